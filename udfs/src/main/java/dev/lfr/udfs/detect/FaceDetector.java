@@ -1,0 +1,202 @@
+package dev.lfr.udfs.detect;
+
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.model.ModelStore;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * MediaPipe BlazeFace (back, 256x256) on ONNX Runtime: letterbox, 896 anchors, decode, weighted NMS, six keypoints.
+ *
+ * <p>BlazeFace misses faces much smaller than about a tenth of its input, so a 40 px face in a 1920x1080 frame is
+ * lost in one whole-frame pass. With {@link Config#tileSize()} set, the frame is also cut into overlapping square
+ * tiles of that many pixels, each run at 256x256, and all passes are merged by weighted NMS.
+ *
+ * <p>Not thread-safe: it reuses its input buffer. Use one instance per thread (per Flink subtask); each owns one
+ * ONNX session with one intra-op thread.
+ */
+public final class FaceDetector implements AutoCloseable {
+    public static final String MODEL_ID = "blazeface-back-256";
+    static final int SIZE = 256;
+    private static final double NMS_IOU = 0.3;
+
+    /**
+     * @param minScore    minimum face score, 0..1 (MediaPipe's default is 0.65)
+     * @param tileSize    0 for one whole-frame pass; else also run square tiles of this many frame pixels
+     * @param tileOverlap fraction of a tile shared with its neighbour, so a face on a seam is whole in one tile
+     */
+    public record Config(double minScore, int tileSize, double tileOverlap) {
+        public Config {
+            if (minScore < 0 || minScore > 1 || tileSize < 0 || tileOverlap < 0 || tileOverlap >= 0.9) {
+                throw new IllegalArgumentException("bad detector config " + minScore + "/" + tileSize + "/" + tileOverlap);
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(0.5, 0, 0.25);
+        }
+
+        public Config withTileSize(int size) {
+            return new Config(minScore, size, tileOverlap);
+        }
+
+        public Config withMinScore(double score) {
+            return new Config(score, tileSize, tileOverlap);
+        }
+    }
+
+    private final OrtSession session;
+    private final String inputName;
+    private final Config config;
+    private final FloatBuffer input = ByteBuffer.allocateDirect(SIZE * SIZE * 3 * 4).order(ByteOrder.nativeOrder())
+            .asFloatBuffer();
+    private final Mat resized = new Mat();
+
+    public FaceDetector(ModelStore models, Config config) {
+        this.session = models.open(MODEL_ID);
+        this.inputName = session.getInputNames().iterator().next();
+        this.config = config;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** All faces in the frame, best score first. */
+    public List<Detection> detect(FrameImage frame) throws OrtException {
+        List<Detection> raw = new ArrayList<>();
+        int w = frame.width();
+        int h = frame.height();
+        runPass(frame, 0, 0, w, h, raw);
+        int tile = config.tileSize();
+        if (tile > 0 && (w > tile || h > tile)) {
+            for (int y : tileStarts(h, tile, config.tileOverlap())) {
+                for (int x : tileStarts(w, tile, config.tileOverlap())) {
+                    runPass(frame, x, y, Math.min(tile, w - x), Math.min(tile, h - y), raw);
+                }
+            }
+        }
+        return WeightedNms.apply(raw, NMS_IOU);
+    }
+
+    /** Evenly spaced starts so that tiles of {@code tile} px cover {@code length} with at least the overlap. */
+    static int[] tileStarts(int length, int tile, double overlap) {
+        if (length <= tile) {
+            return new int[] {0};
+        }
+        int step = Math.max(1, (int) Math.floor(tile * (1 - overlap)));
+        int n = (int) Math.ceil((double) (length - tile) / step) + 1;
+        int[] starts = new int[n];
+        for (int i = 0; i < n; i++) {
+            starts[i] = (int) Math.round((double) i * (length - tile) / (n - 1));
+        }
+        return starts;
+    }
+
+    private void runPass(FrameImage frame, int x0, int y0, int rw, int rh, List<Detection> out) throws OrtException {
+        double scale = (double) SIZE / Math.max(rw, rh);
+        int nw = Math.max(1, (int) Math.round(rw * scale));
+        int nh = Math.max(1, (int) Math.round(rh * scale));
+        int offX = (SIZE - nw) / 2;
+        int offY = (SIZE - nh) / 2;
+        try (Mat region = new Mat(frame.mat(), new Rect(x0, y0, rw, rh)); Size size = new Size(nw, nh)) {
+            resize(region, resized, size, 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
+        }
+        fillLetterbox(resized, nw, nh, offX, offY);
+        float[] scores0;
+        float[] scores1;
+        float[] reg0;
+        float[] reg1;
+        try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), input.rewind(),
+                new long[] {1, SIZE, SIZE, 3});
+             OrtSession.Result r = session.run(Map.of(inputName, t))) {
+            scores0 = floats(r, "Identity:0");
+            scores1 = floats(r, "Identity_1:0");
+            reg0 = floats(r, "Identity_2:0");
+            reg1 = floats(r, "Identity_3:0");
+        }
+        double minLogit = Math.log(config.minScore() / (1 - config.minScore() + 1e-12));
+        for (int a = 0; a < BlazeFaceAnchors.COUNT; a++) {
+            boolean first = a < scores0.length;
+            float logit = first ? scores0[a] : scores1[a - scores0.length];
+            if (logit < minLogit) {
+                continue;
+            }
+            float[] reg = first ? reg0 : reg1;
+            int base = (first ? a : a - scores0.length) * 16;
+            out.add(decode(a, logit, reg, base, x0, y0, scale, offX, offY));
+        }
+    }
+
+    private static Detection decode(int anchor, float logit, float[] reg, int base, int x0, int y0, double scale,
+                                    int offX, int offY) {
+        double ax = BlazeFaceAnchors.CENTRES[2 * anchor] * SIZE;
+        double ay = BlazeFaceAnchors.CENTRES[2 * anchor + 1] * SIZE;
+        double cx = ax + reg[base];
+        double cy = ay + reg[base + 1];
+        double bw = reg[base + 2];
+        double bh = reg[base + 3];
+        Box box = new Box(toFrame(cx - bw / 2, offX, scale, x0), toFrame(cy - bh / 2, offY, scale, y0),
+                bw / scale, bh / scale);
+        List<Point> kps = new ArrayList<>(Detection.KEYPOINTS);
+        for (int k = 0; k < Detection.KEYPOINTS; k++) {
+            kps.add(new Point(toFrame(ax + reg[base + 4 + 2 * k], offX, scale, x0),
+                    toFrame(ay + reg[base + 5 + 2 * k], offY, scale, y0)));
+        }
+        double score = 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, logit))));
+        return new Detection(box, score, kps);
+    }
+
+    private static double toFrame(double inputPx, int offset, double scale, int origin) {
+        return origin + (inputPx - offset) / scale;
+    }
+
+    /** NHWC, RGB, scaled to [-1,1]; the letterbox border is black (-1), as MediaPipe pads. */
+    private void fillLetterbox(Mat bgr, int nw, int nh, int offX, int offY) {
+        input.clear();
+        for (int i = 0; i < SIZE * SIZE * 3; i++) {
+            input.put(i, -1f);
+        }
+        ByteBuffer px = bgr.createBuffer();
+        int stride = (int) bgr.step();
+        for (int y = 0; y < nh; y++) {
+            int row = y * stride;
+            int dst = ((y + offY) * SIZE + offX) * 3;
+            for (int x = 0; x < nw; x++) {
+                int s = row + 3 * x;
+                input.put(dst++, (px.get(s + 2) & 0xff) / 127.5f - 1f);
+                input.put(dst++, (px.get(s + 1) & 0xff) / 127.5f - 1f);
+                input.put(dst++, (px.get(s) & 0xff) / 127.5f - 1f);
+            }
+        }
+    }
+
+    private static float[] floats(OrtSession.Result r, String name) {
+        FloatBuffer b = ((OnnxTensor) r.get(name).orElseThrow(
+                () -> new IllegalStateException("BlazeFace output " + name + " missing"))).getFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        resized.close();
+        session.close();
+    }
+}

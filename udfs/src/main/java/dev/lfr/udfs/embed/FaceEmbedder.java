@@ -1,0 +1,153 @@
+package dev.lfr.udfs.embed;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.lfr.udfs.align.AlignedFace;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.model.ModelSpec;
+import dev.lfr.udfs.model.ModelStore;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Aligned face chips to descriptors, for any embedder in the catalog: input size, channel order, normalisation and
+ * output dimension all come from the model's entry, so a stronger model is a catalog change. Faces are run in
+ * batches of up to {@code maxBatch} (models exported with a fixed batch of 1 are run one by one).
+ *
+ * <p>Not thread-safe (one ONNX session and one reused input buffer); one instance per thread.
+ */
+public final class FaceEmbedder implements AutoCloseable {
+    private final ModelSpec spec;
+    private final OrtSession session;
+    private final String inputName;
+    private final int maxBatch;
+    private final int chipFloats;
+    private final FloatBuffer buffer;
+
+    public FaceEmbedder(ModelStore models, String modelId, int maxBatch) {
+        this.spec = models.spec(modelId);
+        if (!"embedder".equals(spec.role()) || spec.dimension() == null) {
+            throw new IllegalArgumentException(modelId + " is not an embedder");
+        }
+        this.session = models.open(modelId);
+        this.inputName = session.getInputNames().iterator().next();
+        long declaredBatch = models.manifest().model(modelId).inputs().get(0).shape()[0];
+        this.maxBatch = declaredBatch > 0 ? (int) Math.min(declaredBatch, maxBatch) : Math.max(1, maxBatch);
+        this.chipFloats = spec.input().width() * spec.input().height() * spec.input().channelCount();
+        this.buffer = allocate(this.maxBatch);
+    }
+
+    public String modelId() {
+        return spec.id();
+    }
+
+    public int dimension() {
+        return spec.dimension();
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public FaceDescriptor embed(AlignedFace face) throws OrtException {
+        return embedAll(List.of(face)).get(0);
+    }
+
+    public List<FaceDescriptor> embedAll(List<AlignedFace> faces) throws OrtException {
+        List<FaceDescriptor> out = new ArrayList<>(faces.size());
+        for (int start = 0; start < faces.size(); start += maxBatch) {
+            List<AlignedFace> batch = faces.subList(start, Math.min(faces.size(), start + maxBatch));
+            out.addAll(runBatch(batch));
+        }
+        return out;
+    }
+
+    private List<FaceDescriptor> runBatch(List<AlignedFace> batch) throws OrtException {
+        for (AlignedFace f : batch) {
+            if (!f.modelId().equals(spec.id())) {
+                throw new IllegalArgumentException("face aligned for " + f.modelId() + " given to " + spec.id());
+            }
+        }
+        float[][] raw = rawOutputs(batch.stream().map(AlignedFace::chip).toList());
+        List<FaceDescriptor> out = new ArrayList<>(raw.length);
+        for (float[] v : raw) {
+            out.add(new FaceDescriptor(spec.id(), v));
+        }
+        return out;
+    }
+
+    /**
+     * The model's outputs as they are, before L2 normalisation, for chips already at the model's input size
+     * (at most {@code maxBatch} of them). For conformance checks against a reference implementation.
+     */
+    public float[][] rawOutputs(List<FrameImage> chips) throws OrtException {
+        int n = chips.size();
+        if (n == 0 || n > maxBatch) {
+            throw new IllegalArgumentException("batch of " + n + " faces; allowed 1.." + maxBatch);
+        }
+        for (int i = 0; i < n; i++) {
+            fill(chips.get(i), i * chipFloats);
+        }
+        ModelSpec.InputSpec in = spec.input();
+        long[] shape = in.nchw() ? new long[] {n, in.channelCount(), in.height(), in.width()}
+                : new long[] {n, in.height(), in.width(), in.channelCount()};
+        FloatBuffer view = buffer.duplicate().position(0).limit(n * chipFloats).slice();
+        try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), view, shape);
+             OrtSession.Result r = session.run(Map.of(inputName, t))) {
+            FloatBuffer result = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            int dim = spec.dimension();
+            if (result.remaining() != n * dim) {
+                throw new IllegalStateException(spec.id() + " returned " + result.remaining() + " values for " + n
+                        + " faces of " + dim);
+            }
+            float[][] out = new float[n][dim];
+            for (float[] v : out) {
+                result.get(v);
+            }
+            return out;
+        }
+    }
+
+    /** Writes one BGR chip at {@code offset} in the model's layout, channel order and normalisation. */
+    private void fill(FrameImage chip, int offset) {
+        ModelSpec.InputSpec in = spec.input();
+        if (chip.width() != in.width() || chip.height() != in.height()) {
+            throw new IllegalArgumentException("chip is " + chip.width() + "x" + chip.height() + ", " + spec.id()
+                    + " wants " + in.width() + "x" + in.height());
+        }
+        int[] source = switch (in.channels()) {
+            case "RGB" -> new int[] {2, 1, 0};
+            case "BGR" -> new int[] {0, 1, 2};
+            default -> throw new IllegalArgumentException("embedder input channels " + in.channels() + " unsupported");
+        };
+        float[] mean = new float[3];
+        float[] inv = new float[3];
+        for (int c = 0; c < 3; c++) {
+            mean[c] = (float) in.mean()[c];
+            inv[c] = (float) (1 / in.std()[c]);
+        }
+        ByteBuffer px = chip.pixels();
+        int plane = in.width() * in.height();
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                float v = ((px.get(3 * p + source[c]) & 0xff) - mean[c]) * inv[c];
+                buffer.put(offset + (in.nchw() ? c * plane + p : 3 * p + c), v);
+            }
+        }
+    }
+
+    private FloatBuffer allocate(int faces) {
+        return ByteBuffer.allocateDirect(faces * chipFloats * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}

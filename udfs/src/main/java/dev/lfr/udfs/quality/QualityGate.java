@@ -1,0 +1,50 @@
+package dev.lfr.udfs.quality;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides whether a face is worth embedding. Faces too small, too blurred or too turned give unreliable descriptors
+ * and false alerts; rejecting them early also saves the embedding cost. Immutable and thread-safe.
+ *
+ * @param minFaceSize  minimum box side, pixels
+ * @param minInterEye  minimum inter-eye distance, pixels
+ * @param minSharpness minimum Laplacian variance on the 64x64 face patch
+ * @param maxYaw       maximum |yaw| in inter-eye distances
+ * @param maxRollDeg   maximum |roll|, degrees
+ */
+public record QualityGate(double minFaceSize, double minInterEye, double minSharpness, double maxYaw,
+                          double maxRollDeg) {
+
+    /** Stable reason codes; they appear in metrics and CLI output. */
+    public enum Reason { TOO_SMALL, EYES_TOO_CLOSE, BLURRED, TURNED, TILTED }
+
+    public static QualityGate defaults() {
+        return new QualityGate(32, 12, 5, 0.45, 40);
+    }
+
+    /** Reasons to reject the face; empty when it passes. */
+    public List<Reason> check(QualityReport q) {
+        List<Reason> reasons = new ArrayList<>(1);
+        if (q.faceSize() < minFaceSize) {
+            reasons.add(Reason.TOO_SMALL);
+        }
+        if (q.interEye() < minInterEye) {
+            reasons.add(Reason.EYES_TOO_CLOSE);
+        }
+        if (q.sharpness() < minSharpness) {
+            reasons.add(Reason.BLURRED);
+        }
+        if (Math.abs(q.yaw()) > maxYaw) {
+            reasons.add(Reason.TURNED);
+        }
+        if (Math.abs(q.rollDeg()) > maxRollDeg) {
+            reasons.add(Reason.TILTED);
+        }
+        return reasons;
+    }
+
+    public boolean passes(QualityReport q) {
+        return check(q).isEmpty();
+    }
+}
