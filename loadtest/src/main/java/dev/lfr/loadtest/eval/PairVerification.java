@@ -2,6 +2,7 @@ package dev.lfr.loadtest.eval;
 
 import ai.onnxruntime.OrtException;
 import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.detect.Point;
 import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
@@ -13,6 +14,7 @@ import dev.lfr.udfs.quality.QualityGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import java.util.Optional;
 import java.util.function.IntConsumer;
 
 /**
- * LFW pair verification for one embedder: embeds every image once (the main face, with the quality gate open, as
+ * LFW pair verification for one embedder: embeds every image once (the face nearest the centre, with the quality gate open, as
  * LFW's protocol scores every pair), scores each pair by cosine distance and runs the 10-fold protocol. A pair with an
  * image where no face was found is scored at the maximum distance 2, so failures count against accuracy.
  */
@@ -63,7 +65,12 @@ public final class PairVerification {
     private static Optional<FaceDescriptor> embed(FaceEngine engine, ImageDecoder decoder, Path image)
             throws OrtException, IOException {
         try (FrameImage frame = decoder.decode(image)) {
-            return engine.mainFace(frame).flatMap(FaceResult::descriptor);
+            // LFW centres the labelled face; other faces in the photo are bystanders
+            double cx = frame.width() / 2.0;
+            double cy = frame.height() / 2.0;
+            return engine.analyse(frame).stream().filter(FaceResult::usable)
+                    .min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(new Point(cx, cy))))
+                    .flatMap(FaceResult::descriptor);
         } catch (ImageDecodeException e) {
             return Optional.empty();
         }

@@ -40,22 +40,31 @@ public record ModelSpec(
     }
 
     /**
-     * Which landmarks the aligner uses (BlazeFace's own keypoints or a 68-point landmark model) and where they land
-     * in the chip ({@code template}, pixels, same order as {@code points}).
+     * Which landmarks the aligner uses (BlazeFace's own keypoints or a 68-point landmark model), where they land
+     * in the chip ({@code template}, pixels, same order as {@code points}) and, for a landmark model, how much to
+     * enlarge the face box it is run on ({@code landmarkBox}).
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AlignmentSpec(String landmarks, List<String> points, double[][] template, String comment) {
+    public record AlignmentSpec(String landmarks, List<String> points, double[][] template, Double landmarkBox,
+                                String comment) {
         @JsonCreator
         public AlignmentSpec(@JsonProperty("landmarks") String landmarks, @JsonProperty("points") List<String> points,
-                             @JsonProperty("template") double[][] template, @JsonProperty("comment") String comment) {
+                             @JsonProperty("template") double[][] template,
+                             @JsonProperty("landmarkBox") Double landmarkBox, @JsonProperty("comment") String comment) {
             if (points.size() != template.length || points.size() < 2) {
                 throw new IllegalArgumentException("alignment needs as many template points as landmark names (>= 2)");
             }
             this.landmarks = landmarks;
             this.points = List.copyOf(points);
             this.template = template;
+            this.landmarkBox = landmarkBox;
             this.comment = comment;
+        }
+
+        /** How much to enlarge the detector's box before running a landmark model on it (1 = as detected). */
+        public double landmarkBoxScale() {
+            return landmarkBox == null ? 1.0 : landmarkBox;
         }
 
         public boolean usesBlazeFaceKeypoints() {
