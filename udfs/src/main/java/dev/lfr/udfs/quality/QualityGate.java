@@ -12,15 +12,22 @@ import java.util.List;
  * @param minSharpness minimum Laplacian variance on the 64x64 face patch
  * @param maxYaw       maximum |yaw| in inter-eye distances
  * @param maxRollDeg   maximum |roll|, degrees
+ * @param minScore     minimum detector score: the detector reports faces from 0.5 for recall, but only confident
+ *                     ones are worth a descriptor (low-score detections on overhead CCTV were windows and grass)
  */
 public record QualityGate(double minFaceSize, double minInterEye, double minSharpness, double maxYaw,
-                          double maxRollDeg) {
+                          double maxRollDeg, double minScore) {
 
     /** Stable reason codes; they appear in metrics and CLI output. */
-    public enum Reason { TOO_SMALL, EYES_TOO_CLOSE, BLURRED, TURNED, TILTED }
+    public enum Reason { TOO_SMALL, EYES_TOO_CLOSE, BLURRED, TURNED, TILTED, LOW_SCORE }
 
     public static QualityGate defaults() {
-        return new QualityGate(32, 12, 5, 0.45, 40);
+        return new QualityGate(32, 12, 5, 0.45, 40, 0.65);
+    }
+
+    /** Lets every detected face through: for protocols that must score every image, such as LFW pairs. */
+    public static QualityGate open() {
+        return new QualityGate(0, 0, 0, Double.MAX_VALUE, 180, 0);
     }
 
     /** Reasons to reject the face; empty when it passes. */
@@ -40,6 +47,9 @@ public record QualityGate(double minFaceSize, double minInterEye, double minShar
         }
         if (Math.abs(q.rollDeg()) > maxRollDeg) {
             reasons.add(Reason.TILTED);
+        }
+        if (q.score() < minScore) {
+            reasons.add(Reason.LOW_SCORE);
         }
         return reasons;
     }

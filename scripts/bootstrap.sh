@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks to build, test and run the project: a JDK 17+, Maven, Node.js
+# and npm (models are fetched as npm packages). Idempotent; as root it runs apt-get, otherwise it prints the command.
+set -euo pipefail
+packages=()
+java_ok() { command -v javac >/dev/null && [ "$(javac -version 2>&1 | sed -E 's/javac ([0-9]+).*/\1/')" -ge 17 ]; }
+java_ok || packages+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || packages+=(maven)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+if [ ${#packages[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "lfr: missing ${packages[*]}; install them with: sudo apt-get install -y ${packages[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null; then
+  echo "lfr: missing ${packages[*]} and no apt-get here: install a JDK 17+, Maven, Node.js and npm" >&2
+  exit 1
+fi
+echo "installing ${packages[*]} with apt-get..." >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2
