@@ -58,8 +58,9 @@ public final class FaceDescriptor {
         return dot;
     }
 
+    /** Cosine distance, clamped to [0, 2] (rounding can push the cosine of a face with itself just above 1). */
     public double distance(FaceDescriptor other) {
-        return 1 - cosine(other);
+        return Math.min(2, Math.max(0, 1 - cosine(other)));
     }
 
     @Override

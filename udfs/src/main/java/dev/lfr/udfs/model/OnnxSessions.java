@@ -22,6 +22,9 @@ public final class OnnxSessions {
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // tiny weights drive some activations into denormal range, which is slow on x86; flushing them measured
+            // 6.4 -> 5.8 ms a face for fr-feature-512 with no change in LFW accuracy
+            options.addConfigEntry("session.set_denormal_as_zero", "1");
             // ORT warns about unused initialisers in the npm models on every load; errors still show
             options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             return OrtEnvironment.getEnvironment().createSession(model, options);
