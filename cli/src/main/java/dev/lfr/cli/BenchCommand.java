@@ -7,25 +7,20 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
         subcommands = {BenchCommand.Engine.class})
-final class BenchCommand implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class BenchCommand extends LfrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
+        return usage();
     }
 
     @Command(name = "engine", description = {
             "Face engine stage timings on one thread: decode, detect (one pass, per 256x256 pass, tiled), align, embed",
             "at batch 1 and 8, and faces/s on one core. Default image: a sample photo from the fetched npm package,",
             "centre-cropped to 1920x1080 and re-encoded as JPEG (quality 90)."})
-    static final class Engine implements Callable<Integer> {
+    static final class Engine extends LfrCommand implements Callable<Integer> {
         @Option(names = "--image", paramLabel = "JPEG", description = "benchmark this JPEG instead")
         Path image;
 
@@ -41,9 +36,6 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--embedder", paramLabel = "ID", description = "an embedder id, or 'all' (default)")
         String embedder = "all";
 
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
             if (iterations < 1 || tile < 0) {
@@ -55,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
             EngineOptions opts = new EngineOptions();
             EngineBenchmark.Result r = EngineBenchmark.run(opts.models(), image, iterations, tile,
                     "all".equals(embedder) ? null : embedder);
-            spec.commandLine().getOut().println(json ? new ObjectMapper().writerWithDefaultPrettyPrinter()
+            out().println(json ? new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(r) : r.table());
             return 0;
         }

@@ -12,13 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "compare", description = {
         "1:1 verification of the main (largest) face of two images; prints distance=<d> same=<true|false> threshold=<t>.",
         "The distance is the cosine distance 1 - cos of the L2-normalised descriptors; the default threshold is the one",
         "that maximised accuracy on the LFW development half for the chosen embedder (docs/benchmarks.md)."})
-final class CompareCommand implements Callable<Integer> {
+final class CompareCommand extends LfrCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A")
     Path first;
 
@@ -31,9 +30,6 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         try (FaceEngine e = engine.engine(PERMISSIVE)) {
@@ -41,7 +37,7 @@ final class CompareCommand implements Callable<Integer> {
             FaceDescriptor b = mainFace(e, second);
             double t = threshold != null ? threshold : e.embedder().spec().verifyThreshold();
             double d = a.distance(b);
-            spec.commandLine().getOut().printf(Locale.ROOT, "distance=%.4f same=%s threshold=%.4f%n", d, d <= t, t);
+            out().printf(Locale.ROOT, "distance=%.4f same=%s threshold=%.4f%n", d, d <= t, t);
         }
         return 0;
     }

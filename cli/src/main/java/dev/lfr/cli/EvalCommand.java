@@ -24,22 +24,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "eval", description = "Accuracy on real faces (../shared/data)",
         subcommands = {EvalCommand.Pairs.class, EvalCommand.Detection.class, EvalCommand.Video.class})
-final class EvalCommand implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class EvalCommand extends LfrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 0;
+        return usage();
     }
 
     @Command(name = "pairs", description = "LFW pair verification, 10-fold, on the official pairs.txt pairs present in --data")
-    static final class Pairs implements Callable<Integer> {
+    static final class Pairs extends LfrCommand implements Callable<Integer> {
         @Option(names = "--data", paramLabel = "DIR", description = "LFW folder with _meta/pairs.txt (default ../shared/data/lfw)")
         Path data;
 
@@ -48,9 +43,6 @@ final class EvalCommand implements Callable<Integer> {
 
         @Option(names = "--json", description = "print one JSON object per embedder")
         boolean json;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
@@ -64,7 +56,7 @@ final class EvalCommand implements Callable<Integer> {
                     ? opts.models().manifest().models().stream().filter(m -> "embedder".equals(m.spec().role()))
                             .map(m -> m.id()).toList()
                     : List.of(embedder);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             for (String id : ids) {
                 opts.embedder = id;
                 opts.embedderId();
@@ -95,15 +87,12 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     @Command(name = "detection", description = "Detection recall (IoU >= 0.4) and false detections on the dlib group photos")
-    static final class Detection implements Callable<Integer> {
+    static final class Detection extends LfrCommand implements Callable<Integer> {
         @Option(names = "--data", paramLabel = "DIR", description = "dlib folder with _group/ and _meta/*.xml (default ../shared/data/dlib)")
         Path data;
 
         @Mixin
         EngineOptions engine;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
@@ -114,7 +103,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             try (FaceDetector d = new FaceDetector(engine.models(), engine.detectorConfig())) {
                 DetectionEvaluation.Report r = DetectionEvaluation.run(d, dir.resolve("_group"), truth);
-                PrintWriter out = spec.commandLine().getOut();
+                PrintWriter out = out();
                 for (DetectionEvaluation.ImageResult i : r.perImage()) {
                     out.printf("%s faces=%d found=%d false=%d%n", i.image(), i.faces(), i.found(), i.falseDetections());
                 }
@@ -126,7 +115,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     @Command(name = "video", description = "Faces found and passed by the quality gate on the frames of a video")
-    static final class Video implements Callable<Integer> {
+    static final class Video extends LfrCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "VIDEO")
         Path video;
 
@@ -135,9 +124,6 @@ final class EvalCommand implements Callable<Integer> {
 
         @Mixin
         EngineOptions engine;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
@@ -149,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             try (FaceEngine e = engine.engine(QualityGate.defaults())) {
                 VideoFaceSurvey.Report r = VideoFaceSurvey.run(e, video, every);
-                spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(r));
+                out().println(new ObjectMapper().writeValueAsString(r));
             }
             return 0;
         }

@@ -3,6 +3,9 @@ package dev.lfr.loadtest.bench;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import dev.lfr.udfs.align.AlignedFace;
 import dev.lfr.udfs.align.FaceAligner;
 import dev.lfr.udfs.detect.Detection;
@@ -14,6 +17,9 @@ import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.quality.QualityGate;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +43,8 @@ public final class EngineBenchmark {
 
     public record Result(String image, int width, int height, int jpegBytes, int faces, int tileSize, int tiledPasses,
                          StageTimer.Stats decode, StageTimer.Stats detectFrame, StageTimer.Stats detect256Pass,
-                         StageTimer.Stats detectTiledFrame, List<EmbedderResult> embedders, Map<String, String> machine) {
+                         StageTimer.Stats detectTiledFrame, List<EmbedderResult> embedders,
+                         Map<String, StageTimer.Stats> modelOnly, Map<String, String> machine) {
         public String table() {
             StringBuilder s = new StringBuilder();
             s.append(String.format(Locale.ROOT, "image %s (%dx%d, %d bytes), %d faces, one thread%n", image, width,
@@ -54,6 +61,9 @@ public final class EngineBenchmark {
                 row(s, e.embedder() + " whole frame", e.endToEndFrame());
                 s.append(String.format(Locale.ROOT, "%-34s %9.1f  (decode + detect + %d faces aligned and embedded)%n",
                         e.embedder() + " faces/s per core", e.facesPerSecondPerCore(), e.usableFaces()));
+            }
+            for (Map.Entry<String, StageTimer.Stats> e : modelOnly.entrySet()) {
+                row(s, "model only: " + e.getKey(), e.getValue());
             }
             s.append("machine: ").append(machine);
             return s.toString();
@@ -102,8 +112,12 @@ public final class EngineBenchmark {
                     embedders.add(embedderStages(models, m.id(), frame, jpeg, faces, warmup, iterations));
                 }
             }
+            Map<String, StageTimer.Stats> modelOnly = new LinkedHashMap<>();
+            for (var m : models.manifest().models()) {
+                modelOnly.put(m.id(), sessionRunOnly(models, m.id(), warmup, iterations));
+            }
             return new Result(name, frame.width(), frame.height(), jpeg.length, faces.size(), tile, passes, decode,
-                    detectFrame, detect256, detectTiled, embedders, machine());
+                    detectFrame, detect256, detectTiled, embedders, modelOnly, machine());
         }
     }
 
@@ -134,6 +148,29 @@ public final class EngineBenchmark {
             });
             double fps = usable[0] == 0 ? 0 : usable[0] / (whole.meanMs() / 1000);
             return new EmbedderResult(id, align, e1, e8, whole, usable[0], fps);
+        }
+    }
+
+    /**
+     * The bound our code cannot beat: ONNX Runtime's {@code run} alone, batch 1, on a fixed input (values do not
+     * change the work these convolutional models do), with the same session options as the engine.
+     */
+    private static StageTimer.Stats sessionRunOnly(ModelStore models, String id, int warmup, int iterations)
+            throws Exception {
+        var input = models.manifest().model(id).inputs().get(0);
+        long[] shape = input.shape().clone();
+        shape[0] = 1;
+        int n = 1;
+        for (long d : shape) {
+            n *= (int) d;
+        }
+        FloatBuffer values = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+            values.put(i, (i % 255) / 255f - 0.5f);
+        }
+        try (OrtSession session = models.open(id);
+             OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), values, shape)) {
+            return StageTimer.time(warmup, iterations, 1, () -> session.run(Map.of(input.name(), tensor)).close());
         }
     }
 

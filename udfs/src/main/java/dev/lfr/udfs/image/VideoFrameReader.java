@@ -1,6 +1,7 @@
 package dev.lfr.udfs.image;
 
 import java.nio.file.Path;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
@@ -11,6 +12,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * Reads the frames of a video file (any format FFmpeg decodes) as {@link FrameImage}s. Not thread-safe; close it.
  */
 public final class VideoFrameReader implements AutoCloseable {
+    static {
+        // FFmpeg prints stream details for every file it opens; keep errors only
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
     private final FFmpegFrameGrabber grabber;
     private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
 
