@@ -1,0 +1,304 @@
+package dev.lfr.udfs.index;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * FAISS through our JNI shim, on L2-normalised vectors with inner product.
+ *
+ * <ul>
+ *   <li>{@link #flat}: {@code IDMap2,Flat}, exact search; FAISS removes ids itself.</li>
+ *   <li>{@link #hnsw}: {@code IDMap2,HNSW<m>}, approximate search for large galleries. HNSW cannot remove, so each
+ *   vector gets an internal label; removing or replacing an id leaves a tombstone that searches skip (they ask FAISS
+ *   for k plus the number of tombstones), and the graph is rebuilt from the live vectors once tombstones pass a tenth
+ *   of the rows.</li>
+ * </ul>
+ *
+ * <p>Owns native memory: {@link #close()} frees it. Not thread-safe.
+ */
+public final class FaissIndex implements WatchlistIndex {
+    private static final int MAGIC = 0x4C465246; // "LFRF"
+    private static final int MIN_TOMBSTONES_FOR_REBUILD = 1000;
+
+    private final int dimension;
+    private final boolean hnsw;
+    private final int m;
+    private final int efConstruction;
+    private final int efSearch;
+    private long handle;
+    // every live id and its FAISS label (the id itself for flat); HNSW also needs label -> id and the next label
+    private final Map<Long, Long> labelOf = new HashMap<>();
+    private final Map<Long, Long> idOf = new HashMap<>();
+    private long nextLabel;
+
+    private FaissIndex(int dimension, boolean hnsw, int m, int efConstruction, int efSearch) {
+        Vectors.checkDimension(dimension);
+        requireNative();
+        this.dimension = dimension;
+        this.hnsw = hnsw;
+        this.m = m;
+        this.efConstruction = efConstruction;
+        this.efSearch = efSearch;
+        this.handle = newNativeIndex();
+    }
+
+    /** Exact search (brute force, BLAS for batches of 20 or more queries). */
+    public static FaissIndex flat(int dimension) {
+        return new FaissIndex(dimension, false, 0, 0, 0);
+    }
+
+    /**
+     * Approximate search on an HNSW graph.
+     *
+     * @param m              links per node (more: better recall, more memory)
+     * @param efConstruction build-time breadth
+     * @param efSearch       query-time breadth (more: better recall, slower)
+     */
+    public static FaissIndex hnsw(int dimension, int m, int efConstruction, int efSearch) {
+        if (m < 4 || efConstruction < 1 || efSearch < 1) {
+            throw new IllegalArgumentException("HNSW needs m >= 4 and positive ef values");
+        }
+        return new FaissIndex(dimension, true, m, efConstruction, efSearch);
+    }
+
+    /** True when the native library loaded; otherwise {@link #nativeLoadError()} says why. */
+    public static boolean nativeAvailable() {
+        return FaissNative.available();
+    }
+
+    public static String nativeLoadError() {
+        return FaissNative.loadError();
+    }
+
+    /** OpenMP threads for FAISS in this process (search of large batches and HNSW builds use them). */
+    public static void setThreads(int threads) {
+        requireNative();
+        FaissNative.setThreads(threads);
+    }
+
+    private static void requireNative() {
+        if (!FaissNative.available()) {
+            throw new IndexException(FaissNative.loadError());
+        }
+    }
+
+    private long newNativeIndex() {
+        long h = FaissNative.create(dimension, hnsw ? "IDMap2,HNSW" + m : "IDMap2,Flat", true);
+        if (hnsw) {
+            FaissNative.setHnswEfConstruction(h, efConstruction);
+            FaissNative.setHnswEfSearch(h, efSearch);
+        }
+        return h;
+    }
+
+    private long handle() {
+        if (handle == 0) {
+            throw new IllegalStateException("the index is closed");
+        }
+        return handle;
+    }
+
+    @Override
+    public void upsert(long id, float[] vector) {
+        upsertAll(new long[] {id}, new float[][] {vector});
+    }
+
+    @Override
+    public void upsertAll(long[] ids, float[][] vectors) {
+        if (ids.length != vectors.length) {
+            throw new IllegalArgumentException(ids.length + " ids for " + vectors.length + " vectors");
+        }
+        // checked before anything changes, so a bad vector leaves the index as it was; later duplicates win
+        Map<Long, float[]> batch = new LinkedHashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            batch.put(ids[i], Vectors.checkedUnit(vectors[i], dimension));
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        long[] replaced = batch.keySet().stream().filter(labelOf::containsKey).mapToLong(Long::longValue).toArray();
+        dropLabels(replaced);
+        float[] rows = new float[batch.size() * dimension];
+        long[] labels = new long[batch.size()];
+        int i = 0;
+        for (Map.Entry<Long, float[]> e : batch.entrySet()) {
+            System.arraycopy(e.getValue(), 0, rows, i * dimension, dimension);
+            labels[i] = hnsw ? nextLabel++ : e.getKey();
+            labelOf.put(e.getKey(), labels[i]);
+            if (hnsw) {
+                idOf.put(labels[i], e.getKey());
+            }
+            i++;
+        }
+        FaissNative.addWithIds(handle(), rows, labels);
+        rebuildIfManyTombstones();
+    }
+
+    @Override
+    public boolean remove(long id) {
+        return removeAll(new long[] {id}) == 1;
+    }
+
+    @Override
+    public int removeAll(long[] ids) {
+        long[] present = java.util.Arrays.stream(ids).distinct().filter(labelOf::containsKey).toArray();
+        dropLabels(present);
+        rebuildIfManyTombstones();
+        return present.length;
+    }
+
+    /** Forgets the ids: FAISS removes them from a flat index; in HNSW their vectors stay behind as tombstones. */
+    private void dropLabels(long[] ids) {
+        if (ids.length == 0) {
+            return;
+        }
+        for (long id : ids) {
+            Long label = labelOf.remove(id);
+            if (hnsw) {
+                idOf.remove(label);
+            }
+        }
+        if (!hnsw) {
+            FaissNative.removeIds(handle(), ids);
+        }
+    }
+
+    @Override
+    public Neighbours[] search(float[][] queries, int k) {
+        Vectors.checkK(k);
+        float[] q = Vectors.checkedUnitRows(queries, dimension);
+        int nq = queries.length;
+        int live = size();
+        int want = (int) Math.min(Math.max(1, Math.min(k, live)) + tombstones(), Math.max(1, FaissNative.count(handle())));
+        float[] scores = new float[nq * want];
+        long[] labels = new long[nq * want];
+        if (nq > 0 && live > 0) {
+            FaissNative.search(handle(), q, nq, want, scores, labels);
+        }
+        Neighbours[] out = new Neighbours[nq];
+        for (int i = 0; i < nq; i++) {
+            int keep = Math.min(k, live);
+            long[] ids = new long[keep];
+            float[] s = new float[keep];
+            int n = 0;
+            for (int j = 0; j < want && n < keep && live > 0; j++) {
+                long label = labels[i * want + j];
+                Long id = label < 0 ? null : hnsw ? idOf.get(label) : Long.valueOf(label);
+                if (id != null) {
+                    ids[n] = id;
+                    s[n++] = scores[i * want + j];
+                }
+            }
+            out[i] = new Neighbours(java.util.Arrays.copyOf(ids, n), java.util.Arrays.copyOf(s, n));
+        }
+        return out;
+    }
+
+    private long tombstones() {
+        return hnsw ? FaissNative.count(handle()) - labelOf.size() : 0;
+    }
+
+    private void rebuildIfManyTombstones() {
+        long dead = tombstones();
+        if (dead >= MIN_TOMBSTONES_FOR_REBUILD && dead * 10 > labelOf.size()) {
+            rebuild();
+        }
+    }
+
+    /** A fresh graph over the live vectors, read back from the old one. */
+    void rebuild() {
+        long[] ids = labelOf.keySet().stream().mapToLong(Long::longValue).toArray();
+        long[] oldLabels = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            oldLabels[i] = labelOf.get(ids[i]);
+        }
+        float[] vectors = ids.length == 0 ? new float[0] : FaissNative.reconstruct(handle(), oldLabels);
+        long fresh = newNativeIndex();
+        labelOf.clear();
+        idOf.clear();
+        nextLabel = 0;
+        long[] labels = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            labels[i] = nextLabel++;
+            labelOf.put(ids[i], labels[i]);
+            idOf.put(labels[i], ids[i]);
+        }
+        if (ids.length > 0) {
+            FaissNative.addWithIds(fresh, vectors, labels);
+        }
+        FaissNative.free(handle);
+        handle = fresh;
+    }
+
+    @Override
+    public int size() {
+        handle();
+        return labelOf.size();
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public String kind() {
+        return hnsw ? "faiss-hnsw" : "faiss-flat";
+    }
+
+    /** magic, kind, dimension, next label, the id/label pairs, then FAISS's own serialisation; little-endian. */
+    @Override
+    public byte[] snapshot() {
+        byte[] faiss = FaissNative.serialize(handle());
+        ByteBuffer b = ByteBuffer.allocate(24 + 16 * labelOf.size() + faiss.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC).putInt(hnsw ? 1 : 0).putInt(dimension).putLong(nextLabel).putInt(labelOf.size());
+        for (Map.Entry<Long, Long> e : labelOf.entrySet()) {
+            b.putLong(e.getKey()).putLong(e.getValue());
+        }
+        b.put(faiss);
+        return b.array();
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+        ByteBuffer b = ByteBuffer.wrap(snapshot).order(ByteOrder.LITTLE_ENDIAN);
+        if (snapshot.length < 24 || b.getInt() != MAGIC || (b.getInt() == 1) != hnsw || b.getInt() != dimension) {
+            throw new IllegalArgumentException("not a " + kind() + " snapshot of a " + dimension + "-D index");
+        }
+        long next = b.getLong();
+        int pairs = b.getInt();
+        if (pairs < 0 || b.remaining() < 16L * pairs) {
+            throw new IllegalArgumentException("truncated " + kind() + " snapshot");
+        }
+        Map<Long, Long> labels = new HashMap<>();
+        for (int i = 0; i < pairs; i++) {
+            labels.put(b.getLong(), b.getLong());
+        }
+        byte[] faiss = new byte[b.remaining()];
+        b.get(faiss);
+        long restored = FaissNative.deserialize(faiss);
+        if (hnsw) {
+            FaissNative.setHnswEfSearch(restored, efSearch);
+        }
+        FaissNative.free(handle());
+        handle = restored;
+        labelOf.clear();
+        idOf.clear();
+        labelOf.putAll(labels);
+        if (hnsw) {
+            labels.forEach((id, label) -> idOf.put(label, id));
+        }
+        nextLabel = next;
+    }
+
+    @Override
+    public void close() {
+        if (handle != 0) {
+            FaissNative.free(handle);
+            handle = 0;
+        }
+    }
+}

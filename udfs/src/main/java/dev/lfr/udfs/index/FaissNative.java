@@ -1,0 +1,76 @@
+package dev.lfr.udfs.index;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The JNI shim over Debian's FAISS ({@code src/main/native/faiss_jni.cpp}), built by the Maven build and shipped
+ * inside the jar. Handles are {@code faiss::Index*}; every native error arrives as {@link IndexException}.
+ * Loading is attempted once; {@link #available()} says whether it worked and {@link #loadError()} why not.
+ */
+final class FaissNative {
+    private static final String RESOURCE = "/native/linux-x86_64/libfaiss_jni.so";
+    private static final String ERROR = load();
+
+    private FaissNative() {}
+
+    static boolean available() {
+        return ERROR == null;
+    }
+
+    static String loadError() {
+        return ERROR;
+    }
+
+    private static String load() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")
+                || !System.getProperty("os.arch", "").matches("amd64|x86_64")) {
+            return "the FAISS shim is built for linux-x86_64 only";
+        }
+        try (InputStream in = FaissNative.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return RESOURCE + " is not in the jar (the build found no libfaiss-dev; run scripts/bootstrap.sh and rebuild)";
+            }
+            Path tmp = Files.createTempFile("lfr-faiss-jni", ".so");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            System.load(tmp.toAbsolutePath().toString());
+            return null;
+        } catch (IOException | UnsatisfiedLinkError e) {
+            return "cannot load the FAISS shim: " + e.getMessage();
+        }
+    }
+
+    /** {@code faiss::index_factory(dimension, description, metric)}. */
+    static native long create(int dimension, String description, boolean innerProduct);
+
+    static native void free(long handle);
+
+    static native void addWithIds(long handle, float[] rows, long[] ids);
+
+    static native long removeIds(long handle, long[] ids);
+
+    /** Writes {@code nq * k} scores and labels; a label of -1 marks a missing result. */
+    static native void search(long handle, float[] queries, int nq, int k, float[] scores, long[] labels);
+
+    static native long count(long handle);
+
+    /** The stored vectors of {@code ids}, row after row. */
+    static native float[] reconstruct(long handle, long[] ids);
+
+    static native byte[] serialize(long handle);
+
+    static native long deserialize(byte[] bytes);
+
+    /** HNSW's search breadth; ignored by other index types. */
+    static native void setHnswEfSearch(long handle, int efSearch);
+
+    /** HNSW's build breadth, set before adding; ignored by other index types. */
+    static native void setHnswEfConstruction(long handle, int efConstruction);
+
+    /** OpenMP threads FAISS may use (process-wide). */
+    static native void setThreads(int threads);
+}

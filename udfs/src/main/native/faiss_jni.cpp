@@ -1,0 +1,198 @@
+// JNI shim over FAISS for dev.lfr.udfs.index.FaissNative. Every entry point catches C++ exceptions and rethrows
+// them as dev.lfr.udfs.index.IndexException, so a FAISS error can never take the JVM down.
+#include <jni.h>
+#include <omp.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <faiss/Index.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_factory.h>
+#include <faiss/index_io.h>
+
+#include "dev_lfr_udfs_index_FaissNative.h"
+
+using idx_t = faiss::Index::idx_t;
+static_assert(sizeof(idx_t) == sizeof(jlong), "FAISS ids and Java longs must have the same size");
+
+namespace {
+
+void throwJava(JNIEnv* env, const char* message) {
+    jclass cls = env->FindClass("dev/lfr/udfs/index/IndexException");
+    if (cls != nullptr) {
+        env->ThrowNew(cls, message);
+    }
+}
+
+faiss::Index* indexOf(JNIEnv* env, jlong handle) {
+    if (handle == 0) {
+        throwJava(env, "the index is closed");
+    }
+    return reinterpret_cast<faiss::Index*>(handle);
+}
+
+faiss::IndexHNSW* hnswOf(faiss::Index* index) {
+    if (auto* map = dynamic_cast<faiss::IndexIDMap*>(index)) {
+        index = map->index;
+    }
+    return dynamic_cast<faiss::IndexHNSW*>(index);
+}
+
+
+}  // namespace
+
+#define GUARDED(ret, body)                                      \
+    try {                                                       \
+        body                                                    \
+    } catch (const std::exception& e) {                         \
+        throwJava(env, e.what());                               \
+    } catch (...) {                                             \
+        throwJava(env, "unknown error in the FAISS shim");      \
+    }                                                           \
+    return ret;
+
+extern "C" {
+
+JNIEXPORT jlong JNICALL Java_dev_lfr_udfs_index_FaissNative_create(JNIEnv* env, jclass, jint dimension,
+                                                                     jstring description, jboolean innerProduct) {
+    GUARDED(0, {
+        const char* chars = env->GetStringUTFChars(description, nullptr);
+        std::string desc(chars);
+        env->ReleaseStringUTFChars(description, chars);
+        faiss::Index* index = faiss::index_factory(dimension, desc.c_str(),
+                                                   innerProduct ? faiss::METRIC_INNER_PRODUCT : faiss::METRIC_L2);
+        return reinterpret_cast<jlong>(index);
+    })
+}
+
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_free(JNIEnv* env, jclass, jlong handle) {
+    GUARDED(, { delete reinterpret_cast<faiss::Index*>(handle); })
+}
+
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_addWithIds(JNIEnv* env, jclass, jlong handle,
+                                                                        jfloatArray rows, jlongArray ids) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return;
+    jsize n = env->GetArrayLength(ids);
+    if (env->GetArrayLength(rows) != static_cast<jsize>(n * index->d)) {
+        throwJava(env, "rows and ids do not match the index dimension");
+        return;
+    }
+    std::vector<float> x(static_cast<size_t>(n) * index->d);
+    std::vector<idx_t> labels(n);
+    env->GetFloatArrayRegion(rows, 0, static_cast<jsize>(x.size()), x.data());
+    env->GetLongArrayRegion(ids, 0, n, reinterpret_cast<jlong*>(labels.data()));
+    GUARDED(, { index->add_with_ids(n, x.data(), labels.data()); })
+}
+
+JNIEXPORT jlong JNICALL Java_dev_lfr_udfs_index_FaissNative_removeIds(JNIEnv* env, jclass, jlong handle,
+                                                                        jlongArray ids) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return 0;
+    jsize n = env->GetArrayLength(ids);
+    std::vector<idx_t> labels(n);
+    env->GetLongArrayRegion(ids, 0, n, reinterpret_cast<jlong*>(labels.data()));
+    GUARDED(0, {
+        faiss::IDSelectorBatch selector(n, labels.data());
+        return static_cast<jlong>(index->remove_ids(selector));
+    })
+}
+
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_search(JNIEnv* env, jclass, jlong handle,
+                                                                    jfloatArray queries, jint nq, jint k,
+                                                                    jfloatArray scores, jlongArray labels) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return;
+    size_t results = static_cast<size_t>(nq) * k;
+    if (env->GetArrayLength(queries) != static_cast<jsize>(nq * index->d) ||
+        env->GetArrayLength(scores) != static_cast<jsize>(results) ||
+        env->GetArrayLength(labels) != static_cast<jsize>(results)) {
+        throwJava(env, "search arrays do not match nq, k and the index dimension");
+        return;
+    }
+    std::vector<float> x(static_cast<size_t>(nq) * index->d);
+    std::vector<float> d(results);
+    std::vector<idx_t> l(results);
+    env->GetFloatArrayRegion(queries, 0, static_cast<jsize>(x.size()), x.data());
+    GUARDED(, {
+        index->search(nq, x.data(), k, d.data(), l.data());
+        env->SetFloatArrayRegion(scores, 0, static_cast<jsize>(results), d.data());
+        env->SetLongArrayRegion(labels, 0, static_cast<jsize>(results), reinterpret_cast<jlong*>(l.data()));
+    })
+}
+
+JNIEXPORT jlong JNICALL Java_dev_lfr_udfs_index_FaissNative_count(JNIEnv* env, jclass, jlong handle) {
+    faiss::Index* index = indexOf(env, handle);
+    return index == nullptr ? 0 : static_cast<jlong>(index->ntotal);
+}
+
+JNIEXPORT jfloatArray JNICALL Java_dev_lfr_udfs_index_FaissNative_reconstruct(JNIEnv* env, jclass, jlong handle,
+                                                                               jlongArray ids) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return nullptr;
+    jsize n = env->GetArrayLength(ids);
+    std::vector<idx_t> labels(n);
+    env->GetLongArrayRegion(ids, 0, n, reinterpret_cast<jlong*>(labels.data()));
+    GUARDED(nullptr, {
+        std::vector<float> out(static_cast<size_t>(n) * index->d);
+        for (jsize i = 0; i < n; i++) {
+            index->reconstruct(labels[i], out.data() + static_cast<size_t>(i) * index->d);
+        }
+        jfloatArray result = env->NewFloatArray(static_cast<jsize>(out.size()));
+        if (result != nullptr) {
+            env->SetFloatArrayRegion(result, 0, static_cast<jsize>(out.size()), out.data());
+        }
+        return result;
+    })
+}
+
+JNIEXPORT jbyteArray JNICALL Java_dev_lfr_udfs_index_FaissNative_serialize(JNIEnv* env, jclass, jlong handle) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return nullptr;
+    GUARDED(nullptr, {
+        faiss::VectorIOWriter writer;
+        faiss::write_index(index, &writer);
+        jbyteArray result = env->NewByteArray(static_cast<jsize>(writer.data.size()));
+        if (result != nullptr) {
+            env->SetByteArrayRegion(result, 0, static_cast<jsize>(writer.data.size()),
+                                    reinterpret_cast<const jbyte*>(writer.data.data()));
+        }
+        return result;
+    })
+}
+
+JNIEXPORT jlong JNICALL Java_dev_lfr_udfs_index_FaissNative_deserialize(JNIEnv* env, jclass, jbyteArray bytes) {
+    GUARDED(0, {
+        faiss::VectorIOReader reader;
+        reader.data.resize(env->GetArrayLength(bytes));
+        env->GetByteArrayRegion(bytes, 0, static_cast<jsize>(reader.data.size()),
+                                reinterpret_cast<jbyte*>(reader.data.data()));
+        return reinterpret_cast<jlong>(faiss::read_index(&reader));
+    })
+}
+
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setHnswEfSearch(JNIEnv* env, jclass, jlong handle,
+                                                                             jint efSearch) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return;
+    if (faiss::IndexHNSW* hnsw = hnswOf(index)) hnsw->hnsw.efSearch = efSearch;
+}
+
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setHnswEfConstruction(JNIEnv* env, jclass, jlong handle,
+                                                                                   jint efConstruction) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return;
+    if (faiss::IndexHNSW* hnsw = hnswOf(index)) hnsw->hnsw.efConstruction = efConstruction;
+}
+
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setThreads(JNIEnv*, jclass, jint threads) {
+    omp_set_num_threads(threads);
+}
+
+}  // extern "C"
