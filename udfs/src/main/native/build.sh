@@ -21,5 +21,5 @@ fi
 mkdir -p "$out"
 g++ -std=c++17 -O2 -fPIC -shared -fopenmp -Wall \
   -I"$java_home/include" -I"$java_home/include/linux" -I"$target/native/include" \
-  "$src" "$lib" -llapack -lblas -lgomp -Wl,--no-undefined -o "$so"
+  "$src" "$lib" -llapack -lblas -lgomp -ldl -Wl,--no-undefined -o "$so"
 echo "[INFO] built $so"

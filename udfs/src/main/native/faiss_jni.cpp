@@ -1,6 +1,7 @@
 // JNI shim over FAISS for dev.lfr.udfs.index.FaissNative. Every entry point catches C++ exceptions and rethrows
 // them as dev.lfr.udfs.index.IndexException, so a FAISS error can never take the JVM down.
 #include <jni.h>
+#include <dlfcn.h>
 #include <omp.h>
 
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
 
 #include "dev_lfr_udfs_index_FaissNative.h"
 
@@ -191,8 +193,18 @@ JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setHnswEfConstruction
     if (faiss::IndexHNSW* hnsw = hnswOf(index)) hnsw->hnsw.efConstruction = efConstruction;
 }
 
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setBlasThreshold(JNIEnv*, jclass, jint queries) {
+    faiss::distance_compute_blas_threshold = queries;
+}
+
 JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setThreads(JNIEnv*, jclass, jint threads) {
     omp_set_num_threads(threads);
+    // FAISS hands batches of 20+ queries to BLAS; OpenBLAS has its own pool. Looked up at run time because the
+    // BLAS behind libblas.so.3 may be the reference one, which has no threads to set.
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+        set(threads);
+    }
 }
 
 }  // extern "C"

@@ -1,7 +1,11 @@
 package dev.lfr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.loadtest.bench.EngineBenchmark;
+import dev.lfr.loadtest.bench.IndexBenchmark;
+import dev.lfr.udfs.index.FaissIndex;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -9,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
-        subcommands = {BenchCommand.Engine.class})
+        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class})
 final class BenchCommand extends LfrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -49,6 +53,65 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                     "all".equals(embedder) ? null : embedder);
             out().println(json ? new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(r) : r.table());
+            return 0;
+        }
+    }
+
+    @Command(name = "index", description = {
+            "Watchlist index speed: one JSON object per configuration (impl, rows, dim, batch, us_per_query, build_ms,",
+            "bytes_per_row, recall_at_1 for HNSW). Without options it runs every configuration of the issue: dims 128",
+            "and 512, rows 1k to 1M, batches 1, 8 and 64, FAISS flat, FAISS HNSW and the Java index (a 1M x 512 run",
+            "needs about 12 GB of heap: LFR_JAVA_OPTS=-Xmx14g)."})
+    static final class Index extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--rows", paramLabel = "N", split = ",", description = "row counts (default 1000,10000,100000,1000000)")
+        int[] rows = {1_000, 10_000, 100_000, 1_000_000};
+
+        @Option(names = "--dim", paramLabel = "D", split = ",", description = "dimensions (default 128,512)")
+        int[] dims = {128, 512};
+
+        @Option(names = "--batch", paramLabel = "B", split = ",", description = "queries per search call (default 1,8,64)")
+        int[] batches = {1, 8, 64};
+
+        @Option(names = "--impl", paramLabel = "I", split = ",", description = "faiss-flat, faiss-hnsw, java-exact (default all)")
+        List<String> impls = IndexBenchmark.IMPLS;
+
+        @Option(names = "--queries", paramLabel = "Q", description = "queries per configuration (default 2048)")
+        int queries = 2048;
+
+        @Option(names = "--max-seconds", paramLabel = "S", description = "time limit per configuration (default 20)")
+        double maxSeconds = 20;
+
+        @Option(names = "--threads", paramLabel = "T",
+                description = "threads FAISS searches with (default 1: one core, as a Flink subtask runs it)")
+        int threads = 1;
+
+        @Option(names = "--ef-search", paramLabel = "EF", description = "HNSW search breadth (default 128)")
+        int efSearch = 128;
+
+        @Override
+        public Integer call() throws Exception {
+            for (String impl : impls) {
+                if (!IndexBenchmark.IMPLS.contains(impl)) {
+                    throw new UserError("unknown --impl " + impl + "; choose from " + IndexBenchmark.IMPLS);
+                }
+                if (impl.startsWith("faiss") && !FaissIndex.nativeAvailable()) {
+                    throw new UserError("FAISS is unavailable: " + FaissIndex.nativeLoadError());
+                }
+            }
+            if (queries < 1 || threads < 1 || efSearch < 1 || maxSeconds <= 0 || java.util.Arrays.stream(rows).anyMatch(r -> r < 1)
+                    || java.util.Arrays.stream(dims).anyMatch(d -> d < 1)
+                    || java.util.Arrays.stream(batches).anyMatch(b -> b < 1)) {
+                throw new UserError("--rows, --dim, --batch, --queries, --threads and --max-seconds must be positive");
+            }
+            ObjectMapper mapper = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            new IndexBenchmark(queries, maxSeconds, threads, efSearch).run(impls, dims, rows, batches, row -> {
+                try {
+                    out().println(mapper.writeValueAsString(row));
+                    out().flush();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             return 0;
         }
     }
