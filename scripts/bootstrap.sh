@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build, test and run the project: a JDK 17+, Maven, Node.js
-# and npm (models are fetched as npm packages). Idempotent; as root it runs apt-get, otherwise it prints the command.
+# and npm (models are fetched as npm packages), g++ with Debian's FAISS and OpenBLAS (the watchlist index's native
+# shim is compiled by the build). Idempotent; as root it runs apt-get, otherwise it prints the command to run.
 set -euo pipefail
 packages=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 java_ok() { command -v javac >/dev/null && [ "$(javac -version 2>&1 | sed -E 's/javac ([0-9]+).*/\1/')" -ge 17 ]; }
 java_ok || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || packages+=(maven)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+command -v g++ >/dev/null || packages+=(g++)
+if command -v dpkg-query >/dev/null; then
+  have_pkg libfaiss-dev || packages+=(libfaiss-dev)
+  have_pkg libopenblas0-pthread || packages+=(libopenblas0-pthread)
+fi
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
 fi
@@ -16,7 +23,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 if ! command -v apt-get >/dev/null; then
-  echo "lfr: missing ${packages[*]} and no apt-get here: install a JDK 17+, Maven, Node.js and npm" >&2
+  echo "lfr: missing ${packages[*]} and no apt-get here: install a JDK 17+, Maven, Node.js, npm, g++, FAISS and OpenBLAS" >&2
   exit 1
 fi
 echo "installing ${packages[*]} with apt-get..." >&2

@@ -85,8 +85,9 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                 description = "threads FAISS searches with (default 1: one core, as a Flink subtask runs it)")
         int threads = 1;
 
-        @Option(names = "--ef-search", paramLabel = "EF", description = "HNSW search breadth (default 128)")
-        int efSearch = 128;
+        @Option(names = "--ef-search", paramLabel = "EF", split = ",",
+                description = "HNSW search breadths, each measured on the same graph (default 128)")
+        int[] efSearch = {128};
 
         @Override
         public Integer call() throws Exception {
@@ -98,7 +99,7 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                     throw new UserError("FAISS is unavailable: " + FaissIndex.nativeLoadError());
                 }
             }
-            if (queries < 1 || threads < 1 || efSearch < 1 || maxSeconds <= 0 || java.util.Arrays.stream(rows).anyMatch(r -> r < 1)
+            if (queries < 1 || threads < 1 || java.util.Arrays.stream(efSearch).anyMatch(e -> e < 1) || maxSeconds <= 0 || java.util.Arrays.stream(rows).anyMatch(r -> r < 1)
                     || java.util.Arrays.stream(dims).anyMatch(d -> d < 1)
                     || java.util.Arrays.stream(batches).anyMatch(b -> b < 1)) {
                 throw new UserError("--rows, --dim, --batch, --queries, --threads and --max-seconds must be positive");

@@ -23,7 +23,7 @@ public final class IndexBenchmark {
     public record Row(String impl, int rows, int dim, int batch, double usPerQuery, double buildMs,
                       double bytesPerRow, Double recallAt1, int queries, int threads, String detail) {}
 
-    /** HNSW settings: 32 links, efConstruction 80; efSearch is an option (default 128). */
+    /** HNSW settings: 32 links, efConstruction 80; efSearch values are an option (default 128). */
     public static final int HNSW_M = 32;
     public static final int HNSW_EF_CONSTRUCTION = 80;
 
@@ -33,14 +33,14 @@ public final class IndexBenchmark {
     private final int maxQueries;
     private final double maxSecondsPerConfig;
     private final int searchThreads;
-    private final int efSearch;
+    private final int[] efSearch;
 
     /**
      * @param maxQueries          queries per configuration (rounded up to whole batches)
      * @param maxSecondsPerConfig stop a configuration early after this long (at least one batch runs), so slow
      *                            exhaustive searches over a million rows finish
      */
-    public IndexBenchmark(int maxQueries, double maxSecondsPerConfig, int searchThreads, int efSearch) {
+    public IndexBenchmark(int maxQueries, double maxSecondsPerConfig, int searchThreads, int[] efSearch) {
         this.maxQueries = maxQueries;
         this.maxSecondsPerConfig = maxSecondsPerConfig;
         this.searchThreads = searchThreads;
@@ -72,16 +72,25 @@ public final class IndexBenchmark {
                         faissThreads(searchThreads);
                         double bytesPerRow = (double) (Math.max(0, usedHeap(rt) - heapBefore)
                                 + Math.max(0, residentBytes() - rssBefore)) / rows;
-                        Double recall = null;
-                        if (impl.equals("faiss-hnsw")) {
-                            if (truth == null) {
-                                truth = exactTop1(impls.contains("faiss-flat") && FaissIndex.nativeAvailable()
-                                        ? "faiss-flat" : "java-exact", data, rows, queries);
+                        if (!impl.equals("faiss-hnsw")) {
+                            for (int batch : batches) {
+                                out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, null, ""));
                             }
-                            recall = recall(index, queries, truth);
+                            continue;
                         }
-                        for (int batch : batches) {
-                            out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, recall));
+                        if (truth == null) {
+                            truth = exactTop1(impls.contains("faiss-flat") && FaissIndex.nativeAvailable()
+                                    ? "faiss-flat" : "java-exact", data, rows, queries);
+                        }
+                        // one graph, several search breadths: the speed/recall trade-off without rebuilding
+                        for (int ef : efSearch) {
+                            ((FaissIndex) index).setEfSearch(ef);
+                            double recall = recall(index, queries, truth);
+                            String detail = "M=" + HNSW_M + " efC=" + HNSW_EF_CONSTRUCTION + " efS=" + ef;
+                            for (int batch : batches) {
+                                out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, recall,
+                                        detail));
+                            }
                         }
                     }
                 }
@@ -90,7 +99,7 @@ public final class IndexBenchmark {
     }
 
     private Row measure(WatchlistIndex index, String impl, int rows, int dim, int batch, float[][] queries,
-                        double buildMs, double bytesPerRow, Double recall) {
+                        double buildMs, double bytesPerRow, Double recall, String hnswDetail) {
         float[][] warm = java.util.Arrays.copyOfRange(queries, 0, batch);
         long warmUntil = System.nanoTime() + 500_000_000L; // JIT and caches: half a second, or 10 calls at least
         for (int i = 0; i < 10 || System.nanoTime() < warmUntil; i++) {
@@ -107,8 +116,7 @@ public final class IndexBenchmark {
             }
         }
         double us = (System.nanoTime() - t0) / 1e3 / done;
-        String detail = impl.equals("java-exact") ? ((ExactJavaIndex) index).dotProduct()
-                : impl.equals("faiss-hnsw") ? "M=" + HNSW_M + " efC=" + HNSW_EF_CONSTRUCTION + " efS=" + efSearch : "";
+        String detail = impl.equals("java-exact") ? ((ExactJavaIndex) index).dotProduct() : hnswDetail;
         return new Row(impl, rows, dim, batch, us, buildMs, bytesPerRow, recall, done,
                 impl.startsWith("faiss") ? searchThreads : 1, detail);
     }
@@ -137,7 +145,7 @@ public final class IndexBenchmark {
     private WatchlistIndex create(String impl, int dim) {
         return switch (impl) {
             case "faiss-flat" -> FaissIndex.flat(dim);
-            case "faiss-hnsw" -> FaissIndex.hnsw(dim, HNSW_M, HNSW_EF_CONSTRUCTION, efSearch);
+            case "faiss-hnsw" -> FaissIndex.hnsw(dim, HNSW_M, HNSW_EF_CONSTRUCTION, efSearch[0]);
             case "java-exact" -> new ExactJavaIndex(dim);
             default -> throw new IllegalArgumentException("unknown index '" + impl + "'; choose from " + IMPLS);
         };

@@ -27,7 +27,7 @@ public final class FaissIndex implements WatchlistIndex {
     private final boolean hnsw;
     private final int m;
     private final int efConstruction;
-    private final int efSearch;
+    private int efSearch;
     private long handle;
     // every live id and its FAISS label (the id itself for flat); HNSW also needs label -> id and the next label
     private final Map<Long, Long> labelOf = new HashMap<>();
@@ -62,6 +62,15 @@ public final class FaissIndex implements WatchlistIndex {
             throw new IllegalArgumentException("HNSW needs m >= 4 and positive ef values");
         }
         return new FaissIndex(dimension, true, m, efConstruction, efSearch);
+    }
+
+    /** HNSW's query-time breadth, changeable between searches (more: better recall, slower). No-op for flat. */
+    public void setEfSearch(int ef) {
+        if (ef < 1) {
+            throw new IllegalArgumentException("efSearch must be positive");
+        }
+        efSearch = ef;
+        FaissNative.setHnswEfSearch(handle(), ef);
     }
 
     /** True when the native library loaded; otherwise {@link #nativeLoadError()} says why. */
@@ -174,21 +183,32 @@ public final class FaissIndex implements WatchlistIndex {
     public Neighbours[] search(float[][] queries, int k) {
         Vectors.checkK(k);
         float[] q = Vectors.checkedUnitRows(queries, dimension);
-        int nq = queries.length;
-        int live = size();
-        int want = (int) Math.min(Math.max(1, Math.min(k, live)) + tombstones(), Math.max(1, FaissNative.count(handle())));
+        int keep = Math.min(k, size());
+        long stored = FaissNative.count(handle());
+        // tombstones (HNSW) can take some of FAISS's top results: ask for a margin, and widen only if it was not enough
+        long want = Math.min(stored, keep + Math.min(tombstones(), keep + 16L));
+        while (true) {
+            Neighbours[] out = searchOnce(q, queries.length, (int) Math.max(1, want), keep);
+            boolean complete = java.util.Arrays.stream(out).allMatch(n -> n.size() == keep);
+            if (complete || want >= stored) {
+                return out;
+            }
+            want = Math.min(stored, want * 4);
+        }
+    }
+
+    private Neighbours[] searchOnce(float[] q, int nq, int want, int keep) {
         float[] scores = new float[nq * want];
         long[] labels = new long[nq * want];
-        if (nq > 0 && live > 0) {
+        if (nq > 0 && keep > 0) {
             FaissNative.search(handle(), q, nq, want, scores, labels);
         }
         Neighbours[] out = new Neighbours[nq];
         for (int i = 0; i < nq; i++) {
-            int keep = Math.min(k, live);
             long[] ids = new long[keep];
             float[] s = new float[keep];
             int n = 0;
-            for (int j = 0; j < want && n < keep && live > 0; j++) {
+            for (int j = 0; j < want && n < keep; j++) {
                 long label = labels[i * want + j];
                 Long id = label < 0 ? null : hnsw ? idOf.get(label) : Long.valueOf(label);
                 if (id != null) {

@@ -96,6 +96,26 @@ class WatchlistIndexContractTest {
         }
     }
 
+    /** For HNSW the 300 removed rows stay as tombstones (too few to rebuild), crowding the query's top results. */
+    @ParameterizedTest
+    @ValueSource(strings = {"java-exact", "faiss-flat", "faiss-hnsw"})
+    void removingAQuerysNearestRowsLeavesTheNextOnes(String kind) {
+        float[][] rows = Indexes.randomVectors(2000, 16, 21);
+        float[][] query = {rows[0]};
+        long[] ids = new long[rows.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        try (WatchlistIndex index = Indexes.create(kind, 16); ExactJavaIndex oracle = new ExactJavaIndex(16)) {
+            index.upsertAll(ids, rows);
+            oracle.upsertAll(ids, rows);
+            long[] nearest = oracle.search(query, 300)[0].ids();
+            assertThat(index.removeAll(nearest)).isEqualTo(300);
+            oracle.removeAll(nearest);
+            assertThat(index.search(query, 5)[0].ids()).containsExactly(oracle.search(query, 5)[0].ids());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"faiss-flat", "faiss-hnsw"})
     void closedNativeIndexRefusesUseInsteadOfCrashing(String kind) {
