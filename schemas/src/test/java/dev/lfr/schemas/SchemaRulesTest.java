@@ -1,0 +1,96 @@
+package dev.lfr.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The rules in docs/schemas.md, checked on every topic schema. */
+class SchemaRulesTest {
+    static List<Schema> schemas() {
+        return List.of(FrameEvent.getClassSchema(), WatchlistUpdate.getClassSchema(), Deployment.getClassSchema(),
+                MatchAlert.getClassSchema(), Adjudication.getClassSchema(), DeploymentMetrics.getClassSchema(),
+                DeadLetter.getClassSchema());
+    }
+
+    /** Optional fields are unions with null first and default null, so a field can be added without breaking readers. */
+    @ParameterizedTest
+    @MethodSource("schemas")
+    void optionalFieldsDefaultToNull(Schema schema) {
+        for (Schema.Field f : schema.getFields()) {
+            if (f.schema().getType() == Schema.Type.UNION) {
+                assertThat(f.schema().getTypes().get(0).getType()).as(schema.getName() + "." + f.name())
+                        .isEqualTo(Schema.Type.NULL);
+                assertThat(f.hasDefaultValue()).as(schema.getName() + "." + f.name()).isTrue();
+            }
+        }
+    }
+
+    /** Every enum has UNKNOWN as its default, so an old reader survives a symbol added later. */
+    @ParameterizedTest
+    @MethodSource("schemas")
+    void enumsFallBackToUnknown(Schema schema) {
+        for (Schema.Field f : schema.getFields()) {
+            if (f.schema().getType() == Schema.Type.ENUM) {
+                assertThat(f.schema().getEnumDefault()).as(schema.getName() + "." + f.name()).isEqualTo("UNKNOWN");
+            }
+        }
+    }
+
+    /** A reader of the current schema reads what a writer that lacks every optional field wrote (added fields). */
+    @ParameterizedTest
+    @MethodSource("schemas")
+    void readersOfTheCurrentSchemaReadOlderWritersWithoutOptionalFields(Schema schema) {
+        List<Schema.Field> required = schema.getFields().stream().filter(f -> !f.hasDefaultValue())
+                .map(f -> new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal())).toList();
+        Schema older = Schema.createRecord(schema.getName(), null, schema.getNamespace(), false, required);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(schema, older).getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+    }
+
+    @Test
+    void deadLettersNeverCarryBytes() {
+        for (Schema.Field f : DeadLetter.getClassSchema().getFields()) {
+            assertThat(f.schema().getType()).as(f.name()).isNotEqualTo(Schema.Type.BYTES);
+        }
+    }
+
+    @Test
+    void recordsRoundTripThroughAvroBinary() throws Exception {
+        FrameEvent frame = FrameEvent.newBuilder().setCamera("cam-1").setSequence(42)
+                .setCaptureTime(Instant.ofEpochMilli(1_700_000_000_000L)).setWidth(1280).setHeight(720)
+                .setEncoding(ImageEncoding.JPEG).setImage(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xD8})).build();
+        assertThat(roundTrip(frame, FrameEvent.class)).isEqualTo(frame);
+        assertThat(frame.getDeployment()).isNull();
+        WatchlistUpdate update = WatchlistUpdate.newBuilder().setWatchlist("wl").setSubject("s1").setVersion(3)
+                .setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(List.of(0.6f, 0.8f)).build();
+        assertThat(roundTrip(update, WatchlistUpdate.class)).isEqualTo(update);
+        DeadLetter dead = DeadLetter.newBuilder().setSourceTopic("frames").setSourcePartition(0).setSourceOffset(9)
+                .setReason(DeadLetterReason.CORRUPT_IMAGE).setDetail("CORRUPT: bad marker")
+                .setTime(Instant.ofEpochMilli(5)).build();
+        assertThat(roundTrip(dead, DeadLetter.class)).isEqualTo(dead);
+    }
+
+    private static <T extends SpecificRecord> T roundTrip(T record, Class<T> type) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<T>(type).write(record, enc);
+        enc.flush();
+        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(out.toByteArray(), null);
+        return new SpecificDatumReader<T>(type).read(null, dec);
+    }
+}
