@@ -1,0 +1,86 @@
+package dev.lfr.jobs.gate;
+
+import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.ingest.SourcedFrame;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.DeploymentStatus;
+import dev.lfr.schemas.FrameEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Lets through only frames that a signposted deployment covers: the camera is one of an ACTIVE deployment's
+ * cameras and the frame's capture time is inside its window. Every other frame is dead-lettered (UNKNOWN_CAMERA when
+ * no deployment lists the camera, OUTSIDE_DEPLOYMENT when one does but is not active then), counted, and its image
+ * bytes go no further. Deployments arrive on a broadcast stream, keyed by id; the latest record of an id wins, and
+ * deployments that ended more than {@link #RETENTION} before the newest deployment's start are forgotten, so the
+ * broadcast state does not grow for ever.
+ */
+public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deployment, GatedFrame> {
+    public static final Duration RETENTION = Duration.ofDays(1);
+
+    /** Deployment id to deployment; the broadcast state, the same on every subtask. */
+    public static final MapStateDescriptor<String, Deployment> DEPLOYMENTS =
+            new MapStateDescriptor<>("deployments", TypeInformation.of(String.class), TypeInformation.of(Deployment.class));
+
+    private transient Counter passed;
+    private transient Counter rejected;
+
+    @Override
+    public void open(OpenContext openContext) {
+        passed = getRuntimeContext().getMetricGroup().counter("framesInDeployment");
+        rejected = getRuntimeContext().getMetricGroup().counter(DeadLetters.COUNTER);
+    }
+
+    @Override
+    public void processElement(SourcedFrame in, ReadOnlyContext ctx, Collector<GatedFrame> out) throws Exception {
+        FrameEvent f = in.frame();
+        long t = f.getCaptureTime().toEpochMilli();
+        boolean listed = false;
+        ReadOnlyBroadcastState<String, Deployment> deployments = ctx.getBroadcastState(DEPLOYMENTS);
+        for (Map.Entry<String, Deployment> e : deployments.immutableEntries()) {
+            Deployment d = e.getValue();
+            if (!d.getCameras().contains(f.getCamera())) {
+                continue;
+            }
+            listed = true;
+            if (d.getStatus() == DeploymentStatus.ACTIVE && d.getStart().toEpochMilli() <= t && t < d.getEnd().toEpochMilli()) {
+                passed.inc();
+                out.collect(new GatedFrame(in.source(), f, d.getId(), d.getWatchlist(), d.getThreshold()));
+                return;
+            }
+        }
+        rejected.inc();
+        ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), f.getCamera(),
+                listed ? DeadLetterReason.OUTSIDE_DEPLOYMENT : DeadLetterReason.UNKNOWN_CAMERA,
+                listed ? "no active deployment of this camera at " + f.getCaptureTime()
+                        : "camera is in no deployment"));
+    }
+
+    @Override
+    public void processBroadcastElement(Deployment d, Context ctx, Collector<GatedFrame> out) throws Exception {
+        BroadcastState<String, Deployment> state = ctx.getBroadcastState(DEPLOYMENTS);
+        state.put(d.getId(), d);
+        long horizon = d.getStart().toEpochMilli() - RETENTION.toMillis();
+        List<String> expired = new ArrayList<>();
+        for (Map.Entry<String, Deployment> e : state.entries()) {
+            if (e.getValue().getEnd().toEpochMilli() < horizon) {
+                expired.add(e.getKey());
+            }
+        }
+        for (String id : expired) {
+            state.remove(id);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package dev.lfr.jobs.gate;
+
+import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.schemas.FrameEvent;
+
+/** A frame from a camera of an active deployment, with what the later stages need to know of that deployment. */
+public record GatedFrame(Provenance source, FrameEvent frame, String deployment, String watchlist, float threshold) {}

@@ -1,0 +1,78 @@
+package dev.lfr.jobs.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lfr.jobs.Records;
+import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.DeploymentStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeploymentGateTest {
+    private BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, Deployment, GatedFrame> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(), DeploymentGate.DEPLOYMENTS);
+        harness.processBroadcastElement(Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.ACTIVE), 0);
+        harness.processBroadcastElement(Records.deployment("d2", List.of("c9"), 100, 200, DeploymentStatus.PLANNED), 0);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var q = harness.getSideOutput(DeadLetters.TAG);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void onlyFramesOfAnActiveDeploymentInsideItsWindowPass() throws Exception {
+        harness.processElement(Records.sourced("c1", 150), 150);
+        harness.processElement(Records.sourced("c2", 100), 100);
+        harness.processElement(Records.sourced("c1", 200), 200); // the end is exclusive
+        harness.processElement(Records.sourced("c1", 99), 99);
+        harness.processElement(Records.sourced("c9", 150), 150); // listed, but only PLANNED
+        harness.processElement(Records.sourced("c7", 150), 150); // in no deployment
+        List<GatedFrame> passed = harness.extractOutputValues();
+        assertThat(passed).extracting(g -> g.frame().getCamera()).containsExactly("c1", "c2");
+        assertThat(passed).allSatisfy(g -> {
+            assertThat(g.deployment()).isEqualTo("d1");
+            assertThat(g.watchlist()).isEqualTo("wl-d1");
+            assertThat(g.threshold()).isEqualTo(0.5f);
+        });
+        assertThat(deadLetters()).extracting(DeadLetter::getCamera, DeadLetter::getReason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("c1", DeadLetterReason.OUTSIDE_DEPLOYMENT),
+                org.assertj.core.groups.Tuple.tuple("c1", DeadLetterReason.OUTSIDE_DEPLOYMENT),
+                org.assertj.core.groups.Tuple.tuple("c9", DeadLetterReason.OUTSIDE_DEPLOYMENT),
+                org.assertj.core.groups.Tuple.tuple("c7", DeadLetterReason.UNKNOWN_CAMERA));
+    }
+
+    @Test
+    void aCancelledDeploymentStopsFramesAtOnce() throws Exception {
+        harness.processBroadcastElement(Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.CANCELLED), 0);
+        harness.processElement(Records.sourced("c1", 150), 150);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.OUTSIDE_DEPLOYMENT);
+    }
+
+    @Test
+    void longEndedDeploymentsLeaveTheBroadcastState() throws Exception {
+        long later = 200 + DeploymentGate.RETENTION.toMillis() + Duration.ofHours(1).toMillis();
+        harness.processBroadcastElement(Records.deployment("d3", List.of("c1"), later, later + 100, DeploymentStatus.ACTIVE), 0);
+        List<String> ids = new ArrayList<>();
+        for (Map.Entry<String, Deployment> e : harness.getBroadcastState(DeploymentGate.DEPLOYMENTS).entries()) {
+            ids.add(e.getKey());
+        }
+        assertThat(ids).containsExactly("d3");
+        harness.processElement(Records.sourced("c1", later + 50), later + 50);
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(g -> assertThat(g.deployment()).isEqualTo("d3"));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.lfr.udfs.track;
+
+import dev.lfr.udfs.detect.Box;
+import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.quality.QualityReport;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Follows faces across a camera's frames by box overlap, so that a person walking past is embedded a bounded number
+ * of times, on their best faces, instead of on every frame: a track's face is embedded at its first usable sighting,
+ * and again only when its quality utility beats the best embedded so far by {@code reembedGain}, up to
+ * {@code maxEmbeds} times. Tracks not seen for {@code maxGapMs} of event time end.
+ *
+ * <p>Stateless: the caller keeps the tracks (Flink keyed state) and passes them in; {@link #step} returns the next
+ * ones. Thread-safe.
+ *
+ * @param minIou      overlap needed to continue a track
+ * @param maxGapMs    event time after which an unseen track ends
+ * @param maxEmbeds   embeds per track at most
+ * @param reembedGain factor by which quality must improve to embed a track again
+ */
+public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double reembedGain) {
+
+    public IouTracker {
+        if (minIou <= 0 || minIou >= 1 || maxGapMs <= 0 || maxEmbeds < 1 || reembedGain < 1) {
+            throw new IllegalArgumentException("bad tracker settings");
+        }
+    }
+
+    public static IouTracker defaults() {
+        return new IouTracker(0.3, 1500, 3, 1.25);
+    }
+
+    /** One detection's fate: its track, and whether to embed it now. */
+    public record Assignment(int detection, long trackId, boolean embed) {}
+
+    /** The tracks after a frame, the assignments of its detections, and the tracks that ended. */
+    public record Step(List<TrackState> tracks, List<Assignment> assignments, List<TrackState> ended, long nextId) {}
+
+    /**
+     * @param usable whether each detection passed the quality gate (only usable faces are embedded)
+     */
+    public Step step(List<TrackState> tracks, long nextId, long timeMs, List<Detection> detections,
+                     List<QualityReport> quality, List<Boolean> usable) {
+        List<TrackState> alive = new ArrayList<>();
+        List<TrackState> ended = new ArrayList<>();
+        for (TrackState t : tracks) {
+            (timeMs - t.lastSeenMs() > maxGapMs ? ended : alive).add(t);
+        }
+        int[] trackOf = greedyMatch(alive, detections);
+        List<TrackState> next = new ArrayList<>();
+        boolean[] continued = new boolean[alive.size()];
+        List<Assignment> assignments = new ArrayList<>();
+        for (int d = 0; d < detections.size(); d++) {
+            Box box = detections.get(d).box();
+            double utility = quality.get(d).utility();
+            TrackState t;
+            if (trackOf[d] >= 0) {
+                TrackState old = alive.get(trackOf[d]);
+                continued[trackOf[d]] = true;
+                t = new TrackState(old.id(), box, old.firstSeenMs(), timeMs, old.sightings() + 1, old.embeds(),
+                        old.bestEmbeddedUtility());
+            } else {
+                t = new TrackState(nextId++, box, timeMs, timeMs, 1, 0, 0);
+            }
+            boolean embed = usable.get(d) && t.embeds() < maxEmbeds
+                    && (t.embeds() == 0 || utility >= t.bestEmbeddedUtility() * reembedGain);
+            if (embed) {
+                t = new TrackState(t.id(), t.box(), t.firstSeenMs(), t.lastSeenMs(), t.sightings(), t.embeds() + 1,
+                        Math.max(utility, t.bestEmbeddedUtility()));
+            }
+            next.add(t);
+            assignments.add(new Assignment(d, t.id(), embed));
+        }
+        for (int i = 0; i < alive.size(); i++) {
+            if (!continued[i]) {
+                next.add(alive.get(i)); // not seen this frame, but not gone for long enough to end
+            }
+        }
+        return new Step(List.copyOf(next), List.copyOf(assignments), List.copyOf(ended), nextId);
+    }
+
+    /** For each detection, the index of the live track it continues, or -1; best overlaps are paired first. */
+    private int[] greedyMatch(List<TrackState> tracks, List<Detection> detections) {
+        int[] trackOf = new int[detections.size()];
+        java.util.Arrays.fill(trackOf, -1);
+        boolean[] taken = new boolean[tracks.size()];
+        while (true) {
+            double best = minIou;
+            int bd = -1;
+            int bt = -1;
+            for (int d = 0; d < detections.size(); d++) {
+                if (trackOf[d] >= 0) {
+                    continue;
+                }
+                for (int t = 0; t < tracks.size(); t++) {
+                    if (!taken[t]) {
+                        double iou = tracks.get(t).box().iou(detections.get(d).box());
+                        if (iou >= best) {
+                            best = iou;
+                            bd = d;
+                            bt = t;
+                        }
+                    }
+                }
+            }
+            if (bd < 0) {
+                return trackOf;
+            }
+            trackOf[bd] = bt;
+            taken[bt] = true;
+        }
+    }
+}

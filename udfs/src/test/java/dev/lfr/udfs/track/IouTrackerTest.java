@@ -1,0 +1,86 @@
+package dev.lfr.udfs.track;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lfr.udfs.detect.Box;
+import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.detect.Point;
+import dev.lfr.udfs.quality.QualityReport;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IouTrackerTest {
+    private final IouTracker tracker = IouTracker.defaults();
+
+    private static Detection face(double x, double y, double size) {
+        return new Detection(new Box(x, y, size, size), 0.9, Collections.nCopies(6, new Point(x + size / 2, y + size / 2)));
+    }
+
+    private static QualityReport quality(double interEye) {
+        return new QualityReport(interEye * 3, interEye, 300, 0, 0, 0.9);
+    }
+
+    private IouTracker.Step frame(IouTracker.Step prev, long t, List<Detection> faces, List<Double> eyes) {
+        List<QualityReport> q = eyes.stream().map(IouTrackerTest::quality).toList();
+        return tracker.step(prev == null ? List.of() : prev.tracks(), prev == null ? 1 : prev.nextId(), t, faces, q,
+                Collections.nCopies(faces.size(), true));
+    }
+
+    @Test
+    void aWalkPastKeepsOneTrackAndIsEmbeddedABoundedNumberOfTimes() {
+        IouTracker.Step s = null;
+        int embeds = 0;
+        for (int i = 0; i < 50; i++) { // 2 s at 25 fps, moving 4 px a frame, slowly growing (getting closer)
+            s = frame(s, i * 40L, List.of(face(100 + 4 * i, 200, 80 + i)), List.of(20.0 + i));
+            assertThat(s.assignments()).hasSize(1);
+            assertThat(s.assignments().get(0).trackId()).isEqualTo(1);
+            embeds += s.assignments().get(0).embed() ? 1 : 0;
+        }
+        assertThat(embeds).isEqualTo(3);
+        assertThat(s.tracks()).singleElement().satisfies(t -> assertThat(t.sightings()).isEqualTo(50));
+    }
+
+    @Test
+    void reembedsOnlyWhenQualityClearlyImproves() {
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(40.0));
+        assertThat(s.assignments().get(0).embed()).isTrue();
+        s = frame(s, 40, List.of(face(102, 100, 80)), List.of(45.0)); // +12%: not enough
+        assertThat(s.assignments().get(0).embed()).isFalse();
+        s = frame(s, 80, List.of(face(104, 100, 80)), List.of(55.0)); // +37%
+        assertThat(s.assignments().get(0).embed()).isTrue();
+    }
+
+    @Test
+    void twoPeopleGetTwoTracksAndUnusableFacesAreNeverEmbedded() {
+        List<QualityReport> q = List.of(quality(30), quality(30));
+        IouTracker.Step s = tracker.step(List.of(), 1, 0, List.of(face(100, 100, 80), face(600, 100, 80)), q,
+                List.of(true, false));
+        assertThat(s.assignments()).extracting(IouTracker.Assignment::trackId).containsExactly(1L, 2L);
+        assertThat(s.assignments()).extracting(IouTracker.Assignment::embed).containsExactly(true, false);
+        s = tracker.step(s.tracks(), s.nextId(), 40, List.of(face(605, 100, 80), face(104, 100, 80)), q, List.of(true, true));
+        assertThat(s.assignments()).extracting(IouTracker.Assignment::trackId).containsExactly(2L, 1L);
+    }
+
+    @Test
+    void tracksEndAfterTheGapAndANewSightingStartsANewTrack() {
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
+        s = frame(s, 1000, List.of(), List.of()); // within the gap: kept
+        assertThat(s.tracks()).hasSize(1);
+        assertThat(s.ended()).isEmpty();
+        s = frame(s, 1600, List.of(face(100, 100, 80)), List.of(30.0)); // 1.6 s after the last sighting
+        assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
+        assertThat(s.assignments().get(0).trackId()).isEqualTo(2);
+        assertThat(s.assignments().get(0).embed()).isTrue();
+    }
+
+    @Test
+    void statesHoldNoBiometricData() {
+        List<String> components = new ArrayList<>();
+        for (var c : TrackState.class.getRecordComponents()) {
+            components.add(c.getType().getSimpleName());
+        }
+        assertThat(components).doesNotContain("float[]", "byte[]", "FaceDescriptor", "FrameImage", "AlignedFace");
+    }
+}
