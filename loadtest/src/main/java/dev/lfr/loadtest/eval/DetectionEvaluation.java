@@ -4,12 +4,14 @@ import ai.onnxruntime.OrtException;
 import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.Detection;
 import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.detect.IouMatching;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.ImageDecoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -52,29 +54,6 @@ public final class DetectionEvaluation {
 
     /** Greedy one-to-one matching, highest IoU first; returns the number of matched truth boxes. */
     static int match(List<Box> truth, List<Box> found) {
-        boolean[] usedT = new boolean[truth.size()];
-        boolean[] usedF = new boolean[found.size()];
-        int matched = 0;
-        while (true) {
-            double best = MIN_IOU;
-            int bt = -1;
-            int bf = -1;
-            for (int t = 0; t < truth.size(); t++) {
-                for (int f = 0; f < found.size(); f++) {
-                    double iou = usedT[t] || usedF[f] ? 0 : truth.get(t).iou(found.get(f));
-                    if (iou >= best) {
-                        best = iou;
-                        bt = t;
-                        bf = f;
-                    }
-                }
-            }
-            if (bt < 0) {
-                return matched;
-            }
-            usedT[bt] = true;
-            usedF[bf] = true;
-            matched++;
-        }
+        return (int) Arrays.stream(IouMatching.match(found, truth, MIN_IOU)).filter(i -> i >= 0).count();
     }
 }

@@ -2,6 +2,7 @@ package dev.lfr.udfs.track;
 
 import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.detect.IouMatching;
 import dev.lfr.udfs.quality.QualityReport;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,8 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
         for (TrackState t : tracks) {
             (timeMs - t.lastSeenMs() > maxGapMs ? ended : alive).add(t);
         }
-        int[] trackOf = greedyMatch(alive, detections);
+        int[] trackOf = IouMatching.match(alive.stream().map(TrackState::box).toList(),
+                detections.stream().map(Detection::box).toList(), minIou);
         List<TrackState> next = new ArrayList<>();
         boolean[] continued = new boolean[alive.size()];
         List<Assignment> assignments = new ArrayList<>();
@@ -79,37 +81,5 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
             }
         }
         return new Step(List.copyOf(next), List.copyOf(assignments), List.copyOf(ended), nextId);
-    }
-
-    /** For each detection, the index of the live track it continues, or -1; best overlaps are paired first. */
-    private int[] greedyMatch(List<TrackState> tracks, List<Detection> detections) {
-        int[] trackOf = new int[detections.size()];
-        java.util.Arrays.fill(trackOf, -1);
-        boolean[] taken = new boolean[tracks.size()];
-        while (true) {
-            double best = minIou;
-            int bd = -1;
-            int bt = -1;
-            for (int d = 0; d < detections.size(); d++) {
-                if (trackOf[d] >= 0) {
-                    continue;
-                }
-                for (int t = 0; t < tracks.size(); t++) {
-                    if (!taken[t]) {
-                        double iou = tracks.get(t).box().iou(detections.get(d).box());
-                        if (iou >= best) {
-                            best = iou;
-                            bd = d;
-                            bt = t;
-                        }
-                    }
-                }
-            }
-            if (bd < 0) {
-                return trackOf;
-            }
-            trackOf[bd] = bt;
-            taken[bt] = true;
-        }
     }
 }
