@@ -1,0 +1,274 @@
+package dev.lfr.jobs.match;
+
+import ai.onnxruntime.OrtException;
+import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.gate.GatedFrame;
+import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.udfs.align.AlignedFace;
+import dev.lfr.udfs.align.FaceAligner;
+import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.embed.FaceDescriptor;
+import dev.lfr.udfs.embed.FaceEmbedder;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecodeException;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.image.JpegCrops;
+import dev.lfr.udfs.index.WatchlistIndex;
+import dev.lfr.udfs.index.WatchlistIndexes;
+import dev.lfr.udfs.model.ModelStore;
+import dev.lfr.udfs.quality.FaceQuality;
+import dev.lfr.udfs.quality.QualityGate;
+import dev.lfr.udfs.quality.QualityReport;
+import dev.lfr.udfs.track.IouTracker;
+import dev.lfr.udfs.track.TrackState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The face pipeline of one camera (keyed by camera id) against the watchlists in broadcast state: decode the frame,
+ * detect faces, assess quality, follow faces with the {@link IouTracker} (keyed state: boxes and counters only),
+ * embed a track's face only when the tracker asks (its first usable sighting, then clearly better ones, a bounded
+ * number of times), and search the deployment's watchlist.
+ *
+ * <p>Privacy: a descriptor lives only inside {@link #processElement}; only a face whose score reaches the
+ * deployment's threshold leaves, as a {@link MatchCandidate} with a JPEG crop. Non-matching faces leave nothing: no
+ * output, no state, no log line. Frames that cannot be decoded become dead letters.
+ *
+ * <p>Each subtask builds its own index per watchlist from the broadcast entries (deterministically: subjects in
+ * key order) and rebuilds it when an update arrives. Updates of another model or dimension, or with NaN values,
+ * are dead-lettered and never reach the index. An update older than the entry's current version is ignored;
+ * deletions are kept as tombstones so a late, older upsert cannot bring a deleted subject back.
+ */
+public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFrame, WatchlistUpdate, MatchCandidate> {
+    /** Watchlist entries, key {@code watchlist/subject}; the broadcast state. */
+    public static final MapStateDescriptor<String, WatchlistUpdate> WATCHLIST =
+            new MapStateDescriptor<>("watchlist", Types.STRING, new AvroTypeInfo<>(WatchlistUpdate.class));
+    static final Provenance WATCHLIST_SOURCE = new Provenance("lfr.watchlist", -1, -1);
+    static final Duration TRACK_STATE_TTL = Duration.ofMinutes(10);
+
+    private final String embedderId;
+    private final FaceDetector.Config detectorConfig;
+
+    private transient ListState<TrackState> tracks;
+    private transient ValueState<Long> nextTrackId;
+    private transient ImageDecoder decoder;
+    private transient FaceDetector detector;
+    private transient FaceQuality quality;
+    private transient QualityGate gate;
+    private transient FaceAligner aligner;
+    private transient FaceEmbedder embedder;
+    private transient IouTracker tracker;
+    private transient Map<String, Indexed> indexes;
+    private transient long watchlistGeneration;
+    private transient Counter facesDetected;
+    private transient Counter facesSearched;
+    private transient Counter candidates;
+    private transient Counter deadLetters;
+
+    /** A subtask's index of one watchlist, built at {@code generation}; row i is {@code subjects.get(i)}. */
+    private record Indexed(long generation, WatchlistIndex index, List<String> subjects, long version) {}
+
+    public FaceMatcher(String embedderId, FaceDetector.Config detectorConfig) {
+        this.embedderId = embedderId;
+        this.detectorConfig = detectorConfig;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(TRACK_STATE_TTL).build();
+        ListStateDescriptor<TrackState> tracksDesc = new ListStateDescriptor<>("tracks", TypeInformation.of(TrackState.class));
+        tracksDesc.enableTimeToLive(ttl);
+        ValueStateDescriptor<Long> nextIdDesc = new ValueStateDescriptor<>("nextTrackId", Types.LONG);
+        nextIdDesc.enableTimeToLive(ttl);
+        tracks = getRuntimeContext().getListState(tracksDesc);
+        nextTrackId = getRuntimeContext().getState(nextIdDesc);
+
+        ModelStore models = ModelStore.ensureDefault();
+        decoder = new ImageDecoder();
+        detector = new FaceDetector(models, detectorConfig);
+        quality = new FaceQuality();
+        gate = QualityGate.defaults();
+        aligner = new FaceAligner(models, embedderId);
+        embedder = new FaceEmbedder(models, embedderId, 8);
+        tracker = IouTracker.defaults();
+        indexes = new HashMap<>();
+        var metrics = getRuntimeContext().getMetricGroup();
+        facesDetected = metrics.counter("facesDetected");
+        facesSearched = metrics.counter("facesSearched");
+        candidates = metrics.counter("matchCandidates");
+        deadLetters = metrics.counter(DeadLetters.COUNTER);
+    }
+
+    @Override
+    public void processElement(GatedFrame in, ReadOnlyContext ctx, Collector<MatchCandidate> out) throws Exception {
+        String camera = in.frame().getCamera();
+        long timeMs = in.frame().getCaptureTime().toEpochMilli();
+        byte[] bytes = new byte[in.frame().getImage().remaining()];
+        in.frame().getImage().duplicate().get(bytes);
+        try (FrameImage frame = decoder.decode(bytes)) {
+            List<Detection> faces = detector.detect(frame);
+            facesDetected.inc(faces.size());
+            List<QualityReport> reports = new ArrayList<>(faces.size());
+            List<Boolean> usable = new ArrayList<>(faces.size());
+            for (Detection d : faces) {
+                QualityReport q = quality.assess(frame, d);
+                reports.add(q);
+                usable.add(gate.passes(q));
+            }
+            List<TrackState> known = new ArrayList<>();
+            tracks.get().forEach(known::add);
+            Long next = nextTrackId.value();
+            IouTracker.Step step = tracker.step(known, next == null ? 1 : next, timeMs, faces, reports, usable);
+            tracks.update(step.tracks());
+            nextTrackId.update(step.nextId());
+            searchTrackedFaces(in, frame, faces, step, ctx.getBroadcastState(WATCHLIST), timeMs, out);
+        } catch (ImageDecodeException e) {
+            deadLetters.inc();
+            ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), camera, reasonOf(e.reason()), e.getMessage()));
+        }
+    }
+
+    private void searchTrackedFaces(GatedFrame in, FrameImage frame, List<Detection> faces, IouTracker.Step step,
+                                    ReadOnlyBroadcastState<String, WatchlistUpdate> watchlist, long timeMs,
+                                    Collector<MatchCandidate> out) throws Exception {
+        List<IouTracker.Assignment> toEmbed = step.assignments().stream().filter(IouTracker.Assignment::embed).toList();
+        if (toEmbed.isEmpty()) {
+            return;
+        }
+        Indexed indexed = indexFor(in.watchlist(), watchlist, timeMs);
+        if (indexed.subjects().isEmpty()) {
+            return;
+        }
+        List<AlignedFace> chips = new ArrayList<>(toEmbed.size());
+        for (IouTracker.Assignment a : toEmbed) {
+            chips.add(aligner.align(frame, faces.get(a.detection())));
+        }
+        List<FaceDescriptor> descriptors = embedder.embedAll(chips);
+        chips.forEach(c -> c.chip().close());
+        float[][] queries = new float[descriptors.size()][];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = descriptors.get(i).vector();
+        }
+        facesSearched.inc(queries.length);
+        WatchlistIndex.Neighbours[] best = indexed.index().search(queries, 1);
+        for (int i = 0; i < best.length; i++) {
+            if (best[i].size() == 0 || best[i].score(0) < in.threshold()) {
+                continue; // not a match: its descriptor goes out of scope here
+            }
+            IouTracker.Assignment a = toEmbed.get(i);
+            Detection face = faces.get(a.detection());
+            candidates.inc();
+            out.collect(new MatchCandidate(in.deployment(), in.frame().getCamera(), in.watchlist(),
+                    indexed.subjects().get((int) best[i].id(0)), best[i].score(0), timeMs, a.trackId(),
+                    JpegCrops.crop(frame, face.box(), 1.6, 90), indexed.version(), embedderId));
+        }
+    }
+
+    /** This subtask's index of {@code watchlist}, rebuilt from broadcast state when an update arrived since. */
+    private Indexed indexFor(String watchlist, ReadOnlyBroadcastState<String, WatchlistUpdate> state, long timeMs)
+            throws Exception {
+        Indexed cached = indexes.get(watchlist);
+        if (cached != null && cached.generation() == watchlistGeneration) {
+            return cached;
+        }
+        java.util.TreeMap<String, WatchlistUpdate> entries = new java.util.TreeMap<>();
+        for (Map.Entry<String, WatchlistUpdate> e : state.immutableEntries()) {
+            WatchlistUpdate u = e.getValue();
+            boolean live = u.getOp() == WatchlistOp.UPSERT
+                    && (u.getExpiry() == null || u.getExpiry().toEpochMilli() > timeMs);
+            if (e.getKey().startsWith(WatchlistEntries.prefix(watchlist)) && live) {
+                entries.put(e.getKey(), u);
+            }
+        }
+        WatchlistIndex index = WatchlistIndexes.exact(embedder.dimension());
+        List<String> subjects = new ArrayList<>(entries.size());
+        long[] ids = new long[entries.size()];
+        float[][] vectors = new float[entries.size()][];
+        long version = 0;
+        int i = 0;
+        for (WatchlistUpdate u : entries.values()) {
+            subjects.add(u.getSubject());
+            ids[i] = i;
+            vectors[i++] = WatchlistEntries.vector(u);
+            version = Math.max(version, u.getVersion());
+        }
+        index.upsertAll(ids, vectors);
+        if (cached != null) {
+            cached.index().close();
+        }
+        Indexed fresh = new Indexed(watchlistGeneration, index, List.copyOf(subjects), version);
+        indexes.put(watchlist, fresh);
+        return fresh;
+    }
+
+    @Override
+    public void processBroadcastElement(WatchlistUpdate u, Context ctx, Collector<MatchCandidate> out) throws Exception {
+        DeadLetterReason problem = WatchlistEntries.problem(u, embedderId, embedder.dimension());
+        if (problem != null) {
+            deadLetters.inc();
+            ctx.output(DeadLetters.TAG, DeadLetters.of(WATCHLIST_SOURCE, null, problem,
+                    "watchlist " + u.getWatchlist() + " subject " + u.getSubject() + ": " + problem));
+            return;
+        }
+        BroadcastState<String, WatchlistUpdate> state = ctx.getBroadcastState(WATCHLIST);
+        String key = WatchlistEntries.key(u.getWatchlist(), u.getSubject());
+        WatchlistUpdate current = state.get(key);
+        if (current != null && current.getVersion() > u.getVersion()) {
+            return; // an older update arriving late
+        }
+        // a deletion stays as a tombstone (no vector), so that an older upsert arriving late cannot revive the subject
+        state.put(key, u.getOp() == WatchlistOp.DELETE ? WatchlistUpdate.newBuilder(u).setVector(null).build() : u);
+        watchlistGeneration++;
+    }
+
+    static DeadLetterReason reasonOf(ImageDecodeException.Reason r) {
+        return switch (r) {
+            case EMPTY -> DeadLetterReason.EMPTY_IMAGE;
+            case UNSUPPORTED_FORMAT -> DeadLetterReason.UNSUPPORTED_IMAGE;
+            case TRUNCATED -> DeadLetterReason.TRUNCATED_IMAGE;
+            case CORRUPT -> DeadLetterReason.CORRUPT_IMAGE;
+            case TOO_LARGE -> DeadLetterReason.IMAGE_TOO_LARGE;
+        };
+    }
+
+    @Override
+    public void close() throws OrtException {
+        if (indexes != null) {
+            indexes.values().forEach(x -> x.index().close());
+        }
+        if (quality != null) {
+            quality.close();
+        }
+        if (embedder != null) {
+            embedder.close();
+        }
+        if (aligner != null) {
+            aligner.close();
+        }
+        if (detector != null) {
+            detector.close();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.lfr.jobs.match;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lfr.jobs.Records;
+import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.gate.GatedFrame;
+import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateObject;
+import org.apache.flink.runtime.state.StreamStateHandle;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The matcher on real LFW faces: one enrolled person, one passer-by, bad frames and bad watchlist updates. */
+class FaceMatcherTest {
+    private static final String MODEL = "fr-feature-512";
+    private static final float THRESHOLD = 0.51f; // 1 - the search threshold 0.49 in cosine distance
+    private static Path lfw;
+    private static float[] colin;
+    private static float[] zico;
+
+    private KeyedBroadcastOperatorTestHarness<String, GatedFrame, WatchlistUpdate, MatchCandidate> harness;
+
+    @BeforeAll
+    static void faces() throws Exception {
+        Path dir = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            System.out.println("SKIPPED: " + dir + " is absent (the shared face data is not on this machine)");
+        }
+        assumeTrue(Files.isDirectory(dir));
+        lfw = dir;
+        // computed independently of the operator, with the engine the CLI uses
+        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), MODEL)) {
+            colin = descriptor(engine, "Colin_Powell/Colin_Powell_0001.jpg");
+            zico = descriptor(engine, "Zico/Zico_0001.jpg");
+        }
+    }
+
+    private static float[] descriptor(FaceEngine engine, String image) throws Exception {
+        try (FrameImage img = new ImageDecoder().decode(lfw.resolve(image))) {
+            return engine.mainFace(img).flatMap(FaceResult::descriptor).orElseThrow().vector();
+        }
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new FaceMatcher(MODEL, FaceDetector.Config.defaults()), g -> g.frame().getCamera(), Types.STRING,
+                FaceMatcher.WATCHLIST);
+        harness.processBroadcastElement(enrol("colin", 1, colin), 0);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private static WatchlistUpdate enrol(String subject, long version, float[] v) {
+        List<Float> vector = new ArrayList<>();
+        for (float x : v) {
+            vector.add(x);
+        }
+        return WatchlistUpdate.newBuilder().setWatchlist("wl").setSubject(subject).setVersion(version)
+                .setOp(WatchlistOp.UPSERT).setEmbeddingModel(MODEL).setVector(vector).build();
+    }
+
+    private GatedFrame frame(String camera, long t, String image) throws Exception {
+        return frame(camera, t, Files.readAllBytes(lfw.resolve(image)));
+    }
+
+    private static GatedFrame frame(String camera, long t, byte[] jpeg) {
+        return new GatedFrame(Records.SOURCE, Records.frame(camera, t, jpeg), "d1", "wl", THRESHOLD);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var q = harness.getSideOutput(DeadLetters.TAG);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void anEnrolledPersonMatchesOncePerWalkPastAndAPasserByLeavesNothing() throws Exception {
+        harness.processElement(frame("cam-a", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+        harness.processElement(frame("cam-a", 40, "Colin_Powell/Colin_Powell_0002.jpg"), 40); // same track: not re-embedded
+        harness.processElement(frame("cam-b", 0, "Zico/Zico_0001.jpg"), 0);
+        List<MatchCandidate> out = harness.extractOutputValues();
+        assertThat(out).singleElement().satisfies(c -> {
+            assertThat(c.subject()).isEqualTo("colin");
+            assertThat(c.camera()).isEqualTo("cam-a");
+            assertThat(c.deployment()).isEqualTo("d1");
+            assertThat(c.score()).isGreaterThanOrEqualTo(THRESHOLD);
+            assertThat(c.watchlistVersion()).isEqualTo(1);
+            assertThat(c.modelId()).isEqualTo(MODEL);
+            assertThat(Arrays.copyOf(c.cropJpeg(), 2)).containsExactly(0xFF, 0xD8);
+        });
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aCheckpointHoldsNoDescriptorOfAPasserBy() throws Exception {
+        harness.processElement(frame("cam-b", 0, "Zico/Zico_0001.jpg"), 0);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        // the same frame where everything matches proves this face was embedded and searched, not skipped
+        GatedFrame anything = frame("cam-z", 0, "Zico/Zico_0001.jpg");
+        harness.processElement(new GatedFrame(anything.source(), anything.frame(), "d1", "wl", -1f), 0);
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(c -> assertThat(c.score()).isLessThan(THRESHOLD));
+        byte[] checkpoint = bytesOf(harness.snapshot(1, 1));
+        assertThat(checkpoint.length).isGreaterThan(0);
+        // positive control: the enrolled vector is in broadcast state, so the scan does find a vector that is there
+        // (Flink's Avro serializer writes floats big-endian; either order is searched); the passer-by's descriptor
+        // is in neither
+        assertThat(contains(checkpoint, floats(colin, 8, ByteOrder.LITTLE_ENDIAN))
+                || contains(checkpoint, floats(colin, 8, ByteOrder.BIG_ENDIAN))).isTrue();
+        assertThat(contains(checkpoint, floats(zico, 8, ByteOrder.LITTLE_ENDIAN))).isFalse();
+        assertThat(contains(checkpoint, floats(zico, 8, ByteOrder.BIG_ENDIAN))).isFalse();
+    }
+
+    @Test
+    void undecodableFramesBecomeDeadLettersAndTheOperatorRunsOn() throws Exception {
+        byte[] jpeg = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
+        harness.processElement(frame("cam-c", 0, Arrays.copyOf(jpeg, jpeg.length / 2)), 0);
+        harness.processElement(frame("cam-c", 40, new byte[] {1, 2, 3, 4}), 40);
+        harness.processElement(frame("cam-c", 80, jpeg), 80);
+        assertThat(deadLetters()).extracting(DeadLetter::getReason)
+                .containsExactly(DeadLetterReason.TRUNCATED_IMAGE, DeadLetterReason.UNSUPPORTED_IMAGE);
+        assertThat(deadLetters()).allSatisfy(d -> assertThat(d.getCamera()).isEqualTo("cam-c"));
+        assertThat(harness.extractOutputValues()).extracting(MatchCandidate::subject).containsExactly("colin");
+    }
+
+    @Test
+    void badWatchlistUpdatesAreDeadLetteredAndDeletionsApply() throws Exception {
+        List<Float> nan = new ArrayList<>(Collections.nCopies(512, 0.1f));
+        nan.set(7, Float.NaN);
+        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("x", 1, colin)).setVector(List.of(1f, 2f)).build(), 0);
+        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("x", 1, colin)).setVector(nan).build(), 0);
+        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("x", 1, colin)).setEmbeddingModel("dlib-resnet-128").build(), 0);
+        assertThat(deadLetters()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.WRONG_DIMENSION,
+                DeadLetterReason.NON_FINITE_VECTOR, DeadLetterReason.WRONG_MODEL);
+        // an old update arriving late is ignored; a newer deletion applies at once
+        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("colin", 2, colin)).setOp(WatchlistOp.DELETE)
+                .setVector(null).build(), 0);
+        harness.processBroadcastElement(enrol("colin", 1, colin), 0);
+        harness.processElement(frame("cam-d", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+        assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    private static byte[] bytesOf(OperatorSubtaskState state) throws Exception {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        List<StateObject> handles = new ArrayList<>();
+        handles.addAll(state.getManagedKeyedState());
+        handles.addAll(state.getManagedOperatorState());
+        handles.addAll(state.getRawKeyedState());
+        handles.addAll(state.getRawOperatorState());
+        for (StateObject h : handles) {
+            try (InputStream in = ((StreamStateHandle) h).openInputStream()) {
+                in.transferTo(all);
+            }
+        }
+        return all.toByteArray();
+    }
+
+    private static byte[] floats(float[] v, int n, ByteOrder order) {
+        ByteBuffer b = ByteBuffer.allocate(4 * n).order(order);
+        for (int i = 0; i < n; i++) {
+            b.putFloat(v[i]);
+        }
+        return b.array();
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
