@@ -1,0 +1,118 @@
+package dev.lfr.jobs.alert;
+
+import dev.lfr.jobs.match.MatchCandidate;
+import dev.lfr.schemas.MatchAlert;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * One alert per walk-past: candidates of a (deployment, subject) key whose event times are less than {@code gap}
+ * apart, on any camera, belong to the same walk-past. The alert is emitted at the first candidate (officers need it
+ * at once) and once more, with the same id, when the walk-past ends (an event-time timer at last sighting + gap),
+ * carrying all cameras, the sighting count and the best-scoring crop. The alert topic is keyed by alert id, so the
+ * second record updates the first.
+ *
+ * <p>The id is a hash of deployment, subject and the first sighting's event time: replaying the same candidates
+ * after a failure gives the same id, so at-least-once delivery never shows one walk-past as two alerts. State is
+ * one open alert per key, cleared when the walk-past ends.
+ */
+public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandidate, MatchAlert> {
+    private final long gapMs;
+    private transient ValueState<MatchAlert> open;
+    private transient Counter alerts;
+
+    public AlertDeduplicator(Duration gap) {
+        if (gap.isNegative() || gap.isZero()) {
+            throw new IllegalArgumentException("the gap must be positive");
+        }
+        this.gapMs = gap.toMillis();
+    }
+
+    /** The key a candidate is deduplicated under. */
+    public static String keyOf(MatchCandidate c) {
+        return c.deployment() + "/" + c.subject();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        open = getRuntimeContext().getState(new ValueStateDescriptor<>("openAlert", new AvroTypeInfo<>(MatchAlert.class)));
+        alerts = getRuntimeContext().getMetricGroup().counter("alerts");
+    }
+
+    @Override
+    public void processElement(MatchCandidate c, Context ctx, Collector<MatchAlert> out) throws Exception {
+        MatchAlert current = open.value();
+        if (current != null && c.timeMs() - current.getLastSeen().toEpochMilli() >= gapMs) {
+            out.collect(current); // a late timer: the previous walk-past ended before this candidate
+            current = null;
+        }
+        if (current == null) {
+            MatchAlert first = MatchAlert.newBuilder()
+                    .setAlertId(alertId(c.deployment(), c.subject(), c.timeMs()))
+                    .setDeployment(c.deployment())
+                    .setCameras(List.of(c.camera()))
+                    .setSubject(c.subject())
+                    .setBestScore(c.score())
+                    .setFirstSeen(Instant.ofEpochMilli(c.timeMs()))
+                    .setLastSeen(Instant.ofEpochMilli(c.timeMs()))
+                    .setSightings(1)
+                    .setBestCropJpeg(ByteBuffer.wrap(c.cropJpeg()))
+                    .setWatchlistVersion(c.watchlistVersion())
+                    .setEmbeddingModel(c.modelId())
+                    .build();
+            alerts.inc();
+            out.collect(first);
+            open.update(first);
+        } else {
+            List<String> cameras = new ArrayList<>(current.getCameras());
+            if (!cameras.contains(c.camera())) {
+                cameras.add(c.camera());
+            }
+            boolean better = c.score() > current.getBestScore();
+            open.update(MatchAlert.newBuilder(current)
+                    .setCameras(cameras)
+                    .setSightings(current.getSightings() + 1)
+                    .setFirstSeen(Instant.ofEpochMilli(Math.min(c.timeMs(), current.getFirstSeen().toEpochMilli())))
+                    .setLastSeen(Instant.ofEpochMilli(Math.max(c.timeMs(), current.getLastSeen().toEpochMilli())))
+                    .setBestScore(Math.max(c.score(), current.getBestScore()))
+                    .setBestCropJpeg(better ? ByteBuffer.wrap(c.cropJpeg()) : current.getBestCropJpeg())
+                    .setWatchlistVersion(Math.max(c.watchlistVersion(), current.getWatchlistVersion()))
+                    .build());
+        }
+        ctx.timerService().registerEventTimeTimer(open.value().getLastSeen().toEpochMilli() + gapMs);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MatchAlert> out) throws Exception {
+        MatchAlert current = open.value();
+        // timers of earlier sightings fire too; only the one after the last sighting ends the walk-past
+        if (current != null && timestamp >= current.getLastSeen().toEpochMilli() + gapMs) {
+            out.collect(current);
+            open.clear();
+        }
+    }
+
+    /** Deterministic: the same walk-past (deployment, subject, first sighting) always gets the same id. */
+    static String alertId(String deployment, String subject, long firstSeenMs) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((deployment + "\u0000" + subject + "\u0000" + firstSeenMs).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

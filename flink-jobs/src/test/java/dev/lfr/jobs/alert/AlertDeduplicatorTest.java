@@ -1,0 +1,78 @@
+package dev.lfr.jobs.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lfr.jobs.match.MatchCandidate;
+import dev.lfr.schemas.MatchAlert;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AlertDeduplicatorTest {
+    private KeyedOneInputStreamOperatorTestHarness<String, MatchCandidate, MatchAlert> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new AlertDeduplicator(Duration.ofSeconds(5)),
+                AlertDeduplicator::keyOf, Types.STRING);
+    }
+
+    private static MatchCandidate seen(String subject, String camera, long t, float score) {
+        return new MatchCandidate("d1", camera, "wl", subject, score, t, 1, new byte[] {(byte) score}, 3, "fr-feature-512");
+    }
+
+    private void feed(MatchCandidate c) throws Exception {
+        harness.processElement(c, c.timeMs());
+    }
+
+    @Test
+    void oneWalkPastAcrossCamerasIsOneAlertIdEmittedAtOnceAndCompletedAtTheEnd() throws Exception {
+        feed(seen("colin", "cam-a", 1000, 0.6f));
+        List<MatchAlert> first = harness.extractOutputValues();
+        assertThat(first).singleElement().satisfies(a -> assertThat(a.getSightings()).isEqualTo(1)); // alert at once
+        feed(seen("colin", "cam-a", 2000, 0.8f));
+        feed(seen("colin", "cam-b", 4000, 0.7f));
+        harness.processWatermark(8999); // last sighting + gap not reached
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        harness.processWatermark(9000);
+        List<MatchAlert> out = harness.extractOutputValues();
+        assertThat(out).hasSize(2);
+        MatchAlert done = out.get(1);
+        assertThat(done.getAlertId()).isEqualTo(out.get(0).getAlertId());
+        assertThat(done.getSightings()).isEqualTo(3);
+        assertThat(done.getCameras()).containsExactly("cam-a", "cam-b");
+        assertThat(done.getBestScore()).isEqualTo(0.8f);
+        assertThat(done.getBestCropJpeg().array()).containsExactly((byte) 0.8f);
+        assertThat(done.getFirstSeen().toEpochMilli()).isEqualTo(1000);
+        assertThat(done.getLastSeen().toEpochMilli()).isEqualTo(4000);
+        assertThat(harness.numKeyedStateEntries()).isZero(); // nothing kept after the walk-past
+    }
+
+    @Test
+    void aReturnAfterTheGapIsANewAlertAndSubjectsAreSeparate() throws Exception {
+        feed(seen("colin", "cam-a", 1000, 0.6f));
+        feed(seen("zico", "cam-a", 1500, 0.6f));
+        harness.processWatermark(7000);
+        feed(seen("colin", "cam-a", 20_000, 0.6f));
+        List<String> ids = harness.extractOutputValues().stream().map(MatchAlert::getAlertId).distinct().toList();
+        assertThat(ids).hasSize(3);
+    }
+
+    @Test
+    void replayingTheSameCandidatesGivesTheSameAlertIds() throws Exception {
+        List<MatchCandidate> walk = List.of(seen("colin", "cam-a", 1000, 0.6f), seen("colin", "cam-b", 3000, 0.9f));
+        for (MatchCandidate c : walk) {
+            feed(c);
+        }
+        String before = harness.extractOutputValues().get(0).getAlertId();
+        open(); // a fresh operator, as after a failure with nothing restored
+        for (MatchCandidate c : walk) {
+            feed(c);
+        }
+        assertThat(harness.extractOutputValues().get(0).getAlertId()).isEqualTo(before);
+    }
+}
