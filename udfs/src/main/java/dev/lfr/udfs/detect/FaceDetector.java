@@ -41,7 +41,7 @@ public final class FaceDetector implements AutoCloseable {
      * @param tileSize    0 for one whole-frame pass; else also run square tiles of this many frame pixels
      * @param tileOverlap fraction of a tile shared with its neighbour, so a face on a seam is whole in one tile
      */
-    public record Config(double minScore, int tileSize, double tileOverlap) {
+    public record Config(double minScore, int tileSize, double tileOverlap) implements java.io.Serializable {
         public Config {
             if (minScore < 0 || minScore > 1 || tileSize < 0 || tileOverlap < 0 || tileOverlap >= 0.9) {
                 throw new IllegalArgumentException("bad detector config " + minScore + "/" + tileSize + "/" + tileOverlap);

@@ -1,0 +1,105 @@
+package dev.lfr.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.DeploymentStatus;
+import dev.lfr.schemas.MatchAlert;
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole pipeline on Flink's MiniCluster with real faces (Kafka wiring is tested separately). */
+class LiveMatchJobTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension();
+
+    @Test
+    void aWalkPastOverTwoCamerasIsOneAlertAndBadInputIsDeadLettered() throws Exception {
+        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
+        if (!Files.isDirectory(lfw)) {
+            System.out.println("SKIPPED: " + lfw + " is absent (the shared face data is not on this machine)");
+        }
+        assumeTrue(Files.isDirectory(lfw));
+        byte[] colin2 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
+        byte[] colin3 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0003.jpg"));
+        byte[] zico = Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg"));
+        List<RawRecord> frames = List.of(
+                Records.raw(Records.avro(Records.frame("cam-1", 1000, colin2))),
+                Records.raw(Records.avro(Records.frame("cam-2", 1000, zico))),
+                Records.raw(Records.avro(Records.frame("cam-2", 3000, colin3))), // zico's track ended: new track
+                Records.raw(Records.avro(Records.frame("cam-9", 1000, colin2))), // in no deployment
+                Records.raw(new byte[] {9, 9, 9}));                              // not a FrameEvent
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        CollectingSink<MatchAlert> alerts = new CollectingSink<>("alerts");
+        CollectingSink<DeadLetter> dead = new CollectingSink<>("dead");
+        Deployment d1 = Records.deployment("d1", List.of("cam-1", "cam-2"), 0, 1_000_000, DeploymentStatus.ACTIVE);
+        LiveMatchJob.build(
+                // broadcast inputs come from compacted topics that are read before frames flow; here the frames
+                // wait a moment so the deployment and watchlist are in broadcast state first
+                env.fromData(frames).map(new DelayFirst<>(3000)).name("frames"),
+                env.fromData(d1),
+                env.fromData(enrolment(lfw)),
+                alerts, dead, LiveMatchJob.Config.defaults());
+        env.execute("live match test");
+
+        List<MatchAlert> out = alerts.results();
+        assertThat(out).hasSize(2); // at the first sighting, then completed when the walk-past ends
+        assertThat(out).extracting(MatchAlert::getAlertId).containsOnly(out.get(0).getAlertId());
+        MatchAlert done = out.get(1);
+        assertThat(done.getSubject()).isEqualTo("colin");
+        assertThat(done.getSightings()).isEqualTo(2);
+        assertThat(done.getCameras()).containsExactlyInAnyOrder("cam-1", "cam-2");
+        assertThat(dead.results()).extracting(DeadLetter::getReason)
+                .containsExactlyInAnyOrder(DeadLetterReason.UNKNOWN_CAMERA, DeadLetterReason.UNDECODABLE_RECORD);
+    }
+
+    private static WatchlistUpdate enrolment(Path lfw) throws Exception {
+        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), "fr-feature-512");
+             FrameImage img = new ImageDecoder().decode(lfw.resolve("Colin_Powell/Colin_Powell_0001.jpg"))) {
+            List<Float> v = new ArrayList<>();
+            for (float x : engine.mainFace(img).flatMap(FaceResult::descriptor).orElseThrow().vector()) {
+                v.add(x);
+            }
+            return WatchlistUpdate.newBuilder().setWatchlist("wl-d1").setSubject("colin").setVersion(1)
+                    .setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(v).build();
+        }
+    }
+
+    /** Holds back the first element for a while (a test stand-in for "broadcast topics are read first"). */
+    static final class DelayFirst<T> implements org.apache.flink.api.common.functions.MapFunction<T, T> {
+        private final long ms;
+        private boolean waited;
+
+        DelayFirst(long ms) {
+            this.ms = ms;
+        }
+
+        @Override
+        public T map(T value) throws Exception {
+            if (!waited) {
+                Thread.sleep(ms);
+                waited = true;
+            }
+            return value;
+        }
+    }
+}
