@@ -4,9 +4,11 @@ import dev.lfr.jobs.alert.AlertDeduplicator;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.DeploymentGate;
 import dev.lfr.jobs.gate.GatedFrame;
+import dev.lfr.jobs.ingest.DecodeAvroRecords;
 import dev.lfr.jobs.ingest.DecodeFrameRecords;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
+import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.match.FaceMatcher;
 import dev.lfr.jobs.match.MatchCandidate;
 import dev.lfr.schemas.DeadLetter;
@@ -44,10 +46,44 @@ public final class LiveMatchJob {
 
     private LiveMatchJob() {}
 
-    /** Wires the operators between the given streams and sinks. */
-    public static void build(DataStream<RawRecord> frames, DataStream<Deployment> deployments,
-                             DataStream<WatchlistUpdate> watchlist, Sink<MatchAlert> alerts,
+    /**
+     * Submits the job against Kafka. Arguments: {@code --bootstrap HOST:PORT} (required), {@code --parallelism N},
+     * {@code --checkpoint-ms MS} (default 10000), {@code --group ID}.
+     */
+    public static void main(String[] args) throws Exception {
+        java.util.Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String bootstrap = a.get("bootstrap");
+        if (bootstrap == null) {
+            throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
+        }
+        String group = a.getOrDefault("group", "lfr-live-match");
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        env.enableCheckpointing(Long.parseLong(a.getOrDefault("checkpoint-ms", "10000")));
+        if (a.containsKey("parallelism")) {
+            env.setParallelism(Integer.parseInt(a.get("parallelism")));
+        }
+        org.apache.flink.api.common.eventtime.WatermarkStrategy<RawRecord> none =
+                org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks();
+        build(env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.FRAMES, group, false), none, "frames").uid("frames-source"),
+                env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.DEPLOYMENTS, group, false), none, "deployments").uid("deployments-source"),
+                env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.WATCHLIST, group, false), none, "watchlist").uid("watchlist-source"),
+                KafkaWiring.alerts(bootstrap, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bootstrap, KafkaWiring.DEAD_LETTERS),
+                Config.defaults());
+        env.execute("LFR live matching");
+    }
+
+    /** Wires the operators between the given raw topic streams and sinks. */
+    public static void build(DataStream<RawRecord> frames, DataStream<RawRecord> deploymentRecords,
+                             DataStream<RawRecord> watchlistRecords, Sink<MatchAlert> alerts,
                              Sink<DeadLetter> deadLetters, Config config) {
+        SingleOutputStreamOperator<Deployment> deployments = deploymentRecords
+                .process(new DecodeAvroRecords<>(Deployment.class)).uid("decode-deployments").name("decode deployments");
+        SingleOutputStreamOperator<WatchlistUpdate> watchlist = watchlistRecords
+                .process(new DecodeAvroRecords<>(WatchlistUpdate.class)).uid("decode-watchlist").name("decode watchlist");
         SingleOutputStreamOperator<SourcedFrame> decoded = frames
                 .process(new DecodeFrameRecords()).uid("decode-frames").name("decode frame records");
         // the side output belongs to the decoding operator, not to the watermark operator after it
@@ -72,7 +108,8 @@ public final class LiveMatchJob {
                 .sinkTo(alerts).uid("alerts-sink").name("alerts");
 
         decoded.getSideOutput(DeadLetters.TAG)
-                .union(gated.getSideOutput(DeadLetters.TAG), candidates.getSideOutput(DeadLetters.TAG))
+                .union(deployments.getSideOutput(DeadLetters.TAG), watchlist.getSideOutput(DeadLetters.TAG),
+                        gated.getSideOutput(DeadLetters.TAG), candidates.getSideOutput(DeadLetters.TAG))
                 .sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
     }
 }

@@ -56,8 +56,8 @@ class LiveMatchJobTest {
                 // broadcast inputs come from compacted topics that are read before frames flow; here the frames
                 // wait a moment so the deployment and watchlist are in broadcast state first
                 env.fromData(frames).map(new DelayFirst<>(3000)).name("frames"),
-                env.fromData(d1),
-                env.fromData(enrolment(lfw)),
+                env.fromData(Records.raw(Records.avro(d1)), Records.raw(new byte[] {1, 2})),
+                env.fromData(Records.raw(Records.avro(enrolment(lfw)))),
                 alerts, dead, LiveMatchJob.Config.defaults());
         env.execute("live match test");
 
@@ -69,7 +69,8 @@ class LiveMatchJobTest {
         assertThat(done.getSightings()).isEqualTo(2);
         assertThat(done.getCameras()).containsExactlyInAnyOrder("cam-1", "cam-2");
         assertThat(dead.results()).extracting(DeadLetter::getReason)
-                .containsExactlyInAnyOrder(DeadLetterReason.UNKNOWN_CAMERA, DeadLetterReason.UNDECODABLE_RECORD);
+                .containsExactlyInAnyOrder(DeadLetterReason.UNKNOWN_CAMERA, DeadLetterReason.UNDECODABLE_RECORD,
+                        DeadLetterReason.UNDECODABLE_RECORD); // a bad frame record and a bad deployment record
     }
 
     private static WatchlistUpdate enrolment(Path lfw) throws Exception {

@@ -1,0 +1,72 @@
+package dev.lfr.jobs.kafka;
+
+import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.MatchAlert;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.AvroSerializationSchema;
+
+/**
+ * Kafka sources and sinks of the live job. Alerts are delivered at least once: their ids are deterministic and the
+ * topic is keyed by alert id, so a replay after a failure rewrites the same alert instead of adding one, and an
+ * officer sees an alert as soon as it is written rather than after the next checkpoint commits a transaction
+ * (exactly-once would add up to a checkpoint interval of latency).
+ */
+public final class KafkaWiring {
+    public static final String FRAMES = "lfr.frames";
+    public static final String WATCHLIST = "lfr.watchlist";
+    public static final String DEPLOYMENTS = "lfr.deployments";
+    public static final String ALERTS = "lfr.alerts";
+    public static final String DEAD_LETTERS = "lfr.dead-letters";
+
+    private KafkaWiring() {}
+
+    /** Reads a topic from the earliest offset; {@code bounded} stops at the offsets current at start (tests, replays). */
+    public static KafkaSource<RawRecord> source(String bootstrap, String topic, String group, boolean bounded) {
+        KafkaSourceBuilder<RawRecord> b = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(group)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer());
+        if (bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    public static KafkaSink<MatchAlert> alerts(String bootstrap, String topic) {
+        return sink(bootstrap, topic, MatchAlert.class, a -> a.getAlertId());
+    }
+
+    public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topic) {
+        return sink(bootstrap, topic, DeadLetter.class,
+                d -> d.getCamera() != null ? d.getCamera() : d.getSourceTopic());
+    }
+
+    private static <T extends SpecificRecordBase> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,
+                                                                      KeyOf<T> key) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(v -> key.of(v).getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** The Kafka key of a record. */
+    @FunctionalInterface
+    interface KeyOf<T> extends java.io.Serializable {
+        String of(T value);
+    }
+}
