@@ -84,23 +84,4 @@ class LiveMatchJobTest {
                     .setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(v).build();
         }
     }
-
-    /** Holds back the first element for a while (a test stand-in for "broadcast topics are read first"). */
-    static final class DelayFirst<T> implements org.apache.flink.api.common.functions.MapFunction<T, T> {
-        private final long ms;
-        private boolean waited;
-
-        DelayFirst(long ms) {
-            this.ms = ms;
-        }
-
-        @Override
-        public T map(T value) throws Exception {
-            if (!waited) {
-                Thread.sleep(ms);
-                waited = true;
-            }
-            return value;
-        }
-    }
 }

@@ -1,0 +1,110 @@
+package dev.lfr.jobs.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.Records;
+import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.DeploymentStatus;
+import dev.lfr.schemas.MatchAlert;
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Topics in, topics out: a real in-process Kafka broker and Flink's MiniCluster, with real faces. */
+class LiveMatchJobKafkaTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension();
+
+    @Test
+    void framesFromKafkaBecomeOneAlertAndDeadLettersOnTheirTopics() throws Exception {
+        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
+        if (!Files.isDirectory(lfw)) {
+            System.out.println("SKIPPED: " + lfw + " is absent (the shared face data is not on this machine)");
+        }
+        assumeTrue(Files.isDirectory(lfw));
+        try (InProcessKafka kafka = new InProcessKafka()) {
+            kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
+                    KafkaWiring.DEAD_LETTERS);
+            kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", List.of("cam-1"), 0,
+                    1_000_000, DeploymentStatus.ACTIVE))));
+            kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+            kafka.produce(KafkaWiring.FRAMES, List.of(
+                    Records.avro(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg")))),
+                    Records.avro(Records.frame("cam-1", 9000, Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg")))),
+                    new byte[] {42, 42},
+                    Records.avro(Records.frame("cam-1", 9500, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1}))));
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            String bs = kafka.bootstrap();
+            LiveMatchJob.build(
+                    source(env, bs, KafkaWiring.FRAMES).map(new dev.lfr.jobs.DelayFirst<>(3000)),
+                    source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
+                    KafkaWiring.alerts(bs, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
+                    LiveMatchJob.Config.defaults());
+            env.execute("live match on kafka");
+
+            List<ConsumerRecord<byte[], byte[]>> alerts = kafka.readAll(KafkaWiring.ALERTS);
+            assertThat(alerts).hasSize(2); // at the first sighting, then completed
+            List<MatchAlert> values = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : alerts) {
+                MatchAlert a = decode(r.value(), MatchAlert.class);
+                assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(a.getAlertId());
+                values.add(a);
+            }
+            assertThat(values).extracting(MatchAlert::getSubject).containsOnly("colin");
+            assertThat(values).extracting(MatchAlert::getAlertId).containsOnly(values.get(0).getAlertId());
+
+            List<DeadLetterReason> reasons = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(KafkaWiring.DEAD_LETTERS)) {
+                DeadLetter d = decode(r.value(), DeadLetter.class);
+                assertThat(d.getSourceTopic()).isEqualTo(KafkaWiring.FRAMES);
+                reasons.add(d.getReason());
+            }
+            assertThat(reasons).containsExactlyInAnyOrder(DeadLetterReason.UNDECODABLE_RECORD,
+                    DeadLetterReason.TRUNCATED_IMAGE);
+        }
+    }
+
+    private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String bs, String topic) {
+        return env.fromSource(KafkaWiring.source(bs, topic, "test", true), WatermarkStrategy.noWatermarks(), topic);
+    }
+
+    private static <T> T decode(byte[] bytes, Class<T> type) throws Exception {
+        return new SpecificDatumReader<>(type).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+    }
+
+    private static WatchlistUpdate enrol(Path lfw, String subject, String image) throws Exception {
+        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), "fr-feature-512");
+             FrameImage img = new ImageDecoder().decode(lfw.resolve(image))) {
+            List<Float> v = new ArrayList<>();
+            for (float x : engine.mainFace(img).flatMap(FaceResult::descriptor).orElseThrow().vector()) {
+                v.add(x);
+            }
+            return WatchlistUpdate.newBuilder().setWatchlist("wl-d1").setSubject(subject).setVersion(1)
+                    .setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(v).build();
+        }
+    }
+}
