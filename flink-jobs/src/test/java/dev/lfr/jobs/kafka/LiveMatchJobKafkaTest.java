@@ -88,6 +88,55 @@ class LiveMatchJobKafkaTest {
         }
     }
 
+    /**
+     * A walk-past of five frames over two cameras; the job fails after the third frame, restarts from its last
+     * checkpoint and replays. The alert topic may hold repeated records (at-least-once) but only one alert id.
+     */
+    @Test
+    void aFailureMidStreamStillGivesOneAlertIdPerWalkPast() throws Exception {
+        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
+        assumeTrue(Files.isDirectory(lfw));
+        try (InProcessKafka kafka = new InProcessKafka()) {
+            kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
+                    KafkaWiring.DEAD_LETTERS);
+            kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", List.of("cam-1", "cam-2"),
+                    0, 1_000_000, DeploymentStatus.ACTIVE))));
+            kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+            byte[] c2 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
+            byte[] c3 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0003.jpg"));
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 5; i++) { // 2 s apart: each frame is a new track (gap 1.5 s), all one walk-past (gap 10 s)
+                frames.add(Records.avro(Records.frame(i % 2 == 0 ? "cam-1" : "cam-2", 1000 + 2000L * i, i % 2 == 0 ? c2 : c3)));
+            }
+            kafka.produce(KafkaWiring.FRAMES, frames);
+
+            dev.lfr.jobs.FailOnce.FAILED.set(false);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            env.enableCheckpointing(200);
+            env.getCheckpointConfig().setMinPauseBetweenCheckpoints(100);
+            String bs = kafka.bootstrap();
+            LiveMatchJob.build(
+                    source(env, bs, KafkaWiring.FRAMES).map(new dev.lfr.jobs.DelayFirst<>(3000))
+                            .map(new dev.lfr.jobs.SlowDown<>(400)).map(new dev.lfr.jobs.FailOnce<>(4)),
+                    source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
+                    KafkaWiring.alerts(bs, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
+                    LiveMatchJob.Config.defaults());
+            env.execute("live match with a failure");
+
+            assertThat(dev.lfr.jobs.FailOnce.FAILED.get()).as("the failure was injected").isTrue();
+            List<MatchAlert> alerts = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(KafkaWiring.ALERTS)) {
+                alerts.add(decode(r.value(), MatchAlert.class));
+            }
+            assertThat(alerts).isNotEmpty();
+            assertThat(alerts).extracting(MatchAlert::getAlertId).containsOnly(alerts.get(0).getAlertId());
+            MatchAlert last = alerts.get(alerts.size() - 1);
+            assertThat(last.getSightings()).isEqualTo(5); // the completed alert counts every sighting once
+            assertThat(last.getCameras()).containsExactlyInAnyOrder("cam-1", "cam-2");
+        }
+    }
+
     private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String bs, String topic) {
         return env.fromSource(KafkaWiring.source(bs, topic, "test", true), WatermarkStrategy.noWatermarks(), topic);
     }
