@@ -1,0 +1,72 @@
+package dev.lfr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lfr.jobs.kafka.InProcessKafka;
+import dev.lfr.jobs.kafka.KafkaWiring;
+import dev.lfr.udfs.model.ModelStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./lfr watchlist} against a real in-process Kafka broker, with real faces. */
+class WatchlistCommandTest {
+
+    @Test
+    void enrolsOnlyPhotosWithOneUsableFaceThenListsAndRemoves(@TempDir Path dir) throws Exception {
+        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
+        if (!Files.isDirectory(lfw)) {
+            System.out.println("SKIPPED: " + lfw + " is absent (the shared face data is not on this machine)");
+        }
+        assumeTrue(Files.isDirectory(lfw));
+        copy(lfw.resolve("Colin_Powell/Colin_Powell_0001.jpg"), dir.resolve("colin"));
+        copy(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"), dir.resolve("colin"));
+        copy(lfw.resolve("Zico/Zico_0001.jpg"), dir.resolve("zico"));
+        copy(ModelStore.ensureDefault().samples().get(0), dir.resolve("crowd")); // three faces
+        Files.createDirectories(dir.resolve("broken"));
+        Files.write(dir.resolve("broken/junk.jpg"), new byte[] {1, 2, 3});
+
+        try (InProcessKafka kafka = new InProcessKafka()) {
+            kafka.createTopics(KafkaWiring.WATCHLIST);
+            String bs = kafka.bootstrap();
+            LfrCommandLineTest.Run enrol = LfrCommandLineTest.lfr("watchlist", "enrol", "--dir", dir.toString(),
+                    "--watchlist", "wl", "--bootstrap", bs);
+            assertThat(enrol.code()).as(enrol.err()).isZero();
+            assertThat(enrol.out()).contains("enrolled colin from 2 photo(s)", "enrolled zico from 1 photo(s)",
+                    "not enrolled crowd", "faces; enrol from photos of the subject alone", "not enrolled broken");
+            List<String> lines = enrol.lines();
+            JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+            assertThat(summary.get("enrolled").asInt()).isEqualTo(2);
+            assertThat(summary.get("not_enrolled").asInt()).isEqualTo(2);
+            assertThat(summary.get("rejected_photos").asInt()).isEqualTo(2);
+
+            LfrCommandLineTest.Run list = LfrCommandLineTest.lfr("watchlist", "list", "--watchlist", "wl", "--bootstrap", bs);
+            assertThat(list.lines()).hasSize(2);
+            assertThat(list.lines().get(0)).matches("colin \\d+ fr-feature-512 512");
+            assertThat(list.lines().get(1)).startsWith("zico ");
+
+            assertThat(LfrCommandLineTest.lfr("watchlist", "remove", "--subject", "zico", "--watchlist", "wl",
+                    "--bootstrap", bs).code()).isZero();
+            assertThat(LfrCommandLineTest.lfr("watchlist", "list", "--watchlist", "wl", "--bootstrap", bs).lines())
+                    .singleElement().satisfies(l -> assertThat(l).startsWith("colin "));
+        }
+    }
+
+    @Test
+    void missingOptionsAreOneLineErrors() {
+        LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("watchlist", "enrol", "--dir", "/nonexistent");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().lines().count()).isEqualTo(1);
+        assertThat(r.err()).startsWith("lfr: ").contains("--bootstrap");
+    }
+
+    private static void copy(Path image, Path subjectDir) throws Exception {
+        Files.createDirectories(subjectDir);
+        Files.copy(image, subjectDir.resolve(image.getFileName()));
+    }
+}

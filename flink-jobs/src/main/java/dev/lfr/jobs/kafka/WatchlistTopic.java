@@ -1,0 +1,96 @@
+package dev.lfr.jobs.kafka;
+
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Publishing to and reading the compacted watchlist topic (key {@code watchlist/subject}), for the CLI. */
+public final class WatchlistTopic {
+    private final String bootstrap;
+    private final String topic;
+
+    public WatchlistTopic(String bootstrap, String topic) {
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+    }
+
+    public void publish(List<WatchlistUpdate> updates) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (WatchlistUpdate u : updates) {
+                String key = u.getWatchlist() + "/" + u.getSubject();
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), encode(u))).get();
+            }
+        }
+    }
+
+    /** The current entries of a watchlist: the latest update of each subject, deletions left out. */
+    public Map<String, WatchlistUpdate> current(String watchlist) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        Map<String, WatchlistUpdate> latest = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    WatchlistUpdate u;
+                    try {
+                        u = new SpecificDatumReader<>(WatchlistUpdate.class).read(null,
+                                DecoderFactory.get().binaryDecoder(r.value(), null));
+                    } catch (Exception e) {
+                        continue; // not a watchlist record; the job dead-letters it, a listing just skips it
+                    }
+                    WatchlistUpdate old = latest.get(u.getSubject());
+                    if (watchlist.equals(u.getWatchlist()) && (old == null || old.getVersion() <= u.getVersion())) {
+                        latest.put(u.getSubject(), u);
+                    }
+                }
+            }
+        }
+        latest.values().removeIf(u -> u.getOp() != WatchlistOp.UPSERT);
+        return latest;
+    }
+
+    static byte[] encode(WatchlistUpdate u) throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<>(WatchlistUpdate.class).write(u, enc);
+        enc.flush();
+        return out.toByteArray();
+    }
+}
