@@ -1,7 +1,6 @@
 package dev.lfr.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,11 +18,7 @@ class WatchlistCommandTest {
 
     @Test
     void enrolsOnlyPhotosWithOneUsableFaceThenListsAndRemoves(@TempDir Path dir) throws Exception {
-        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
-        if (!Files.isDirectory(lfw)) {
-            System.out.println("SKIPPED: " + lfw + " is absent (the shared face data is not on this machine)");
-        }
-        assumeTrue(Files.isDirectory(lfw));
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
         copy(lfw.resolve("Colin_Powell/Colin_Powell_0001.jpg"), dir.resolve("colin"));
         copy(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"), dir.resolve("colin"));
         copy(lfw.resolve("Zico/Zico_0001.jpg"), dir.resolve("zico"));

@@ -1,7 +1,6 @@
 package dev.lfr.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.DeadLetter;
@@ -32,11 +31,7 @@ class LiveMatchJobTest {
 
     @Test
     void aWalkPastOverTwoCamerasIsOneAlertAndBadInputIsDeadLettered() throws Exception {
-        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
-        if (!Files.isDirectory(lfw)) {
-            System.out.println("SKIPPED: " + lfw + " is absent (the shared face data is not on this machine)");
-        }
-        assumeTrue(Files.isDirectory(lfw));
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
         byte[] colin2 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
         byte[] colin3 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0003.jpg"));
         byte[] zico = Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg"));

@@ -1,7 +1,6 @@
 package dev.lfr.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.Records;
@@ -39,11 +38,7 @@ class LiveMatchJobKafkaTest {
 
     @Test
     void framesFromKafkaBecomeOneAlertAndDeadLettersOnTheirTopics() throws Exception {
-        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
-        if (!Files.isDirectory(lfw)) {
-            System.out.println("SKIPPED: " + lfw + " is absent (the shared face data is not on this machine)");
-        }
-        assumeTrue(Files.isDirectory(lfw));
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (InProcessKafka kafka = new InProcessKafka()) {
             kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
                     KafkaWiring.DEAD_LETTERS);
@@ -94,8 +89,7 @@ class LiveMatchJobKafkaTest {
      */
     @Test
     void aFailureMidStreamStillGivesOneAlertIdPerWalkPast() throws Exception {
-        Path lfw = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
-        assumeTrue(Files.isDirectory(lfw));
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (InProcessKafka kafka = new InProcessKafka()) {
             kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
                     KafkaWiring.DEAD_LETTERS);

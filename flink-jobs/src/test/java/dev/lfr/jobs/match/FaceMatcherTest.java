@@ -1,7 +1,6 @@
 package dev.lfr.jobs.match;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
@@ -50,12 +49,7 @@ class FaceMatcherTest {
 
     @BeforeAll
     static void faces() throws Exception {
-        Path dir = Path.of(System.getProperty("lfr.shared.data", "../shared/data")).resolve("lfw").toAbsolutePath();
-        if (!Files.isDirectory(dir)) {
-            System.out.println("SKIPPED: " + dir + " is absent (the shared face data is not on this machine)");
-        }
-        assumeTrue(Files.isDirectory(dir));
-        lfw = dir;
+        lfw = dev.lfr.jobs.SharedLfw.dir();
         // computed independently of the operator, with the engine the CLI uses
         try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), MODEL)) {
             colin = descriptor(engine, "Colin_Powell/Colin_Powell_0001.jpg");
