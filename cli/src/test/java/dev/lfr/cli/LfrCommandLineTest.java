@@ -112,14 +112,17 @@ class LfrCommandLineTest {
         assertThat(failures.get(4).err()).contains("no usable face");
     }
 
+    /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */
     @Test
-    void demoRunsOnTheSamplePhotosAndEndsWithJson() throws Exception {
-        Run r = lfr("demo");
-        assertThat(r.code()).isZero();
+    void demoRaisesAlertsForWatchlistedPeopleOnly() throws Exception {
+        Run r = lfr("demo", "--duration", "8", "--cameras", "2", "--fps", "5");
+        assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.lines();
         JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        assertThat(summary.get("photos").asInt()).isEqualTo(6);
-        assertThat(summary.get("faces").asInt()).isGreaterThanOrEqualTo(20);
-        assertThat(summary.get("usable_faces").asInt()).isGreaterThan(10);
+        assertThat(summary.get("frames").asInt()).isEqualTo(80);
+        assertThat(summary.get("true_alerts").asInt()).isGreaterThan(0);
+        assertThat(summary.get("false_alerts").asInt()).isZero();
+        assertThat(summary.get("alerts").asInt()).isEqualTo(summary.get("true_alerts").asInt());
+        assertThat(lines).filteredOn(l -> l.startsWith("ALERT ")).hasSize(summary.get("alerts").asInt());
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lfr.jobs.kafka.InProcessKafka;
+import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.udfs.model.ModelStore;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class WatchlistCommandTest {
         Files.createDirectories(dir.resolve("broken"));
         Files.write(dir.resolve("broken/junk.jpg"), new byte[] {1, 2, 3});
 
-        try (InProcessKafka kafka = new InProcessKafka()) {
+        try (LocalKafka kafka = new LocalKafka()) {
             kafka.createTopics(KafkaWiring.WATCHLIST);
             String bs = kafka.bootstrap();
             LfrCommandLineTest.Run enrol = LfrCommandLineTest.lfr("watchlist", "enrol", "--dir", dir.toString(),

@@ -3,17 +3,14 @@ package dev.lfr.jobs;
 import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
+import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.Deployment;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.FrameEvent;
 import dev.lfr.schemas.ImageEncoding;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Builders for test records. */
@@ -38,17 +35,7 @@ public final class Records {
     }
 
     public static <T extends SpecificRecord> byte[] avro(T record) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-            @SuppressWarnings("unchecked")
-            SpecificDatumWriter<T> w = new SpecificDatumWriter<>((Class<T>) record.getClass());
-            w.write(record, enc);
-            enc.flush();
-            return out.toByteArray();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return AvroBytes.encode(record);
     }
 
     public static RawRecord raw(byte[] value) {

@@ -1,19 +1,14 @@
 package dev.lfr.jobs.kafka;
 
+import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,7 +39,7 @@ public final class WatchlistTopic {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (WatchlistUpdate u : updates) {
                 String key = u.getWatchlist() + "/" + u.getSubject();
-                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), encode(u))).get();
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), AvroBytes.encode(u))).get();
             }
         }
     }
@@ -70,8 +65,7 @@ public final class WatchlistTopic {
                     }
                     WatchlistUpdate u;
                     try {
-                        u = new SpecificDatumReader<>(WatchlistUpdate.class).read(null,
-                                DecoderFactory.get().binaryDecoder(r.value(), null));
+                        u = AvroBytes.decode(r.value(), WatchlistUpdate.class);
                     } catch (Exception e) {
                         continue; // not a watchlist record; the job dead-letters it, a listing just skips it
                     }
@@ -84,13 +78,5 @@ public final class WatchlistTopic {
         }
         latest.values().removeIf(u -> u.getOp() != WatchlistOp.UPSERT);
         return latest;
-    }
-
-    static byte[] encode(WatchlistUpdate u) throws java.io.IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new SpecificDatumWriter<>(WatchlistUpdate.class).write(u, enc);
-        enc.flush();
-        return out.toByteArray();
     }
 }

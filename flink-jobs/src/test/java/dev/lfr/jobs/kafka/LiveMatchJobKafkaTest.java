@@ -3,6 +3,7 @@ package dev.lfr.jobs.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.DeadLetter;
@@ -21,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,7 +38,7 @@ class LiveMatchJobKafkaTest {
     @Test
     void framesFromKafkaBecomeOneAlertAndDeadLettersOnTheirTopics() throws Exception {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
-        try (InProcessKafka kafka = new InProcessKafka()) {
+        try (LocalKafka kafka = new LocalKafka()) {
             kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
                     KafkaWiring.DEAD_LETTERS);
             kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", List.of("cam-1"), 0,
@@ -90,7 +89,7 @@ class LiveMatchJobKafkaTest {
     @Test
     void aFailureMidStreamStillGivesOneAlertIdPerWalkPast() throws Exception {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
-        try (InProcessKafka kafka = new InProcessKafka()) {
+        try (LocalKafka kafka = new LocalKafka()) {
             kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
                     KafkaWiring.DEAD_LETTERS);
             kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", List.of("cam-1", "cam-2"),
@@ -135,8 +134,8 @@ class LiveMatchJobKafkaTest {
         return env.fromSource(KafkaWiring.source(bs, topic, "test", true), WatermarkStrategy.noWatermarks(), topic);
     }
 
-    private static <T> T decode(byte[] bytes, Class<T> type) throws Exception {
-        return new SpecificDatumReader<>(type).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+    private static <T extends org.apache.avro.specific.SpecificRecord> T decode(byte[] bytes, Class<T> type) {
+        return dev.lfr.schemas.AvroBytes.decode(bytes, type);
     }
 
     private static WatchlistUpdate enrol(Path lfw, String subject, String image) throws Exception {

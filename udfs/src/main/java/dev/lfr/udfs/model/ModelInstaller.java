@@ -33,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * catalog, and writes the models into a folder: files copied as they are, the dlib ResNet rebuilt as ONNX, every
  * model opened once with ONNX Runtime to record its real signature in {@code manifest.json}. Idempotent (a complete,
  * verified folder is left alone) and offline once fetched (tarballs are kept in {@code .cache/}). Safe to call from
- * several processes at once: they serialise on a file lock.
+ * several threads and processes at once: they serialise on a JVM-wide monitor and a file lock.
  */
 public final class ModelInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(ModelInstaller.class);
     private static final String CACHE = ".cache";
     private static final String SAMPLES = "samples";
+    private static final Object JVM_LOCK = new Object();
 
     private final ModelCatalog catalog;
     private final Path dir;
@@ -69,6 +70,14 @@ public final class ModelInstaller {
     }
 
     public ModelManifest ensure() {
+        // a file lock excludes other processes but throws for a second thread of the same JVM (two Flink subtasks
+        // in one TaskManager), so threads queue here first
+        synchronized (JVM_LOCK) {
+            return ensureLocked();
+        }
+    }
+
+    private ModelManifest ensureLocked() {
         try {
             Files.createDirectories(dir.resolve(CACHE));
             try (FileChannel ch = FileChannel.open(dir.resolve(".install.lock"),

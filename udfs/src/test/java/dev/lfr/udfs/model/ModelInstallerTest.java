@@ -68,6 +68,23 @@ class ModelInstallerTest {
         assertThat(Files.readAllBytes(model)).isEqualTo(good);
     }
 
+    /** Two Flink subtasks in one TaskManager open their models at the same moment. */
+    @Test
+    void threadsOfOneProcessCanEnsureAtTheSameTime() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<ModelStore>> f = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                f.add(pool.submit(ModelStore::ensureDefault));
+            }
+            for (var x : f) {
+                assertThat(x.get().manifest().models()).hasSize(4);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void missingNpmGivesOneClearLine(@TempDir Path dir) {
         assertThatThrownBy(() -> new ModelInstaller(ModelCatalog.load(), dir, NO_NPM).ensure())

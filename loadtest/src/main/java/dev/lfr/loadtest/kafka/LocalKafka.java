@@ -1,4 +1,4 @@
-package dev.lfr.jobs.kafka;
+package dev.lfr.loadtest.kafka;
 
 import java.util.List;
 import java.util.Map;
@@ -16,11 +16,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real Kafka 4.2 KRaft broker (one combined broker and controller) running inside the test JVM. */
-public final class InProcessKafka implements AutoCloseable {
+/**
+ * A real Kafka 4.2 KRaft broker (one combined broker and controller) running inside this JVM, for tests and the
+ * local demo. Its data lives in a temporary folder that is deleted on close.
+ */
+public final class LocalKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
 
-    public InProcessKafka() throws Exception {
+    public LocalKafka() throws Exception {
         cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
@@ -28,7 +31,13 @@ public final class InProcessKafka implements AutoCloseable {
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .build();
-        cluster.format();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // the test kit prints its format steps
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
     }
