@@ -72,8 +72,11 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--fps", paramLabel = "F", description = "frames per second per camera (default 5)")
     int fps = 5;
 
-    @Option(names = "--gallery", paramLabel = "DIR", description = "DIR/<identity>/<images>: enrol the first image of every other identity, walk past with the last")
+    @Option(names = "--gallery", paramLabel = "DIR", description = "DIR/<identity>/<images>: identities with 2+ images; enrol the first image of every other one, walk past with the last")
     Path gallery;
+
+    @Option(names = "--people", paramLabel = "N", description = "at most this many gallery identities (default 50)")
+    int maxPeople = 50;
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "use this Kafka broker instead of starting one")
     String bootstrap;
@@ -83,8 +86,8 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (duration < 1 || cameras < 1 || fps < 1) {
-            throw new UserError("--duration, --cameras and --fps must be positive");
+        if (duration < 1 || cameras < 1 || fps < 1 || maxPeople < 1) {
+            throw new UserError("--duration, --cameras, --fps and --people must be positive");
         }
         EngineOptions engine = new EngineOptions();
         List<Person> people = people(engine);
@@ -292,12 +295,15 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
             identities = s.filter(java.nio.file.Files::isDirectory).sorted().toList();
         }
         for (Path identity : identities) {
+            if (people.size() >= maxPeople) {
+                break;
+            }
             List<Path> images;
             try (var s = java.nio.file.Files.list(identity)) {
                 images = s.filter(java.nio.file.Files::isRegularFile).sorted().toList();
             }
-            if (images.isEmpty()) {
-                continue;
+            if (images.size() < 2) {
+                continue; // the walk-past photo must not be the enrolment photo
             }
             boolean enrol = people.size() % 2 == 0;
             float[] template = null;
