@@ -96,6 +96,7 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
                 fps, duration);
         LocalKafka local = bootstrap == null ? new LocalKafka() : null;
         String bs = bootstrap != null ? bootstrap : local.bootstrap();
+        out().println("Kafka at " + bs + " (in another terminal: ./lfr alerts tail --bootstrap " + bs + ")");
         try {
             if (local != null) {
                 local.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST,

@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./lfr watchlist} against a real in-process Kafka broker, with real faces. */
-class WatchlistCommandTest {
+/** {@code ./lfr watchlist} and {@code ./lfr alerts} against a real in-process Kafka broker, with real faces. */
+class KafkaCommandsTest {
 
     @Test
     void enrolsOnlyPhotosWithOneUsableFaceThenListsAndRemoves(@TempDir Path dir) throws Exception {
@@ -49,6 +49,25 @@ class WatchlistCommandTest {
                     "--bootstrap", bs).code()).isZero();
             assertThat(LfrCommandLineTest.lfr("watchlist", "list", "--watchlist", "wl", "--bootstrap", bs).lines())
                     .singleElement().satisfies(l -> assertThat(l).startsWith("colin "));
+        }
+    }
+
+    @Test
+    void alertsTailPrintsEveryAlertRecord() throws Exception {
+        try (LocalKafka kafka = new LocalKafka()) {
+            kafka.createTopics(KafkaWiring.ALERTS);
+            dev.lfr.schemas.MatchAlert alert = dev.lfr.schemas.MatchAlert.newBuilder().setAlertId("a1").setDeployment("d1")
+                    .setCameras(List.of("cam-1", "cam-2")).setSubject("colin").setBestScore(0.8f)
+                    .setFirstSeen(java.time.Instant.ofEpochMilli(1000)).setLastSeen(java.time.Instant.ofEpochMilli(3000))
+                    .setSightings(2).setBestCropJpeg(java.nio.ByteBuffer.wrap(new byte[] {1}))
+                    .setWatchlistVersion(1).setEmbeddingModel("fr-feature-512").build();
+            kafka.produce(KafkaWiring.ALERTS, List.of(dev.lfr.schemas.AvroBytes.encode(alert), new byte[] {7}));
+            LfrCommandLineTest.Run tail = LfrCommandLineTest.lfr("alerts", "tail", "--bootstrap", kafka.bootstrap(),
+                    "--from-beginning", "--idle-exit", "3");
+            assertThat(tail.code()).as(tail.err()).isZero();
+            assertThat(tail.lines()).containsExactly(
+                    "a1 d1 colin 0.800 2 cam-1,cam-2 1970-01-01T00:00:01Z 1970-01-01T00:00:03Z",
+                    "unreadable record at offset 1 (not a MatchAlert)");
         }
     }
 

@@ -1,0 +1,73 @@
+package dev.lfr.cli;
+
+import dev.lfr.jobs.kafka.KafkaWiring;
+import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.MatchAlert;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "alerts", description = "Read the alerts topic", subcommands = {AlertsCommand.Tail.class})
+final class AlertsCommand extends LfrCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        return usage();
+    }
+
+    @Command(name = "tail", description = {
+            "Print alerts as they arrive: ALERT_ID DEPLOYMENT SUBJECT SCORE SIGHTINGS CAMERAS FIRST_SEEN LAST_SEEN.",
+            "An alert is printed again when its walk-past completes (same id, more sightings)."})
+    static final class Tail extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers")
+        String bootstrap;
+
+        @Option(names = "--topic", paramLabel = "T", description = "alerts topic (default " + KafkaWiring.ALERTS + ")")
+        String topic = KafkaWiring.ALERTS;
+
+        @Option(names = "--from-beginning", description = "start with the oldest alert instead of new ones")
+        boolean fromBeginning;
+
+        @Option(names = "--idle-exit", paramLabel = "S", description = "stop after S seconds without a new alert (default: never)")
+        Integer idleExitSeconds;
+
+        @Override
+        public Integer call() {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "lfr-alerts-tail-" + System.nanoTime());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+                consumer.subscribe(List.of(topic));
+                long lastNews = System.currentTimeMillis();
+                while (idleExitSeconds == null || System.currentTimeMillis() - lastNews < idleExitSeconds * 1000L) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        lastNews = System.currentTimeMillis();
+                        try {
+                            MatchAlert a = AvroBytes.decode(r.value(), MatchAlert.class);
+                            out().printf(Locale.ROOT, "%s %s %s %.3f %d %s %s %s%n", a.getAlertId(), a.getDeployment(),
+                                    a.getSubject(), a.getBestScore(), a.getSightings(), String.join(",", a.getCameras()),
+                                    a.getFirstSeen(), a.getLastSeen());
+                        } catch (RuntimeException e) {
+                            out().println("unreadable record at offset " + r.offset() + " (not a MatchAlert)");
+                        }
+                        out().flush();
+                    }
+                }
+            } catch (org.apache.kafka.common.KafkaException e) {
+                throw new UserError("cannot read " + topic + " at " + bootstrap + ": " + Lfr.oneLine(e));
+            }
+            return 0;
+        }
+    }
+}
