@@ -1,17 +1,15 @@
 package dev.lfr.cli;
 
+import dev.lfr.jobs.kafka.KafkaClients;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.MatchAlert;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,14 +38,8 @@ final class AlertsCommand extends LfrCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "lfr-alerts-tail-" + System.nanoTime());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
-            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bootstrap,
+                    "lfr-alerts-tail-" + System.nanoTime(), fromBeginning)) {
                 consumer.subscribe(List.of(topic));
                 long lastNews = System.currentTimeMillis();
                 while (idleExitSeconds == null || System.currentTimeMillis() - lastNews < idleExitSeconds * 1000L) {

@@ -3,6 +3,7 @@ package dev.lfr.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.jobs.kafka.KafkaClients;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
 import dev.lfr.loadtest.kafka.LocalKafka;
@@ -31,7 +32,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,14 +40,10 @@ import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -102,7 +98,7 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
                 local.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST,
                         KafkaWiring.ALERTS, KafkaWiring.DEAD_LETTERS);
             }
-            return run(bs, engine.embedderId(), people);
+            return run(bs, engine, people);
         } finally {
             if (local != null) {
                 local.close();
@@ -110,13 +106,14 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
         }
     }
 
-    private int run(String bs, String model, List<Person> people) throws Exception {
+    private int run(String bs, EngineOptions engine, List<Person> people) throws Exception {
+        String model = engine.embedderId();
         String deploymentId = "demo-" + System.currentTimeMillis();
         List<String> cams = new ArrayList<>();
         for (int c = 1; c <= cameras; c++) {
             cams.add("cam-" + c);
         }
-        float threshold = (float) (1 - new EngineOptions().models().spec(model).searchThreshold());
+        float threshold = (float) (1 - engine.models().spec(model).searchThreshold());
         long now = System.currentTimeMillis();
         Deployment deployment = Deployment.newBuilder().setId(deploymentId).setCameras(cams)
                 .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 3_600_000))
@@ -133,7 +130,7 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
             }
         }
         new WatchlistTopic(bs, KafkaWiring.WATCHLIST).publish(watchlist);
-        try (KafkaProducer<byte[], byte[]> producer = producer(bs)) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bs)) {
             producer.send(new ProducerRecord<>(KafkaWiring.DEPLOYMENTS, deploymentId.getBytes(StandardCharsets.UTF_8),
                     AvroBytes.encode(deployment))).get();
 
@@ -158,7 +155,7 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
                 Thread.sleep(4_000); // let the last frames through
                 stop.set(true);
                 reader.join(10_000);
-                summary(replay, alerts, latency);
+                summary(replay, alerts, latency, people);
             } finally {
                 stop.set(true);
                 job.cancel().get();
@@ -199,13 +196,7 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
 
     private void readAlerts(String bs, String deploymentId, Map<String, MatchAlert> alerts, Histogram latency,
                             AtomicBoolean stop) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lfr-demo-reader-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bs, "lfr-demo-reader-" + System.nanoTime(), true)) {
             consumer.subscribe(List.of(KafkaWiring.ALERTS));
             while (!stop.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -224,7 +215,10 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
         }
     }
 
-    private void summary(Replay replay, Map<String, MatchAlert> alerts, Histogram latency) throws Exception {
+    private void summary(Replay replay, Map<String, MatchAlert> alerts, Histogram latency, List<Person> people)
+            throws Exception {
+        Set<String> enrolledIds = new HashSet<>();
+        people.stream().filter(p -> p.template() != null).forEach(p -> enrolledIds.add(p.id()));
         // ground truth: each frame holds one face, the person walking past; an alert is true when its subject walked
         // past and is on the watchlist
         Set<String> enrolledWalked = new HashSet<>();
@@ -251,8 +245,6 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
         out().println(new ObjectMapper().writeValueAsString(s));
     }
 
-    /** Ids of the people put on the watchlist. */
-    private final Set<String> enrolledIds = new HashSet<>();
 
     /** The faces of the sample photos (or of --gallery); every other one is put on the watchlist. */
     private List<Person> people(EngineOptions engine) throws Exception {
@@ -280,7 +272,6 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
         if (people.isEmpty()) {
             throw new UserError("no usable face to demo with");
         }
-        people.stream().filter(p -> p.template() != null).forEach(p -> enrolledIds.add(p.id()));
         // walk-pasts take people in list order per camera; a seeded shuffle mixes watchlisted and other people
         java.util.Collections.shuffle(people, new java.util.Random(7));
         return people;
@@ -331,13 +322,4 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
                 .uid(topic + "-source");
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bs) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20));
-        return new KafkaProducer<>(p);
-    }
 }

@@ -17,6 +17,7 @@ import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.image.JpegCrops;
+import dev.lfr.udfs.index.FaissIndex;
 import dev.lfr.udfs.index.WatchlistIndex;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelStore;
@@ -105,6 +106,9 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
         tracks = getRuntimeContext().getListState(tracksDesc);
         nextTrackId = getRuntimeContext().getState(nextIdDesc);
 
+        if (FaissIndex.nativeAvailable()) {
+            FaissIndex.setThreads(1); // parallelism comes from subtasks; FAISS's own threads would fight them
+        }
         ModelStore models = ModelStore.ensureDefault();
         decoder = new ImageDecoder();
         detector = new FaceDetector(models, detectorConfig);
@@ -202,7 +206,7 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
                 entries.put(e.getKey(), u);
             }
         }
-        WatchlistIndex index = WatchlistIndexes.exact(embedder.dimension());
+        WatchlistIndex index = WatchlistIndexes.forRows(embedder.dimension(), entries.size());
         List<String> subjects = new ArrayList<>(entries.size());
         long[] ids = new long[entries.size()];
         float[][] vectors = new float[entries.size()][];

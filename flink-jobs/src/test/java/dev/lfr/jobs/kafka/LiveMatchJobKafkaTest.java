@@ -39,11 +39,7 @@ class LiveMatchJobKafkaTest {
     void framesFromKafkaBecomeOneAlertAndDeadLettersOnTheirTopics() throws Exception {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (LocalKafka kafka = new LocalKafka()) {
-            kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
-                    KafkaWiring.DEAD_LETTERS);
-            kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", List.of("cam-1"), 0,
-                    1_000_000, DeploymentStatus.ACTIVE))));
-            kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+            deployColinWatchlist(kafka, lfw, List.of("cam-1"));
             kafka.produce(KafkaWiring.FRAMES, List.of(
                     Records.avro(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg")))),
                     Records.avro(Records.frame("cam-1", 9000, Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg")))),
@@ -52,12 +48,7 @@ class LiveMatchJobKafkaTest {
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
-            String bs = kafka.bootstrap();
-            LiveMatchJob.build(
-                    source(env, bs, KafkaWiring.FRAMES).map(new dev.lfr.jobs.DelayFirst<>(3000)),
-                    source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
-                    KafkaWiring.alerts(bs, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
-                    LiveMatchJob.Config.defaults());
+            buildOnTopics(env, kafka.bootstrap(), frames -> frames.map(new dev.lfr.jobs.DelayFirst<>(3000)));
             env.execute("live match on kafka");
 
             List<ConsumerRecord<byte[], byte[]>> alerts = kafka.readAll(KafkaWiring.ALERTS);
@@ -90,11 +81,7 @@ class LiveMatchJobKafkaTest {
     void aFailureMidStreamStillGivesOneAlertIdPerWalkPast() throws Exception {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (LocalKafka kafka = new LocalKafka()) {
-            kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
-                    KafkaWiring.DEAD_LETTERS);
-            kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", List.of("cam-1", "cam-2"),
-                    0, 1_000_000, DeploymentStatus.ACTIVE))));
-            kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+            deployColinWatchlist(kafka, lfw, List.of("cam-1", "cam-2"));
             byte[] c2 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
             byte[] c3 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0003.jpg"));
             List<byte[]> frames = new ArrayList<>();
@@ -108,13 +95,8 @@ class LiveMatchJobKafkaTest {
             env.setParallelism(1);
             env.enableCheckpointing(200);
             env.getCheckpointConfig().setMinPauseBetweenCheckpoints(100);
-            String bs = kafka.bootstrap();
-            LiveMatchJob.build(
-                    source(env, bs, KafkaWiring.FRAMES).map(new dev.lfr.jobs.DelayFirst<>(3000))
-                            .map(new dev.lfr.jobs.SlowDown<>(400)).map(new dev.lfr.jobs.FailOnce<>(4)),
-                    source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
-                    KafkaWiring.alerts(bs, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
-                    LiveMatchJob.Config.defaults());
+            buildOnTopics(env, kafka.bootstrap(), stream -> stream.map(new dev.lfr.jobs.DelayFirst<>(3000))
+                    .map(new dev.lfr.jobs.SlowDown<>(400)).map(new dev.lfr.jobs.FailOnce<>(4)));
             env.execute("live match with a failure");
 
             assertThat(dev.lfr.jobs.FailOnce.FAILED.get()).as("the failure was injected").isTrue();
@@ -128,6 +110,24 @@ class LiveMatchJobKafkaTest {
             assertThat(last.getSightings()).isEqualTo(5); // the completed alert counts every sighting once
             assertThat(last.getCameras()).containsExactlyInAnyOrder("cam-1", "cam-2");
         }
+    }
+
+    /** Topics, a deployment of {@code cameras}, and a watchlist with Colin Powell enrolled from his first photo. */
+    private static void deployColinWatchlist(LocalKafka kafka, Path lfw, List<String> cameras) throws Exception {
+        kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
+                KafkaWiring.DEAD_LETTERS);
+        kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", cameras, 0, 1_000_000,
+                DeploymentStatus.ACTIVE))));
+        kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+    }
+
+    /** The job on bounded sources of every topic; {@code frames} may add test operators to the frame stream. */
+    private static void buildOnTopics(StreamExecutionEnvironment env, String bs,
+                                      java.util.function.UnaryOperator<DataStream<RawRecord>> frames) {
+        LiveMatchJob.build(frames.apply(source(env, bs, KafkaWiring.FRAMES)),
+                source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
+                KafkaWiring.alerts(bs, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
+                LiveMatchJob.Config.defaults());
     }
 
     private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String bs, String topic) {

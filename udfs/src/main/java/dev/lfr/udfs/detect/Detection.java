@@ -25,7 +25,4 @@ public record Detection(Box box, double score, List<Point> keypoints) {
         return keypoints.get(index);
     }
 
-    public double interEyeDistance() {
-        return keypoint(RIGHT_EYE).distanceTo(keypoint(LEFT_EYE));
-    }
 }

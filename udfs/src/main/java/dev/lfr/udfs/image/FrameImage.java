@@ -25,16 +25,6 @@ public final class FrameImage implements AutoCloseable {
         this.mat = mat;
     }
 
-    /** Copies {@code bgr} (row-major, 3 bytes a pixel, B G R) into a new image. */
-    public static FrameImage ofBgr(int width, int height, byte[] bgr) {
-        if (width <= 0 || height <= 0 || bgr.length != width * height * 3) {
-            throw new IllegalArgumentException("need " + width + "x" + height + "x3 bytes, got " + bgr.length);
-        }
-        Mat m = new Mat(height, width, CV_8UC3);
-        m.data().put(bgr);
-        return new FrameImage(m);
-    }
-
     /** Wraps a continuous CV_8UC3 BGR Mat; the image owns it from now on. */
     public static FrameImage wrap(Mat bgr) {
         return new FrameImage(bgr);

@@ -25,10 +25,6 @@ public final class VideoFrameReader implements AutoCloseable {
         grabber.start();
     }
 
-    public double frameRate() {
-        return grabber.getFrameRate();
-    }
-
     public int width() {
         return grabber.getImageWidth();
     }

@@ -68,7 +68,4 @@ public record ModelCatalog(
                         + models.stream().map(ModelSpec::id).toList()));
     }
 
-    public List<ModelSpec> embedders() {
-        return models.stream().filter(m -> "embedder".equals(m.role())).toList();
-    }
 }
