@@ -2,7 +2,6 @@ package dev.lfr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.jobs.LiveMatchJob;
-import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.kafka.KafkaClients;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
@@ -37,7 +36,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -95,8 +93,7 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
         out().println("Kafka at " + bs + " (in another terminal: ./lfr alerts tail --bootstrap " + bs + ")");
         try {
             if (local != null) {
-                local.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST,
-                        KafkaWiring.ALERTS, KafkaWiring.DEAD_LETTERS);
+                local.createTopics(KafkaWiring.TOPICS.toArray(String[]::new));
             }
             return run(bs, engine, people);
         } finally {
@@ -138,11 +135,9 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
             env.setParallelism(Math.min(2, Runtime.getRuntime().availableProcessors()));
             env.enableCheckpointing(5_000);
             String group = "lfr-demo-" + now;
-            LiveMatchJob.build(source(env, bs, KafkaWiring.FRAMES, group), source(env, bs, KafkaWiring.DEPLOYMENTS, group),
-                    source(env, bs, KafkaWiring.WATCHLIST, group), KafkaWiring.alerts(bs, KafkaWiring.ALERTS),
-                    KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
-                    new LiveMatchJob.Config(model, dev.lfr.udfs.detect.FaceDetector.Config.defaults(), Duration.ofSeconds(3),
-                            Duration.ofMillis(500), Duration.ofSeconds(2)));
+            LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, group), LiveMatchJob.kafkaSinks(bs),
+                    LiveMatchJob.Config.defaults().withEmbedder(model).withAlertGap(Duration.ofSeconds(3))
+                            .withMetricsWindow(Duration.ofSeconds(10)));
             JobClient job = env.executeAsync("lfr demo");
             Map<String, MatchAlert> alerts = new ConcurrentHashMap<>();
             Histogram latency = new Histogram(3_600_000, 3);
@@ -314,12 +309,6 @@ final class DemoCommand extends LfrCommand implements Callable<Integer> {
             }
         }
         return people;
-    }
-
-    private static org.apache.flink.streaming.api.datastream.DataStream<RawRecord> source(
-            StreamExecutionEnvironment env, String bs, String topic, String group) {
-        return env.fromSource(KafkaWiring.source(bs, topic, group, false), WatermarkStrategy.noWatermarks(), topic)
-                .uid(topic + "-source");
     }
 
 }

@@ -2,22 +2,19 @@ package dev.lfr.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lfr.jobs.alert.AlertDeduplicator;
 import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.schemas.Adjudication;
+import dev.lfr.schemas.DeploymentMetrics;
+import dev.lfr.schemas.Verdict;
+import java.time.Instant;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.MatchAlert;
-import dev.lfr.schemas.WatchlistOp;
-import dev.lfr.schemas.WatchlistUpdate;
-import dev.lfr.udfs.engine.FaceEngine;
-import dev.lfr.udfs.engine.FaceResult;
-import dev.lfr.udfs.image.FrameImage;
-import dev.lfr.udfs.image.ImageDecoder;
-import dev.lfr.udfs.model.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -46,14 +43,19 @@ class LiveMatchJobTest {
         env.setParallelism(1);
         CollectingSink<MatchAlert> alerts = new CollectingSink<>("alerts");
         CollectingSink<DeadLetter> dead = new CollectingSink<>("dead");
+        CollectingSink<DeploymentMetrics> metrics = new CollectingSink<>("metrics");
         Deployment d1 = Records.deployment("d1", List.of("cam-1", "cam-2"), 0, 1_000_000, DeploymentStatus.ACTIVE);
-        LiveMatchJob.build(
-                // broadcast inputs come from compacted topics that are read before frames flow; here the frames
-                // wait a moment so the deployment and watchlist are in broadcast state first
-                env.fromData(frames).map(new DelayFirst<>(3000)).name("frames"),
-                env.fromData(Records.raw(Records.avro(d1)), Records.raw(new byte[] {1, 2})),
-                env.fromData(Records.raw(Records.avro(enrolment(lfw)))),
-                alerts, dead, LiveMatchJob.Config.defaults());
+        // the officer's verdict is read before the alert exists: the job keeps it until the alert comes
+        Adjudication confirmed = Adjudication.newBuilder().setAlertId(AlertDeduplicator.alertId("d1", "colin", 1000))
+                .setVerdict(Verdict.CONFIRMED).setOfficer("pc-1").setTime(Instant.ofEpochMilli(5000)).build();
+        LiveMatchJob.build(new LiveMatchJob.Sources(
+                        // broadcast inputs come from compacted topics that are read before frames flow; here the
+                        // frames wait a moment so the deployment and watchlist are in broadcast state first
+                        env.fromData(frames).map(new DelayFirst<>(3000)).name("frames"),
+                        env.fromData(Records.raw(Records.avro(d1)), Records.raw(new byte[] {1, 2})),
+                        env.fromData(Records.raw(Records.avro(Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg")))),
+                        env.fromData(Records.raw(Records.avro(confirmed)))),
+                new LiveMatchJob.Sinks(alerts, metrics, dead), LiveMatchJob.Config.defaults());
         env.execute("live match test");
 
         List<MatchAlert> out = alerts.results();
@@ -66,17 +68,22 @@ class LiveMatchJobTest {
         assertThat(dead.results()).extracting(DeadLetter::getReason)
                 .containsExactlyInAnyOrder(DeadLetterReason.UNKNOWN_CAMERA, DeadLetterReason.UNDECODABLE_RECORD,
                         DeadLetterReason.UNDECODABLE_RECORD); // a bad frame record and a bad deployment record
+
+        // one window (the first minute): three frames of d1, the alert once although written twice, confirmed
+        DeploymentMetrics all = metrics.results().stream().filter(m -> m.getCamera() == null).findFirst().orElseThrow();
+        assertThat(all.getDeployment()).isEqualTo("d1");
+        assertThat(all.getWindowStart().toEpochMilli()).isZero();
+        assertThat(all.getFrames()).isEqualTo(3);
+        assertThat(all.getFacesDetected()).isEqualTo(3);
+        assertThat(all.getFacesSearched()).isEqualTo(3); // three tracks, each embedded once
+        assertThat(all.getAlerts()).isEqualTo(1);
+        assertThat(all.getAdjudicatedTrue()).isEqualTo(1);
+        assertThat(all.getAdjudicatedFalse()).isZero();
+        assertThat(all.getFalseAlertRatePerAlert()).isEqualTo(0.0);
+        assertThat(metrics.results()).filteredOn(m -> m.getCamera() != null)
+                .extracting(DeploymentMetrics::getCamera, DeploymentMetrics::getFrames)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cam-1", 1L),
+                        org.assertj.core.groups.Tuple.tuple("cam-2", 2L));
     }
 
-    private static WatchlistUpdate enrolment(Path lfw) throws Exception {
-        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), "fr-feature-512");
-             FrameImage img = new ImageDecoder().decode(lfw.resolve("Colin_Powell/Colin_Powell_0001.jpg"))) {
-            List<Float> v = new ArrayList<>();
-            for (float x : engine.mainFace(img).flatMap(FaceResult::descriptor).orElseThrow().vector()) {
-                v.add(x);
-            }
-            return WatchlistUpdate.newBuilder().setWatchlist("wl-d1").setSubject("colin").setVersion(1)
-                    .setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(v).build();
-        }
-    }
 }

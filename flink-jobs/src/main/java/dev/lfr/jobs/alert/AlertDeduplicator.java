@@ -106,7 +106,7 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
     }
 
     /** Deterministic: the same walk-past (deployment, subject, first sighting) always gets the same id. */
-    static String alertId(String deployment, String subject, long firstSeenMs) {
+    public static String alertId(String deployment, String subject, long firstSeenMs) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((deployment + "\u0000" + subject + "\u0000" + firstSeenMs).getBytes(StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package dev.lfr.jobs.kafka;
 
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -25,6 +26,12 @@ public final class KafkaWiring {
     public static final String DEPLOYMENTS = "lfr.deployments";
     public static final String ALERTS = "lfr.alerts";
     public static final String DEAD_LETTERS = "lfr.dead-letters";
+    public static final String ADJUDICATIONS = "lfr.adjudications";
+    public static final String METRICS = "lfr.metrics";
+
+    /** Every topic of the platform, in the order the tools create them. */
+    public static final java.util.List<String> TOPICS =
+            java.util.List.of(FRAMES, WATCHLIST, DEPLOYMENTS, ALERTS, DEAD_LETTERS, ADJUDICATIONS, METRICS);
 
     private KafkaWiring() {}
 
@@ -49,6 +56,12 @@ public final class KafkaWiring {
     public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topic) {
         return sink(bootstrap, topic, DeadLetter.class,
                 d -> d.getCamera() != null ? d.getCamera() : d.getSourceTopic());
+    }
+
+    /** Keyed by deployment, camera and window, so a compacted topic keeps the latest count of each window. */
+    public static KafkaSink<DeploymentMetrics> metrics(String bootstrap, String topic) {
+        return sink(bootstrap, topic, DeploymentMetrics.class, m -> m.getDeployment() + "/"
+                + (m.getCamera() == null ? "*" : m.getCamera()) + "/" + m.getWindowStart().toEpochMilli());
     }
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.GatedFrame;
 import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.jobs.metrics.MetricEvent;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
@@ -59,7 +60,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Each subtask builds its own index per watchlist from the broadcast entries (deterministically: subjects in
  * key order) and rebuilds it when an update arrives. Updates of another model or dimension, or with NaN values,
- * are dead-lettered and never reach the index. An update older than the entry's current version is ignored;
+ * are dead-lettered and never reach the index. Each processed frame reports its counts on the
+ * {@link MetricEvent#FRAMES} side output. An update older than the entry's current version is ignored;
  * deletions are kept as tombstones so a late, older upsert cannot bring a deleted subject back.
  */
 public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFrame, WatchlistUpdate, MatchCandidate> {
@@ -83,6 +85,7 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
     private transient IouTracker tracker;
     private transient Map<String, Indexed> indexes;
     private transient long watchlistGeneration;
+    private transient Counter frames;
     private transient Counter facesDetected;
     private transient Counter facesSearched;
     private transient Counter candidates;
@@ -119,6 +122,7 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
         tracker = IouTracker.defaults();
         indexes = new HashMap<>();
         var metrics = getRuntimeContext().getMetricGroup();
+        frames = metrics.counter("frames");
         facesDetected = metrics.counter("facesDetected");
         facesSearched = metrics.counter("facesSearched");
         candidates = metrics.counter("matchCandidates");
@@ -147,23 +151,26 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
             IouTracker.Step step = tracker.step(known, next == null ? 1 : next, timeMs, faces, reports, usable);
             tracks.update(step.tracks());
             nextTrackId.update(step.nextId());
-            searchTrackedFaces(in, frame, faces, step, ctx.getBroadcastState(WATCHLIST), timeMs, out);
+            int searched = searchTrackedFaces(in, frame, faces, step, ctx.getBroadcastState(WATCHLIST), timeMs, out);
+            frames.inc();
+            ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), camera, timeMs, faces.size(), searched));
         } catch (ImageDecodeException e) {
             deadLetters.inc();
             ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), camera, reasonOf(e.reason()), e.getMessage()));
         }
     }
 
-    private void searchTrackedFaces(GatedFrame in, FrameImage frame, List<Detection> faces, IouTracker.Step step,
+    /** Embeds and searches the faces the tracker asks for; returns how many were searched. */
+    private int searchTrackedFaces(GatedFrame in, FrameImage frame, List<Detection> faces, IouTracker.Step step,
                                     ReadOnlyBroadcastState<String, WatchlistUpdate> watchlist, long timeMs,
                                     Collector<MatchCandidate> out) throws Exception {
         List<IouTracker.Assignment> toEmbed = step.assignments().stream().filter(IouTracker.Assignment::embed).toList();
         if (toEmbed.isEmpty()) {
-            return;
+            return 0;
         }
         Indexed indexed = indexFor(in.watchlist(), watchlist, timeMs);
         if (indexed.subjects().isEmpty()) {
-            return;
+            return 0;
         }
         List<AlignedFace> chips = new ArrayList<>(toEmbed.size());
         for (IouTracker.Assignment a : toEmbed) {
@@ -188,6 +195,7 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
                     indexed.subjects().get((int) best[i].id(0)), best[i].score(0), timeMs, a.trackId(),
                     JpegCrops.crop(frame, face.box(), 1.6, 90), indexed.version(), embedderId));
         }
+        return queries.length;
     }
 
     /** This subtask's index of {@code watchlist}, rebuilt from broadcast state when an update arrived since. */

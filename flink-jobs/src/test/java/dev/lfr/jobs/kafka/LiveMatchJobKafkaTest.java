@@ -10,13 +10,6 @@ import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.MatchAlert;
-import dev.lfr.schemas.WatchlistOp;
-import dev.lfr.schemas.WatchlistUpdate;
-import dev.lfr.udfs.engine.FaceEngine;
-import dev.lfr.udfs.engine.FaceResult;
-import dev.lfr.udfs.image.FrameImage;
-import dev.lfr.udfs.image.ImageDecoder;
-import dev.lfr.udfs.model.ModelStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,21 +106,20 @@ class LiveMatchJobKafkaTest {
     }
 
     /** Topics, a deployment of {@code cameras}, and a watchlist with Colin Powell enrolled from his first photo. */
-    private static void deployColinWatchlist(LocalKafka kafka, Path lfw, List<String> cameras) throws Exception {
-        kafka.createTopics(KafkaWiring.FRAMES, KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ALERTS,
-                KafkaWiring.DEAD_LETTERS);
+    static void deployColinWatchlist(LocalKafka kafka, Path lfw, List<String> cameras) throws Exception {
+        kafka.createTopics(KafkaWiring.TOPICS.toArray(String[]::new));
         kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", cameras, 0, 1_000_000,
                 DeploymentStatus.ACTIVE))));
-        kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+        kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(dev.lfr.jobs.Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
     }
 
     /** The job on bounded sources of every topic; {@code frames} may add test operators to the frame stream. */
-    private static void buildOnTopics(StreamExecutionEnvironment env, String bs,
+    static void buildOnTopics(StreamExecutionEnvironment env, String bs,
                                       java.util.function.UnaryOperator<DataStream<RawRecord>> frames) {
-        LiveMatchJob.build(frames.apply(source(env, bs, KafkaWiring.FRAMES)),
-                source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
-                KafkaWiring.alerts(bs, KafkaWiring.ALERTS), KafkaWiring.deadLetters(bs, KafkaWiring.DEAD_LETTERS),
-                LiveMatchJob.Config.defaults());
+        LiveMatchJob.build(new LiveMatchJob.Sources(frames.apply(source(env, bs, KafkaWiring.FRAMES)),
+                        source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
+                        source(env, bs, KafkaWiring.ADJUDICATIONS)),
+                LiveMatchJob.kafkaSinks(bs), LiveMatchJob.Config.defaults());
     }
 
     private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String bs, String topic) {
@@ -138,15 +130,4 @@ class LiveMatchJobKafkaTest {
         return dev.lfr.schemas.AvroBytes.decode(bytes, type);
     }
 
-    private static WatchlistUpdate enrol(Path lfw, String subject, String image) throws Exception {
-        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), "fr-feature-512");
-             FrameImage img = new ImageDecoder().decode(lfw.resolve(image))) {
-            List<Float> v = new ArrayList<>();
-            for (float x : engine.mainFace(img).flatMap(FaceResult::descriptor).orElseThrow().vector()) {
-                v.add(x);
-            }
-            return WatchlistUpdate.newBuilder().setWatchlist("wl-d1").setSubject(subject).setVersion(1)
-                    .setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(v).build();
-        }
-    }
 }

@@ -1,0 +1,78 @@
+package dev.lfr.jobs.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lfr.schemas.DeploymentMetrics;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MetricsWindowsTest {
+    private KeyedOneInputStreamOperatorTestHarness<String, MetricEvent, DeploymentMetrics> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new MetricsWindows(Duration.ofSeconds(60)),
+                MetricEvent::deployment, Types.STRING);
+    }
+
+    private void feed(MetricEvent e) throws Exception {
+        harness.processElement(e, e.timeMs());
+    }
+
+    @Test
+    void sumsPerCameraAndForAllCamerasWithTheRates() throws Exception {
+        feed(MetricEvent.frame("d1", "cam-a", 1_000, 4, 2));
+        feed(MetricEvent.frame("d1", "cam-a", 2_000, 3, 1));
+        feed(MetricEvent.frame("d1", "cam-b", 3_000, 1, 1));
+        feed(MetricEvent.alert("d1", "cam-a", 2_000));
+        feed(MetricEvent.alert("d1", "cam-b", 3_000));
+        feed(MetricEvent.adjudication("d1", "cam-a", 30_000, 1, 0));
+        feed(MetricEvent.adjudication("d1", "cam-b", 40_000, 0, 1));
+        feed(MetricEvent.frame("d1", "cam-a", 61_000, 1, 1)); // the next window
+        harness.processWatermark(59_998);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        harness.processWatermark(59_999);
+
+        List<DeploymentMetrics> out = harness.extractOutputValues();
+        assertThat(out).hasSize(3);
+        DeploymentMetrics all = out.stream().filter(m -> m.getCamera() == null).findFirst().orElseThrow();
+        assertThat(all.getWindowStart().toEpochMilli()).isZero();
+        assertThat(all.getWindowEnd().toEpochMilli()).isEqualTo(60_000);
+        assertThat(all.getFrames()).isEqualTo(3);
+        assertThat(all.getFacesDetected()).isEqualTo(8);
+        assertThat(all.getFacesSearched()).isEqualTo(4);
+        assertThat(all.getAlerts()).isEqualTo(2);
+        assertThat(all.getAdjudicatedTrue()).isEqualTo(1);
+        assertThat(all.getAdjudicatedFalse()).isEqualTo(1);
+        assertThat(all.getFalseAlertRatePerFace()).isEqualTo(0.25);
+        assertThat(all.getFalseAlertRatePerAlert()).isEqualTo(0.5);
+        DeploymentMetrics camA = out.stream().filter(m -> "cam-a".equals(m.getCamera())).findFirst().orElseThrow();
+        assertThat(camA.getFrames()).isEqualTo(2);
+        assertThat(camA.getFalseAlertRatePerFace()).isEqualTo(0.0);
+        assertThat(camA.getFalseAlertRatePerAlert()).isEqualTo(0.0);
+        assertThat(harness.numKeyedStateEntries()).as("only the open second window is kept").isEqualTo(1);
+    }
+
+    @Test
+    void ratesAreNullWithoutSearchesOrVerdictsAndLateEventsCountInTheCurrentWindow() throws Exception {
+        feed(MetricEvent.frame("d1", "cam-a", 1_000, 0, 0));
+        harness.processWatermark(59_999);
+        DeploymentMetrics first = harness.extractOutputValues().get(0);
+        assertThat(first.getFalseAlertRatePerFace()).isNull();
+        assertThat(first.getFalseAlertRatePerAlert()).isNull();
+
+        harness.processWatermark(130_000);
+        feed(MetricEvent.adjudication("d1", "cam-a", 10_000, 0, 1)); // adjudicated long after its window closed
+        harness.processWatermark(179_999);
+        List<DeploymentMetrics> out = harness.extractOutputValues();
+        DeploymentMetrics late = out.get(out.size() - 1);
+        assertThat(late.getWindowStart().toEpochMilli()).isEqualTo(120_000);
+        assertThat(late.getAdjudicatedFalse()).isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+}
