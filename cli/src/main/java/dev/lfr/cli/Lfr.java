@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lfr", mixinStandardHelpOptions = true, version = "lfr 0.1.0",
         description = "Live facial recognition on Apache Flink: face engine, evaluation and tools.",
         subcommands = {DemoCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
-                ModelsCommand.class, WatchlistCommand.class, AlertsCommand.class, EvalCommand.class, BenchCommand.class,
+                ModelsCommand.class, WatchlistCommand.class, AlertsCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {
     public static void main(String[] args) {

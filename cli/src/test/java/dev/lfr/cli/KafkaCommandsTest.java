@@ -72,6 +72,32 @@ class KafkaCommandsTest {
     }
 
     @Test
+    void sqlRunsAnAnalystQueryOverTheTopics() throws Exception {
+        try (LocalKafka kafka = new LocalKafka()) {
+            kafka.createTopics(KafkaWiring.ALERTS, KafkaWiring.METRICS);
+            dev.lfr.schemas.MatchAlert first = dev.lfr.schemas.MatchAlert.newBuilder().setAlertId("a1").setDeployment("d1")
+                    .setCameras(List.of("cam-1")).setSubject("colin").setBestScore(0.8f)
+                    .setFirstSeen(java.time.Instant.ofEpochMilli(1000)).setLastSeen(java.time.Instant.ofEpochMilli(1000))
+                    .setSightings(1).setBestCropJpeg(java.nio.ByteBuffer.wrap(new byte[] {1}))
+                    .setWatchlistVersion(1).setEmbeddingModel("fr-feature-512").build();
+            dev.lfr.schemas.MatchAlert completed = dev.lfr.schemas.MatchAlert.newBuilder(first).setSightings(3)
+                    .setLastSeen(java.time.Instant.ofEpochMilli(4000)).build();
+            kafka.produce(KafkaWiring.ALERTS, List.of(dev.lfr.schemas.AvroBytes.encode(first),
+                    dev.lfr.schemas.AvroBytes.encode(completed)));
+            LfrCommandLineTest.Run sql = LfrCommandLineTest.lfr("sql", "--bootstrap", kafka.bootstrap(),
+                    "--query", "latest_alert_per_walk_past");
+            assertThat(sql.code()).as(sql.err()).isZero();
+            assertThat(sql.lines().get(0)).startsWith("alert_id\tdeployment\tsubject\tcameras\tsightings");
+            assertThat(sql.lines()).hasSize(2);
+            assertThat(sql.lines().get(1)).startsWith("a1\td1\tcolin\t[cam-1]\t3\t");
+
+            LfrCommandLineTest.Run unknown = LfrCommandLineTest.lfr("sql", "--bootstrap", kafka.bootstrap(), "--query", "nope");
+            assertThat(unknown.code()).isNotZero();
+            assertThat(unknown.err()).startsWith("lfr: no query nope").hasLineCount(1);
+        }
+    }
+
+    @Test
     void missingOptionsAreOneLineErrors() {
         LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("watchlist", "enrol", "--dir", "/nonexistent");
         assertThat(r.code()).isNotZero();

@@ -1,0 +1,60 @@
+package dev.lfr.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.lfr.jobs.kafka.KafkaWiring;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Kubernetes manifests agree with the code they deploy (no cluster here: see k8s/README.md). */
+class K8sManifestsTest {
+    private static final Path K8S = Path.of("..", "k8s");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static List<JsonNode> documents(String file) throws Exception {
+        List<JsonNode> docs = new ArrayList<>();
+        try (YAMLParser p = new YAMLFactory().createParser(Files.readString(K8S.resolve(file)))) {
+            YAML.readValues(p, JsonNode.class).forEachRemaining(docs::add);
+        }
+        return docs;
+    }
+
+    @Test
+    void everyTopicOfTheCodeIsDeclaredAndFramesAreKeptBriefly() throws Exception {
+        List<JsonNode> topics = documents("kafka-topics.yaml");
+        assertThat(topics).extracting(t -> t.at("/metadata/name").asText())
+                .containsExactlyInAnyOrderElementsOf(KafkaWiring.TOPICS);
+        JsonNode frames = topics.stream().filter(t -> t.at("/metadata/name").asText().equals(KafkaWiring.FRAMES))
+                .findFirst().orElseThrow();
+        assertThat(Long.parseLong(frames.at("/spec/config/retention.ms").asText())).isLessThanOrEqualTo(3_600_000L);
+        for (String compacted : List.of(KafkaWiring.WATCHLIST, KafkaWiring.DEPLOYMENTS)) {
+            assertThat(topics).filteredOn(t -> t.at("/metadata/name").asText().equals(compacted))
+                    .singleElement().satisfies(t -> assertThat(t.at("/spec/config/cleanup.policy").asText()).isEqualTo("compact"));
+        }
+    }
+
+    @Test
+    void theFlinkDeploymentRunsTheJobClassWithArgumentsItReads() throws Exception {
+        JsonNode d = documents("flink-deployment.yaml").get(0);
+        assertThat(d.at("/kind").asText()).isEqualTo("FlinkDeployment");
+        assertThat(d.at("/spec/job/entryClass").asText()).isEqualTo(LiveMatchJob.class.getName());
+        List<String> args = new ArrayList<>();
+        d.at("/spec/job/args").forEach(a -> args.add(a.asText()));
+        assertThat(args).contains("--bootstrap").hasSize(args.size() / 2 * 2);
+        for (int i = 0; i < args.size(); i += 2) {
+            assertThat(args.get(i)).isIn("--bootstrap", "--parallelism", "--checkpoint-ms", "--group", "--embedder",
+                    "--metrics-window-s");
+        }
+        assertThat(d.at("/spec/podTemplate/spec/containers/0/env").findValuesAsText("name")).contains("OMP_WAIT_POLICY");
+        List<String> resources = new ArrayList<>();
+        documents("kustomization.yaml").get(0).at("/resources").forEach(r -> resources.add(r.asText()));
+        assertThat(resources).containsExactlyInAnyOrder("kafka-topics.yaml", "flink-deployment.yaml");
+    }
+}
