@@ -1,11 +1,15 @@
 package dev.lfr.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
+import dev.lfr.loadtest.bench.PeerBenchmark;
 import dev.lfr.udfs.index.FaissIndex;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
-        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class})
+        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class})
 final class BenchCommand extends LfrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -114,6 +118,66 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                 }
             });
             return 0;
+        }
+    }
+
+    @Command(name = "peer", description = {
+            "Our engine against face-api.js (npm @vladmandic/face-api on the tfjs WebAssembly backend) on the same images in",
+            "the same run: faces/s and images/s of both, and our ratio. Installs the peer's npm packages in loadtest/peer",
+            "on first use. Prints one JSON object."})
+    static final class Peer extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--data", paramLabel = "DIR", description = "images, searched recursively in name order (default ../shared/data/lfw)")
+        Path data;
+
+        @Option(names = "--images", paramLabel = "N", description = "how many images (default 200)")
+        int images = 200;
+
+        @Option(names = "--backend", paramLabel = "B", description = "the peer's tfjs backend: wasm (default) or cpu")
+        String backend = "wasm";
+
+        @picocli.CommandLine.Mixin
+        EngineOptions engine;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = SharedData.require(data != null ? data : SharedData.dir("lfw"), "images");
+            if (images < 1) {
+                throw new UserError("--images must be positive");
+            }
+            Path peerDir = Path.of(System.getProperty("lfr.root", ".")).resolve("loadtest/peer");
+            if (!java.nio.file.Files.isRegularFile(peerDir.resolve("peer.mjs"))) {
+                throw new UserError("run from the repository root: loadtest/peer/peer.mjs is not here");
+            }
+            List<Path> files;
+            try (var walk = java.nio.file.Files.walk(dir)) {
+                files = walk.filter(java.nio.file.Files::isRegularFile)
+                        .filter(p -> p.toString().toLowerCase(java.util.Locale.ROOT).matches(".*\\.(jpe?g|png)$"))
+                        .sorted().limit(images).toList();
+            }
+            Path work = java.nio.file.Files.createTempDirectory("lfr-peer");
+            try {
+                List<dev.lfr.udfs.image.FrameImage> decoded = PeerBenchmark.prepare(files, work);
+                Map<String, Object> ours = PeerBenchmark.ours(engine.models(), engine.embedderId(), decoded);
+                decoded.forEach(dev.lfr.udfs.image.FrameImage::close);
+                JsonNode peer;
+                try {
+                    peer = PeerBenchmark.peer(peerDir, work, backend, 1800);
+                } catch (java.io.IOException e) {
+                    throw new UserError("the peer (node loadtest/peer/peer.mjs) did not run: " + Lfr.oneLine(e));
+                }
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("data", dir.toString());
+                result.put("ours", ours);
+                result.put("peer", peer);
+                result.put("faces_per_s_ratio", (Double) ours.get("faces_per_s") / peer.get("faces_per_s").asDouble());
+                result.put("images_per_s_ratio", (Double) ours.get("images_per_s") / peer.get("images_per_s").asDouble());
+                out().println(new ObjectMapper().writeValueAsString(result));
+                return 0;
+            } finally {
+                try (var walk = java.nio.file.Files.walk(work)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
     }
 }

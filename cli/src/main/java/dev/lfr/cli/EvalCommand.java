@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.loadtest.eval.DetectionEvaluation;
 import dev.lfr.loadtest.eval.ImglabBoxes;
 import dev.lfr.loadtest.eval.LfwPairs;
+import dev.lfr.loadtest.eval.OpenSetEvaluation;
+import dev.lfr.loadtest.eval.OpenSetReport;
 import dev.lfr.loadtest.eval.PairVerification;
 import dev.lfr.loadtest.eval.VideoFaceSurvey;
 import dev.lfr.udfs.detect.Box;
@@ -25,12 +27,101 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "eval", description = "Accuracy on real faces (../shared/data)",
+@Command(name = "eval", description = {
+        "Accuracy on real faces. With --data and --out: the 1:N protocol on DIR/<identity>/<images> (watchlist =",
+        "identities with 2+ images; mated probes = their other images; non-mated = identities with one image plus",
+        "every mated probe with its own identity left out), writing OUTDIR/report.json, report.md and det.png.",
+        "Subcommands: LFW pairs, detection on group photos, faces in video."},
         subcommands = {EvalCommand.Pairs.class, EvalCommand.Detection.class, EvalCommand.Video.class})
 final class EvalCommand extends LfrCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR", description = "DIR/<identity>/<images> (e.g. ../shared/data/lfw)")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "OUTDIR", description = "where report.json, report.md and det.png go")
+    Path outDir;
+
+    @Option(names = "--enrol", paramLabel = "first|mean3", description = "template from the first image, or the mean of up to three (default first)")
+    String enrol = "first";
+
+    @Option(names = "--threshold", paramLabel = "T", description = "also report TPIR and FPIR at this cosine similarity")
+    Double threshold;
+
+    @Option(names = "--groups", paramLabel = "FILE", description = "lines 'identity<TAB or comma>group': per-group FNIR and FPIR")
+    Path groupsFile;
+
+    @Option(names = "--embedder", paramLabel = "ID", description = "fr-feature-512 (default) or dlib-resnet-128")
+    String embedder;
+
+    @Option(names = "--single-face-enrolment", description = "enrol only from photos with exactly one usable face, as ./lfr watchlist enrol does")
+    boolean singleFaceEnrolment;
+
+    @Option(names = "--threads", paramLabel = "N", description = "embedding threads (default: the cores)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Override
-    public Integer call() {
-        return usage();
+    public Integer call() throws Exception {
+        if (data == null && outDir == null) {
+            return usage();
+        }
+        if (data == null || outDir == null) {
+            throw new UserError("--data DIR and --out OUTDIR go together");
+        }
+        if (!Files.isDirectory(data)) {
+            throw new UserError("no such folder: " + data);
+        }
+        OpenSetEvaluation.Enrol mode = switch (enrol) {
+            case "first" -> OpenSetEvaluation.Enrol.FIRST;
+            case "mean3" -> OpenSetEvaluation.Enrol.MEAN3;
+            default -> throw new UserError("--enrol is first or mean3, not " + enrol);
+        };
+        if (threads < 1) {
+            throw new UserError("--threads must be at least 1");
+        }
+        Map<String, String> groups = groupsFile == null ? Map.of() : readGroups(groupsFile);
+        EngineOptions opts = new EngineOptions();
+        opts.embedder = embedder;
+        String id = opts.embedderId();
+        List<OpenSetEvaluation.Identity> identities = OpenSetEvaluation.scan(data);
+        List<Path> images = identities.stream().flatMap(i -> i.images().stream()).toList();
+        if (images.isEmpty()) {
+            throw new UserError(data + " holds no DIR/<identity>/<images>");
+        }
+        OpenSetEvaluation.Embedded embedded;
+        try (ProgressBar bar = Progress.bar("embedding " + id, images.size())) {
+            embedded = OpenSetEvaluation.embedAll(opts.models(), id, QualityGate.defaults(), images, threads, bar::stepTo);
+        }
+        OpenSetEvaluation.Result r = OpenSetEvaluation.evaluate(identities, embedded, mode, singleFaceEnrolment);
+        if (r.watchlistSize() == 0) {
+            throw new UserError(data + " has no identity with two or more usable images to enrol");
+        }
+        Map<String, Object> report = OpenSetReport.write(outDir, data.toString(), id, mode, singleFaceEnrolment, r,
+                groups, threshold);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        for (String k : List.of("embedder", "enrol", "enrolment_photos", "watchlist_size", "mated_probes", "nonmated_probes", "fte", "rank1",
+                "tpir_at_fpir", "threshold_at_fpir")) {
+            summary.put(k, report.get(k));
+        }
+        out().println(new ObjectMapper().writeValueAsString(summary));
+        out().println("wrote " + outDir.resolve("report.json") + ", report.md, det.png");
+        return 0;
+    }
+
+    private static Map<String, String> readGroups(Path file) throws java.io.IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UserError("no such groups file: " + file);
+        }
+        Map<String, String> groups = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split("[\\t,]", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new UserError("groups file " + file + ": expected 'identity<TAB or comma>group', got: " + line);
+            }
+            groups.put(parts[0].strip(), parts[1].strip());
+        }
+        return groups;
     }
 
     @Command(name = "pairs", description = "LFW pair verification, 10-fold, on the official pairs.txt pairs present in --data")

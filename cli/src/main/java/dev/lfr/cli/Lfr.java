@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** {@code ./lfr}: the one entry point for users. Errors are one line on stderr and a non-zero exit code. */
 @Command(name = "lfr", mixinStandardHelpOptions = true, version = "lfr 0.1.0",
         description = "Live facial recognition on Apache Flink: face engine, evaluation and tools.",
-        subcommands = {DemoCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
+        subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
                 ModelsCommand.class, WatchlistCommand.class, AlertsCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {

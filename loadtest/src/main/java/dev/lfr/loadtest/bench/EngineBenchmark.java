@@ -155,7 +155,7 @@ public final class EngineBenchmark {
      * The bound our code cannot beat: ONNX Runtime's {@code run} alone, batch 1, on a fixed input (values do not
      * change the work these convolutional models do), with the same session options as the engine.
      */
-    private static StageTimer.Stats sessionRunOnly(ModelStore models, String id, int warmup, int iterations)
+    public static StageTimer.Stats sessionRunOnly(ModelStore models, String id, int warmup, int iterations)
             throws Exception {
         var input = models.manifest().model(id).inputs().get(0);
         long[] shape = input.shape().clone();

@@ -2,19 +2,14 @@ package dev.lfr.loadtest.eval;
 
 import ai.onnxruntime.OrtException;
 import dev.lfr.udfs.detect.FaceDetector;
-import dev.lfr.udfs.detect.Point;
 import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
-import dev.lfr.udfs.engine.FaceResult;
-import dev.lfr.udfs.image.FrameImage;
-import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.quality.QualityGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +37,7 @@ public final class PairVerification {
             for (LfwPairs.Pair p : pairs) {
                 for (Path image : List.of(p.first(), p.second())) {
                     if (!cache.containsKey(image)) {
-                        Optional<FaceDescriptor> d = embed(engine, decoder, image);
+                        Optional<FaceDescriptor> d = CentreFace.descriptor(engine, decoder, image);
                         noFace += d.isEmpty() ? 1 : 0;
                         cache.put(image, d);
                     }
@@ -58,19 +53,5 @@ public final class PairVerification {
             scored.add(new VerificationProtocol.Scored(p.fold(), distance, p.same()));
         }
         return new Report(embedderId, VerificationProtocol.evaluate(scored), cache.size(), noFace);
-    }
-
-    private static Optional<FaceDescriptor> embed(FaceEngine engine, ImageDecoder decoder, Path image)
-            throws OrtException, IOException {
-        try (FrameImage frame = decoder.decode(image)) {
-            // LFW centres the labelled face; other faces in the photo are bystanders
-            double cx = frame.width() / 2.0;
-            double cy = frame.height() / 2.0;
-            return engine.analyse(frame).stream().filter(FaceResult::usable)
-                    .min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(new Point(cx, cy))))
-                    .flatMap(FaceResult::descriptor);
-        } catch (ImageDecodeException e) {
-            return Optional.empty();
-        }
     }
 }

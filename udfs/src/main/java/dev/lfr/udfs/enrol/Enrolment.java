@@ -79,7 +79,8 @@ public final class Enrolment {
                 List.copyOf(rejections));
     }
 
-    static float[] normalisedMean(List<float[]> vectors) {
+    /** The L2-normalised mean of descriptors: a subject's template. */
+    public static float[] normalisedMean(List<float[]> vectors) {
         float[] mean = new float[vectors.get(0).length];
         for (float[] v : vectors) {
             for (int i = 0; i < mean.length; i++) {

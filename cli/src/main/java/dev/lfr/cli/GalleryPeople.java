@@ -1,0 +1,102 @@
+package dev.lfr.cli;
+
+import dev.lfr.loadtest.replay.WalkPastScenes;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.image.JpegCrops;
+import dev.lfr.udfs.quality.QualityGate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The people of a walk-past replay: a face crop to walk past with, and for every other person an enrolment template
+ * (the watchlist). From a gallery DIR/&lt;identity&gt;/&lt;images&gt; the template comes from the first image and the
+ * walk-past from the last, so they are never the same photo; without a gallery, from the faces in the sample photos
+ * of the fetched npm packages (there the template and the walk-past come from the same photo).
+ */
+final class GalleryPeople {
+    /** A person; {@code template} is null when not on the watchlist. */
+    record Person(String id, FrameImage walkCrop, float[] template) {
+        WalkPastScenes.Person walker() {
+            return new WalkPastScenes.Person(id, walkCrop);
+        }
+    }
+
+    private GalleryPeople() {}
+
+    static List<Person> load(EngineOptions engine, Path gallery, int maxPeople) throws Exception {
+        List<Person> people = new ArrayList<>();
+        ImageDecoder decoder = new ImageDecoder();
+        try (FaceEngine e = engine.engine(QualityGate.defaults())) {
+            if (gallery == null) {
+                int n = 0;
+                for (Path photo : engine.models().samples()) {
+                    try (FrameImage img = decoder.decode(photo)) {
+                        for (FaceResult r : e.analyse(img)) {
+                            if (r.usable() && people.size() < maxPeople) {
+                                String id = photo.getFileName().toString().replace(".jpg", "") + "-face" + (++n);
+                                boolean enrol = people.size() % 2 == 0;
+                                people.add(new Person(id, crop(decoder, img, r),
+                                        enrol ? r.descriptor().orElseThrow().vector() : null));
+                            }
+                        }
+                    }
+                }
+            } else {
+                people.addAll(fromGallery(e, decoder, gallery, maxPeople));
+            }
+        }
+        if (people.isEmpty()) {
+            throw new UserError("no usable face to walk past with");
+        }
+        return people;
+    }
+
+    private static FrameImage crop(ImageDecoder decoder, FrameImage img, FaceResult face) throws Exception {
+        return decoder.decode(JpegCrops.crop(img, face.detection().box(), WalkPastScenes.CROP_ENLARGE, 92));
+    }
+
+    private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople)
+            throws Exception {
+        if (!Files.isDirectory(gallery)) {
+            throw new UserError("no such gallery folder: " + gallery);
+        }
+        List<Person> people = new ArrayList<>();
+        List<Path> identities;
+        try (Stream<Path> s = Files.list(gallery)) {
+            identities = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("_")).sorted().toList();
+        }
+        for (Path identity : identities) {
+            if (people.size() >= maxPeople) {
+                break;
+            }
+            List<Path> images;
+            try (Stream<Path> s = Files.list(identity)) {
+                images = s.filter(Files::isRegularFile).sorted().toList();
+            }
+            if (images.size() < 2) {
+                continue; // the walk-past photo must not be the enrolment photo
+            }
+            boolean enrol = people.size() % 2 == 0;
+            float[] template = null;
+            if (enrol) {
+                try (FrameImage img = decoder.decode(images.get(0))) {
+                    template = e.mainFace(img).flatMap(FaceResult::descriptor).map(d -> d.vector()).orElse(null);
+                }
+            }
+            try (FrameImage walk = decoder.decode(images.get(images.size() - 1))) {
+                var face = e.mainFace(walk);
+                if (face.isEmpty() || (enrol && template == null)) {
+                    continue;
+                }
+                people.add(new Person(identity.getFileName().toString(), crop(decoder, walk, face.get()), template));
+            }
+        }
+        return people;
+    }
+}

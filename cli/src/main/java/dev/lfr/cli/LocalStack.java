@@ -1,0 +1,116 @@
+package dev.lfr.cli;
+
+import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.kafka.KafkaClients;
+import dev.lfr.jobs.kafka.KafkaWiring;
+import dev.lfr.jobs.kafka.WatchlistTopic;
+import dev.lfr.loadtest.kafka.LocalKafka;
+import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.DeploymentStatus;
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * What a replay or the demo runs against: a Kafka broker (in-process KRaft unless a bootstrap address is given),
+ * a deployment of the replay's cameras with its watchlist, and the live matching job on a Flink MiniCluster in this
+ * JVM (unless a job already runs elsewhere). Closing it cancels the job and stops the broker it started.
+ */
+final class LocalStack implements AutoCloseable {
+    private final LocalKafka kafka;
+    private final String bootstrap;
+    private final String deploymentId;
+    private final String jobGroup;
+    private JobClient job;
+
+    private LocalStack(LocalKafka kafka, String bootstrap, String deploymentId, String jobGroup) {
+        this.kafka = kafka;
+        this.bootstrap = bootstrap;
+        this.deploymentId = deploymentId;
+        this.jobGroup = jobGroup;
+    }
+
+    /**
+     * @param bootstrap   an existing broker, or null to start one in-process
+     * @param runJob      whether to run the job here (false: a job already consumes the topics, as {@code jobGroup})
+     * @param jobGroup    the job's consumer group (lag is measured on it)
+     * @param templates   subject id to template, published to watchlist {@code watchlist}
+     * @param parallelism the local job's parallelism
+     */
+    static LocalStack start(String bootstrap, boolean runJob, String jobGroup, String watchlist, String model,
+                            java.util.Map<String, float[]> templates, List<String> cameras, float threshold,
+                            LiveMatchJob.Config config, int parallelism) throws Exception {
+        LocalKafka local = bootstrap == null ? new LocalKafka() : null;
+        String bs = bootstrap != null ? bootstrap : local.bootstrap();
+        long now = System.currentTimeMillis();
+        LocalStack stack = new LocalStack(local, bs, "replay-" + now, jobGroup);
+        try {
+            if (local != null) {
+                local.createTopics(KafkaWiring.TOPICS.toArray(String[]::new));
+            }
+            List<WatchlistUpdate> updates = new ArrayList<>();
+            templates.forEach((subject, v) -> {
+                List<Float> vector = new ArrayList<>(v.length);
+                for (float x : v) {
+                    vector.add(x);
+                }
+                updates.add(WatchlistUpdate.newBuilder().setWatchlist(watchlist).setSubject(subject).setVersion(now)
+                        .setOp(WatchlistOp.UPSERT).setEmbeddingModel(model).setVector(vector).build());
+            });
+            new WatchlistTopic(bs, KafkaWiring.WATCHLIST).publish(updates);
+            Deployment d = Deployment.newBuilder().setId(stack.deploymentId).setCameras(cameras)
+                    .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 24 * 3_600_000L))
+                    .setWatchlist(watchlist).setThreshold(threshold).setStatus(DeploymentStatus.ACTIVE).build();
+            try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bs)) {
+                p.send(new ProducerRecord<>(KafkaWiring.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
+                        AvroBytes.encode(d))).get();
+            }
+            if (runJob) {
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+                env.setParallelism(parallelism);
+                env.enableCheckpointing(2_000);
+                LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup), LiveMatchJob.kafkaSinks(bs), config);
+                stack.job = env.executeAsync("lfr live matching (local)");
+                Thread.sleep(5_000); // the job reads the deployment and watchlist topics before frames flow
+            }
+            return stack;
+        } catch (Exception e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    String deploymentId() {
+        return deploymentId;
+    }
+
+    String jobGroup() {
+        return jobGroup;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (job != null) {
+                job.cancel().get();
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+}

@@ -1,0 +1,114 @@
+package dev.lfr.loadtest.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Our engine against face-api.js (the most used open-source face pipeline in JavaScript) on the same images, in the
+ * same run, on the same machine: both detect every face and compute a descriptor for it. Neither side decodes:
+ * images are decoded once and handed over as raw pixels (RGB files for the peer, which runs in Node.js from
+ * {@code loadtest/peer}). Ours runs on one thread; the peer's thread count is reported as its backend gives it.
+ */
+public final class PeerBenchmark {
+    private PeerBenchmark() {}
+
+    /** Decodes the images and writes them as raw RGB plus images.json for the peer. */
+    public static List<FrameImage> prepare(List<Path> images, Path work) throws IOException {
+        Files.createDirectories(work);
+        ImageDecoder decoder = new ImageDecoder();
+        List<FrameImage> decoded = new ArrayList<>();
+        List<Map<String, Object>> index = new ArrayList<>();
+        for (Path p : images) {
+            FrameImage f;
+            try {
+                f = decoder.decode(p);
+            } catch (Exception e) {
+                continue; // both sides skip what does not decode
+            }
+            String name = "img" + decoded.size();
+            byte[] bgr = f.toBgrBytes();
+            for (int i = 0; i + 2 < bgr.length; i += 3) {
+                byte b = bgr[i];
+                bgr[i] = bgr[i + 2];
+                bgr[i + 2] = b;
+            }
+            Files.write(work.resolve(name + ".rgb"), bgr);
+            index.add(Map.of("name", name, "width", f.width(), "height", f.height(), "source", p.toString()));
+            decoded.add(f);
+        }
+        new ObjectMapper().writeValue(work.resolve("images.json").toFile(), index);
+        return decoded;
+    }
+
+    /** Our engine on the decoded images, one thread, after a warm-up on the first three. */
+    public static Map<String, Object> ours(ModelStore models, String embedderId, List<FrameImage> images) throws Exception {
+        try (FaceEngine engine = FaceEngine.withDefaults(models, embedderId)) {
+            for (FrameImage f : images.subList(0, Math.min(3, images.size()))) {
+                engine.analyse(f);
+            }
+            long detected = 0;
+            long described = 0;
+            long start = System.nanoTime();
+            for (FrameImage f : images) {
+                List<FaceResult> faces = engine.analyse(f);
+                detected += faces.size();
+                described += faces.stream().filter(r -> r.descriptor().isPresent()).count();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("engine", "lfr (BlazeFace + " + embedderId + ", ONNX Runtime, quality gate)");
+            m.put("threads", 1);
+            m.put("images", images.size());
+            m.put("faces", detected);
+            m.put("faces_described", described);
+            m.put("seconds", seconds);
+            m.put("images_per_s", images.size() / seconds);
+            m.put("faces_per_s", detected / seconds);
+            return m;
+        }
+    }
+
+    /** Runs the peer (installing its npm packages on first use) and returns its JSON line. */
+    public static JsonNode peer(Path peerDir, Path work, String backend, long timeoutSeconds) throws Exception {
+        if (!Files.isDirectory(peerDir.resolve("node_modules"))) {
+            run(peerDir, timeoutSeconds, "npm", "ci", "--no-audit", "--no-fund", "--silent");
+        }
+        String out = run(peerDir, timeoutSeconds, "node", "peer.mjs", work.toAbsolutePath().toString(), backend);
+        String[] lines = out.strip().split("\n");
+        return new ObjectMapper().readTree(lines[lines.length - 1]);
+    }
+
+    private static String run(Path dir, long timeoutSeconds, String... command) throws Exception {
+        Path log = Files.createTempFile("lfr-peer", ".out");
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " took more than " + timeoutSeconds + " s");
+            }
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                String[] lines = out.strip().split("\n");
+                throw new IOException(String.join(" ", command) + " failed: " + lines[lines.length - 1]);
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.lfr.loadtest.eval;
+
+import dev.lfr.udfs.detect.Point;
+import dev.lfr.udfs.embed.FaceDescriptor;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecodeException;
+import dev.lfr.udfs.image.ImageDecoder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+
+/**
+ * The labelled face of a dataset photo: LFW and similar sets centre the labelled person, and other faces in the
+ * photo are bystanders. The detection nearest the centre is the labelled face; when it fails the engine's quality
+ * gate the photo yields nothing, rather than a bystander's face under the subject's name. Empty too when the image
+ * cannot be decoded.
+ */
+final class CentreFace {
+    private CentreFace() {}
+
+    static Optional<FaceDescriptor> descriptor(FaceEngine engine, ImageDecoder decoder, Path image)
+            throws ai.onnxruntime.OrtException, IOException {
+        return analyse(engine, decoder, image).descriptor();
+    }
+
+    /** The centre face's descriptor, and how many faces in the photo passed the quality gate. */
+    record Found(Optional<FaceDescriptor> descriptor, int usableFaces) {}
+
+    static Found analyse(FaceEngine engine, ImageDecoder decoder, Path image)
+            throws ai.onnxruntime.OrtException, IOException {
+        try (FrameImage frame = decoder.decode(image)) {
+            Point centre = new Point(frame.width() / 2.0, frame.height() / 2.0);
+            java.util.List<FaceResult> faces = engine.analyse(frame);
+            Optional<FaceDescriptor> labelled = faces.stream()
+                    .min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(centre)))
+                    .flatMap(FaceResult::descriptor);
+            return new Found(labelled, (int) faces.stream().filter(FaceResult::usable).count());
+        } catch (ImageDecodeException e) {
+            return new Found(Optional.empty(), 0);
+        }
+    }
+}

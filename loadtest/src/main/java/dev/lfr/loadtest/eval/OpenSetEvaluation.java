@@ -1,0 +1,235 @@
+package dev.lfr.loadtest.eval;
+
+import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.enrol.Enrolment;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import dev.lfr.udfs.quality.QualityGate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
+
+/**
+ * The offline 1:N protocol on a folder of DIR/&lt;identity&gt;/&lt;images&gt;. The watchlist is every identity with two
+ * or more images, enrolled from its first image in name order ({@link Enrol#FIRST}) or the mean of up to three
+ * ({@link Enrol#MEAN3}, always leaving one image to probe with); mated probes are the rest of their images.
+ * Non-mated probes are the identities with one image, plus every mated probe searched again with its own identity
+ * left out of the watchlist, so a few thousand photos resolve FPIR down to about 1e-4. Every probe is searched
+ * against the whole watchlist (exhaustively: cosine similarity of L2-normalised descriptors).
+ */
+public final class OpenSetEvaluation {
+    public enum Enrol { FIRST, MEAN3 }
+
+    /** An identity and its images in name order. */
+    public record Identity(String name, List<Path> images) {}
+
+    /**
+     * @param metrics          the rates
+     * @param watchlistSize    identities enrolled
+     * @param enrolFailures    identities with two or more images none of whose enrolment images had a usable face
+     * @param matedIdentity    per mated probe, its identity (for per-group rates)
+     * @param nonMatedIdentity per non-mated probe, its identity
+     * @param matedFte         mated probes without a usable face
+     * @param nonMatedFte      non-mated probes without a usable face
+     */
+    public record Result(IdentificationMetrics metrics, int watchlistSize, int enrolFailures, List<String> matedIdentity,
+                         List<String> nonMatedIdentity, int matedFte, int nonMatedFte, List<NonMatedSearch> nonMated) {}
+
+    /** A non-mated search: the probe, and the watchlist identity it scored highest against (null without a face). */
+    public record NonMatedSearch(Path probe, String candidate, double score) {}
+
+    private OpenSetEvaluation() {}
+
+    /** The identities under {@code dir}: sub-folders not starting with '_' or '.', images by extension. */
+    public static List<Identity> scan(Path dir) throws IOException {
+        List<Identity> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(dir)) {
+            for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                String name = d.getFileName().toString();
+                if (name.startsWith("_") || name.startsWith(".")) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(d)) {
+                    List<Path> images = files.filter(Files::isRegularFile).filter(OpenSetEvaluation::isImage).sorted().toList();
+                    if (!images.isEmpty()) {
+                        out.add(new Identity(name, images));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
+    }
+
+    /**
+     * Per image: the centre face's descriptor (absent where no face passes the gate) and the number of usable faces.
+     */
+    public record Embedded(Map<Path, float[]> descriptors, Map<Path, Integer> usableFaces) {}
+
+    /**
+     * Every image's centre face, embedded on {@code threads} threads, each with its own engine.
+     */
+    public static Embedded embedAll(ModelStore models, String embedderId, QualityGate gate, List<Path> images,
+                                              int threads, IntConsumer progress) throws Exception {
+        Map<Path, float[]> out = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Path, Integer> usable = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Void>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                parts.add(pool.submit(() -> {
+                    ImageDecoder decoder = new ImageDecoder();
+                    try (FaceEngine engine = new FaceEngine(models, embedderId, FaceDetector.Config.defaults(), gate)) {
+                        for (int i = first; i < images.size(); i += threads) {
+                            Path p = images.get(i);
+                            CentreFace.Found found = CentreFace.analyse(engine, decoder, p);
+                            found.descriptor().ifPresent(d -> out.put(p, d.vector()));
+                            usable.put(p, found.usableFaces());
+                            progress.accept(done.incrementAndGet());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : parts) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Embedded(Map.copyOf(out), Map.copyOf(usable));
+    }
+
+    /**
+     * Runs the protocol on embedded images. With {@code singleFaceEnrolment}, an enrolment photo counts only when it
+     * shows exactly one usable face, the rule of {@code ./lfr watchlist enrol}: a photo of two people cannot say
+     * which one is the subject.
+     */
+    public static Result evaluate(List<Identity> identities, Embedded embedded, Enrol enrol, boolean singleFaceEnrolment) {
+        Map<Path, float[]> descriptors = new HashMap<>(embedded.descriptors());
+        Map<Path, float[]> enrolable = new HashMap<>(descriptors);
+        if (singleFaceEnrolment) {
+            enrolable.keySet().removeIf(p -> embedded.usableFaces().getOrDefault(p, 0) != 1);
+        }
+        List<String> names = new ArrayList<>();
+        List<float[]> templates = new ArrayList<>();
+        List<List<Path>> probesOf = new ArrayList<>();
+        List<Identity> singles = new ArrayList<>();
+        int enrolFailures = 0;
+        for (Identity id : identities) {
+            int n = id.images().size();
+            if (n < 2) {
+                singles.add(id);
+                continue;
+            }
+            int enrolCount = enrol == Enrol.FIRST ? 1 : Math.min(3, n - 1);
+            float[] template = meanTemplate(id.images().subList(0, enrolCount), enrolable);
+            if (template == null) {
+                enrolFailures++;
+                continue;
+            }
+            names.add(id.name());
+            templates.add(template);
+            probesOf.add(id.images().subList(enrolCount, n));
+        }
+        List<Double> mateScores = new ArrayList<>();
+        List<Boolean> mateTop = new ArrayList<>();
+        List<Double> nonMated = new ArrayList<>();
+        List<String> matedIdentity = new ArrayList<>();
+        List<String> nonMatedIdentity = new ArrayList<>();
+        List<NonMatedSearch> searches = new ArrayList<>();
+        int matedFte = 0;
+        int nonMatedFte = 0;
+        for (int w = 0; w < templates.size(); w++) {
+            for (Path probe : probesOf.get(w)) {
+                float[] d = descriptors.get(probe);
+                matedIdentity.add(names.get(w));
+                nonMatedIdentity.add(names.get(w));
+                if (d == null) {
+                    matedFte++;
+                    nonMatedFte++;
+                    mateScores.add(Double.NaN);
+                    mateTop.add(false);
+                    nonMated.add(Double.NaN);
+                    searches.add(new NonMatedSearch(probe, null, Double.NaN));
+                    continue;
+                }
+                double mate = dot(d, templates.get(w));
+                double bestOther = Double.NEGATIVE_INFINITY;
+                int other = -1;
+                for (int o = 0; o < templates.size(); o++) {
+                    double s = o == w ? Double.NEGATIVE_INFINITY : dot(d, templates.get(o));
+                    if (s > bestOther) {
+                        bestOther = s;
+                        other = o;
+                    }
+                }
+                searches.add(new NonMatedSearch(probe, other < 0 ? null : names.get(other), bestOther));
+                mateScores.add(mate);
+                mateTop.add(mate > bestOther);
+                nonMated.add(bestOther); // the same search with its own identity left out of the watchlist
+            }
+        }
+        for (Identity single : singles) {
+            float[] d = descriptors.get(single.images().get(0));
+            nonMatedIdentity.add(single.name());
+            if (d == null) {
+                nonMatedFte++;
+                nonMated.add(Double.NaN);
+                searches.add(new NonMatedSearch(single.images().get(0), null, Double.NaN));
+                continue;
+            }
+            double best = Double.NEGATIVE_INFINITY;
+            int candidate = -1;
+            for (int o = 0; o < templates.size(); o++) {
+                double s = dot(d, templates.get(o));
+                if (s > best) {
+                    best = s;
+                    candidate = o;
+                }
+            }
+            nonMated.add(best);
+            searches.add(new NonMatedSearch(single.images().get(0), candidate < 0 ? null : names.get(candidate), best));
+        }
+        boolean[] top = new boolean[mateTop.size()];
+        for (int i = 0; i < top.length; i++) {
+            top[i] = mateTop.get(i);
+        }
+        IdentificationMetrics metrics = new IdentificationMetrics(mateScores.stream().mapToDouble(Double::doubleValue).toArray(),
+                top, nonMated.stream().mapToDouble(Double::doubleValue).toArray());
+        return new Result(metrics, templates.size(), enrolFailures, matedIdentity, nonMatedIdentity, matedFte, nonMatedFte,
+                List.copyOf(searches));
+    }
+
+    /** The template of the images' descriptors that exist, or null when none does. */
+    static float[] meanTemplate(List<Path> images, Map<Path, float[]> descriptors) {
+        List<float[]> found = images.stream().map(descriptors::get).filter(java.util.Objects::nonNull).toList();
+        return found.isEmpty() ? null : Enrolment.normalisedMean(found);
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}

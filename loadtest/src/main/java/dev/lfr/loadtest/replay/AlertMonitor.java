@@ -1,0 +1,109 @@
+package dev.lfr.loadtest.replay;
+
+import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.MatchAlert;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Follows the alerts topic during a replay: the latest record of each alert of the given deployments, and the
+ * frame-to-alert latency of each alert's first record (received minus the capture time of its first sighting; the
+ * replay stamps capture time with the same clock).
+ */
+public final class AlertMonitor implements AutoCloseable {
+    private final Map<String, MatchAlert> alerts = new ConcurrentHashMap<>();
+    private final Histogram latencyMs = new Histogram(3_600_000L, 3);
+    private final Thread thread;
+    private volatile boolean stop;
+    private volatile Exception failure;
+
+    /** @param onFirst called with each new alert and its latency in ms (e.g. to print it) */
+    public AlertMonitor(String bootstrap, String topic, java.util.Set<String> deployments,
+                        java.util.function.BiConsumer<MatchAlert, Long> onFirst) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lfr-replay-monitor-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        thread = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+                consumer.subscribe(List.of(topic));
+                while (!stop) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        long received = System.currentTimeMillis();
+                        MatchAlert a;
+                        try {
+                            a = AvroBytes.decode(r.value(), MatchAlert.class);
+                        } catch (RuntimeException e) {
+                            continue; // not ours to judge: the job never writes one
+                        }
+                        if (!deployments.contains(a.getDeployment())) {
+                            continue;
+                        }
+                        if (alerts.put(a.getAlertId(), a) == null) {
+                            long ms = Math.max(0, received - a.getFirstSeen().toEpochMilli());
+                            synchronized (latencyMs) {
+                                latencyMs.recordValue(Math.min(ms, latencyMs.getHighestTrackableValue()));
+                            }
+                            onFirst.accept(a, ms);
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                failure = e;
+            }
+        }, "alert-monitor");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The latest record of each alert so far. */
+    public List<MatchAlert> alerts() {
+        return List.copyOf(alerts.values());
+    }
+
+    public Histogram latencyMs() {
+        synchronized (latencyMs) {
+            return latencyMs.copy();
+        }
+    }
+
+    /** Stops following; rethrows what stopped the reader early, if anything did. */
+    @Override
+    public void close() throws Exception {
+        stop = true;
+        thread.join(10_000);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Waits until no new alert record has arrived for {@code quiet}, at most {@code max}. */
+    public void awaitQuiet(Duration quiet, Duration max) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + max.toMillis();
+        int seen = -1;
+        long since = System.currentTimeMillis();
+        while (System.currentTimeMillis() < deadline) {
+            int now = alerts.values().stream().mapToInt(MatchAlert::getSightings).sum();
+            if (now != seen) {
+                seen = now;
+                since = System.currentTimeMillis();
+            } else if (System.currentTimeMillis() - since >= quiet.toMillis()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+
+}

@@ -1,0 +1,66 @@
+package dev.lfr.loadtest.replay;
+
+import dev.lfr.schemas.MatchAlert;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Scores alerts against the replay's ground truth. A walk-past is one person crossing one camera. An alert is true
+ * when a walk-past of its subject on one of its cameras overlaps its sightings in time (with {@code toleranceMs}
+ * either side); otherwise it is false. A walk-past of a watchlisted identity that no true alert covers is missed.
+ * One alert may cover several walk-pasts (the job merges sightings of a subject less than its gap apart).
+ */
+public final class GroundTruthMatcher {
+    /** One person crossing one camera. */
+    public record WalkPast(String walkId, String identity, String camera, long startMs, long endMs, int faces) {}
+
+    /**
+     * @param enrolledWalkPasts walk-pasts of watchlisted identities
+     * @param tpir              detected / enrolled walk-pasts (NaN when none)
+     * @param faces             faces shown, every frame counted
+     */
+    public record Score(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int detected, int missed,
+                        double tpir, long faces, double falseAlertsPer1000Faces, List<MatchAlert> falseAlertList) {}
+
+    private GroundTruthMatcher() {}
+
+    public static List<WalkPast> walkPasts(List<TruthFace> truth) {
+        Map<String, WalkPast> byId = new LinkedHashMap<>();
+        for (TruthFace t : truth) {
+            byId.merge(t.walkId(), new WalkPast(t.walkId(), t.identity(), t.camera(), t.timeMs(), t.timeMs(), 1),
+                    (a, b) -> new WalkPast(a.walkId(), a.identity(), a.camera(), Math.min(a.startMs(), b.startMs()),
+                            Math.max(a.endMs(), b.endMs()), a.faces() + b.faces()));
+        }
+        return List.copyOf(byId.values());
+    }
+
+    public static Score score(List<TruthFace> truth, Set<String> watchlist, List<MatchAlert> alerts, long toleranceMs) {
+        List<WalkPast> walks = walkPasts(truth);
+        java.util.Set<String> detected = new java.util.HashSet<>();
+        List<MatchAlert> falseAlerts = new ArrayList<>();
+        for (MatchAlert a : alerts) {
+            boolean covered = false;
+            for (WalkPast w : walks) {
+                boolean overlaps = a.getFirstSeen().toEpochMilli() <= w.endMs() + toleranceMs
+                        && a.getLastSeen().toEpochMilli() >= w.startMs() - toleranceMs;
+                if (w.identity().equals(a.getSubject()) && a.getCameras().contains(w.camera()) && overlaps) {
+                    covered = true;
+                    if (watchlist.contains(w.identity())) {
+                        detected.add(w.walkId());
+                    }
+                }
+            }
+            if (!covered || !watchlist.contains(a.getSubject())) {
+                falseAlerts.add(a);
+            }
+        }
+        int enrolled = (int) walks.stream().filter(w -> watchlist.contains(w.identity())).count();
+        long faces = truth.size();
+        return new Score(alerts.size(), alerts.size() - falseAlerts.size(), falseAlerts.size(), enrolled, detected.size(),
+                enrolled - detected.size(), enrolled == 0 ? Double.NaN : (double) detected.size() / enrolled, faces,
+                faces == 0 ? Double.NaN : falseAlerts.size() * 1000.0 / faces, List.copyOf(falseAlerts));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.lfr.loadtest.replay;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.VideoFrameReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+
+/**
+ * Frames of a video file, JPEG-encoded once up front (at most {@code maxFrames}) and looped; camera k starts k x 7
+ * frames later, so cameras do not show identical frames. Unlabelled: no ground truth.
+ */
+public final class VideoFrames implements FrameSource {
+    private final List<byte[]> jpegs = new ArrayList<>();
+    private final int width;
+    private final int height;
+
+    public VideoFrames(Path video, int maxFrames) throws Exception {
+        try (VideoFrameReader reader = new VideoFrameReader(video)) {
+            width = reader.width();
+            height = reader.height();
+            while (jpegs.size() < maxFrames) {
+                try (FrameImage f = reader.next()) {
+                    if (f == null) {
+                        break;
+                    }
+                    jpegs.add(encode(f));
+                }
+            }
+        }
+        if (jpegs.isEmpty()) {
+            throw new IllegalArgumentException(video + " holds no readable frame");
+        }
+    }
+
+    public static byte[] encode(FrameImage f) {
+        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, 90)) {
+            if (!imencode(".jpg", f.mat(), buf, params)) {
+                throw new IllegalStateException("JPEG encoding failed");
+            }
+            byte[] out = new byte[(int) buf.limit()];
+            buf.get(out);
+            return out;
+        }
+    }
+
+    @Override
+    public ReplayFrame next(String camera, long step, long timeMs) {
+        int offset = Math.floorMod(camera.hashCode(), 997) * 7;
+        return new ReplayFrame(jpegs.get((int) ((step + offset) % jpegs.size())), width, height, List.of());
+    }
+}
