@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
-        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class})
+        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class, BenchCommand.State.class})
 final class BenchCommand extends LfrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -178,6 +178,38 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
+        }
+    }
+
+    @Command(name = "state", description = {
+            "The keyed state of one camera in the face matcher (tracks and next id) while a real detector and the tracker",
+            "follow walk-past scenes of the sample faces: heap bytes (deep object size) and checkpoint bytes. JSON."})
+    static final class State extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--faces", paramLabel = "N", description = "faces in view at once (default 4)")
+        int faces = 4;
+
+        @Option(names = "--frames", paramLabel = "N", description = "frames to follow (default 100)")
+        int frames = 100;
+
+        @Option(names = "--fps", paramLabel = "F", description = "frame rate of the camera (default 5)")
+        double fps = 5;
+
+        @picocli.CommandLine.Mixin
+        EngineOptions engine;
+
+        @Override
+        public Integer call() throws Exception {
+            if (faces < 1 || frames < 1 || fps <= 0) {
+                throw new UserError("--faces, --frames and --fps must be positive");
+            }
+            List<GalleryPeople.Person> people = GalleryPeople.load(engine, null, 50);
+            try (dev.lfr.loadtest.replay.WalkPastScenes scenes = new dev.lfr.loadtest.replay.WalkPastScenes(
+                    people.stream().map(GalleryPeople.Person::walker).toList(), List.of(), 1280, 720, faces,
+                    (int) Math.max(4, Math.round(2 * fps)), 40, 200, 7)) {
+                out().println(new ObjectMapper().writeValueAsString(
+                        KeyedStateFootprint.measure(engine.models(), scenes, frames, fps, faces)));
+            }
+            return 0;
         }
     }
 }

@@ -157,8 +157,8 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
             } finally {
                 backgrounds.forEach(FrameImage::close);
             }
-            r.out().printf(Locale.ROOT, "%d people, %d on the watchlist; %d cameras, %d faces a frame%n", people.size(),
-                    watchlist.size(), r.cameras, r.faces);
+            r.out().printf(Locale.ROOT, "%d people, %d on the watchlist; %d camera(s), %d face(s) in view per camera%n",
+                    people.size(), watchlist.size(), r.cameras, r.faces);
         }
         ModelOnlyBound bound = null;
         if (r.modelBound) {

@@ -70,13 +70,32 @@ public final class LagMonitor implements AutoCloseable {
         }
     }
 
-    /** Frames the group consumed per second between the first and the last sample. */
+    /**
+     * Frames the group consumed per second while it was working: from its first commit to the first sample where it
+     * had caught up with everything produced (or the last sample). Commits come with checkpoints, so the figure is
+     * as exact as the checkpoint interval over the span allows.
+     */
     public static double consumedPerSecond(List<Sample> s) {
-        if (s.size() < 2) {
+        int first = -1;
+        for (int i = 0; i < s.size(); i++) {
+            if (s.get(i).produced() - s.get(i).lag() > 0) {
+                first = i;
+                break;
+            }
+        }
+        if (first < 0) {
             return Double.NaN;
         }
-        Sample a = s.get(0);
-        Sample b = s.get(s.size() - 1);
+        long total = s.get(s.size() - 1).produced();
+        int last = s.size() - 1;
+        for (int i = first + 1; i < s.size(); i++) {
+            if (s.get(i).lag() == 0 && s.get(i).produced() == total) {
+                last = i;
+                break;
+            }
+        }
+        Sample a = s.get(first);
+        Sample b = s.get(last);
         double seconds = (b.atMs() - a.atMs()) / 1000.0;
         return seconds <= 0 ? Double.NaN : ((b.produced() - b.lag()) - (a.produced() - a.lag())) / seconds;
     }

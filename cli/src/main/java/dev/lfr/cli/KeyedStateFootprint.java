@@ -1,0 +1,91 @@
+package dev.lfr.cli;
+
+import dev.lfr.loadtest.replay.ReplayFrame;
+import dev.lfr.loadtest.replay.WalkPastScenes;
+import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import dev.lfr.udfs.quality.FaceQuality;
+import dev.lfr.udfs.quality.QualityGate;
+import dev.lfr.udfs.quality.QualityReport;
+import dev.lfr.udfs.track.IouTracker;
+import dev.lfr.udfs.track.TrackState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.openjdk.jol.info.GraphLayout;
+
+/**
+ * The keyed state one camera holds in the face matcher (its track list and next track id), measured while a real
+ * detector and the tracker follow walk-past scenes, as the matcher does: the deep heap size of the objects
+ * (JOL) and their size as Flink serializes them into a checkpoint. The state backend's own map entry per key and
+ * state adds a fixed overhead on top, reported separately as an estimate.
+ */
+final class KeyedStateFootprint {
+    static {
+        // records' fields are final: JOL finds their offsets this way on JDK 17
+        System.setProperty("jol.magicFieldOffset", "true");
+    }
+
+    private KeyedStateFootprint() {}
+
+    static Map<String, Object> measure(ModelStore models, WalkPastScenes scenes, int frames, double fps, int faces)
+            throws Exception {
+        ImageDecoder decoder = new ImageDecoder();
+        IouTracker tracker = IouTracker.defaults();
+        QualityGate gate = QualityGate.defaults();
+        TypeSerializer<TrackState> serializer = TypeInformation.of(TrackState.class).createSerializer(new SerializerConfigImpl());
+        List<TrackState> tracks = new ArrayList<>();
+        long next = 1;
+        long maxHeap = 0;
+        long sumHeap = 0;
+        long maxSerialized = 0;
+        int maxTracks = 0;
+        try (FaceDetector detector = new FaceDetector(models, FaceDetector.Config.defaults());
+             FaceQuality quality = new FaceQuality()) {
+            for (int i = 0; i < frames; i++) {
+                long t = Math.round(i * 1000 / fps);
+                ReplayFrame f = scenes.next("cam-1", i, t);
+                try (FrameImage img = decoder.decode(f.jpeg())) {
+                    List<Detection> found = detector.detect(img);
+                    List<QualityReport> reports = new ArrayList<>();
+                    List<Boolean> usable = new ArrayList<>();
+                    for (Detection d : found) {
+                        QualityReport q = quality.assess(img, d);
+                        reports.add(q);
+                        usable.add(gate.passes(q));
+                    }
+                    IouTracker.Step step = tracker.step(tracks, next, t, found, reports, usable);
+                    tracks = new ArrayList<>(step.tracks());
+                    next = step.nextId();
+                }
+                long heap = GraphLayout.parseInstance(tracks, Long.valueOf(next)).totalSize();
+                DataOutputSerializer out = new DataOutputSerializer(256);
+                for (TrackState s : tracks) {
+                    serializer.serialize(s, out);
+                }
+                maxHeap = Math.max(maxHeap, heap);
+                sumHeap += heap;
+                maxSerialized = Math.max(maxSerialized, out.length() + 8L);
+                maxTracks = Math.max(maxTracks, tracks.size());
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("frames", frames);
+        m.put("faces_in_view", faces);
+        m.put("max_tracks", maxTracks);
+        m.put("heap_bytes_max", maxHeap);
+        m.put("heap_bytes_mean", sumHeap / Math.max(1, frames));
+        m.put("checkpoint_bytes_max", maxSerialized);
+        // HashMapStateBackend: one StateMapEntry (about 48 bytes with references) per key and state, two states
+        m.put("backend_overhead_bytes_estimate", 2 * 48);
+        return m;
+    }
+}

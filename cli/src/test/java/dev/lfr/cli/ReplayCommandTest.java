@@ -1,0 +1,55 @@
+package dev.lfr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./lfr replay} end to end on this machine: the sample faces (no shared data needed) walk past two cameras,
+ * the job runs on an in-process broker and MiniCluster, and the report is scored against the written ground truth.
+ */
+class ReplayCommandTest {
+
+    @Test
+    void replaysWalkPastsAndWritesAReportScoredAgainstTheGroundTruth(@TempDir Path out) throws Exception {
+        LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("replay", "--cameras", "2", "--fps", "4", "--duration", "6",
+                "--faces", "2", "--size", "640x360", "--drain", "30", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(report.at("/throughput/frames").asInt()).isEqualTo(48); // 2 cameras x 4 fps x 6 s
+        assertThat(report.at("/throughput/offered_fps").asDouble()).isEqualTo(8.0);
+        // paced: the achieved rate cannot exceed the offered one by more than the first step's head start
+        assertThat(report.at("/throughput/achieved_fps").asDouble()).isBetween(6.0, 9.5);
+        List<String> truth = Files.readAllLines(out.resolve("truth.jsonl"));
+        assertThat(truth).hasSize(96); // two faces in every frame
+        assertThat(new ObjectMapper().readTree(truth.get(0)).fieldNames()).toIterable()
+                .contains("walkId", "identity", "camera", "timeMs", "x", "y", "width", "height");
+        JsonNode gt = report.get("ground_truth");
+        assertThat(gt.get("enrolled_walk_pasts").asInt()).isPositive();
+        assertThat(gt.get("alerts").asInt()).isEqualTo(gt.get("true_alerts").asInt() + gt.get("false_alerts").asInt());
+        assertThat(gt.get("true_alerts").asInt()).as("the sample faces are enrolled from the photo they walk past with")
+                .isPositive();
+        assertThat(gt.get("faces").asInt()).isEqualTo(96);
+        assertThat(report.at("/latency/count").asInt()).isEqualTo(gt.get("alerts").asInt());
+        assertThat(report.get("lag")).isNotEmpty();
+        for (String png : List.of("latency_cdf.png", "lag.png")) {
+            assertThat(Files.readAllBytes(out.resolve(png))).startsWith(0x89, 'P', 'N', 'G');
+        }
+        assertThat(r.lines()).anyMatch(l -> l.startsWith("ALERT "));
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors(@TempDir Path out) {
+        LfrCommandLineTest.Run both = LfrCommandLineTest.lfr("replay", "--video", "a.mp4", "--images", "b", "--out", out.toString());
+        assertThat(both.err()).isEqualTo("lfr: choose one of --video and --images\n");
+        LfrCommandLineTest.Run size = LfrCommandLineTest.lfr("replay", "--size", "big", "--out", out.toString());
+        assertThat(size.code()).isNotZero();
+        assertThat(size.err()).startsWith("lfr: --size is WIDTHxHEIGHT").hasLineCount(1);
+    }
+}

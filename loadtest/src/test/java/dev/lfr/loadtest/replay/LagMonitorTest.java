@@ -1,0 +1,21 @@
+package dev.lfr.loadtest.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LagMonitorTest {
+    @Test
+    void consumedRateRunsFromTheFirstCommitToCatchingUp() {
+        List<LagMonitor.Sample> s = List.of(
+                new LagMonitor.Sample(0, 100, 100),      // nothing committed yet
+                new LagMonitor.Sample(1000, 400, 400),   // still nothing
+                new LagMonitor.Sample(2000, 580, 600),   // first commit: 20 consumed
+                new LagMonitor.Sample(4000, 400, 600),   // 200 consumed
+                new LagMonitor.Sample(6000, 0, 600),     // caught up: 600 consumed
+                new LagMonitor.Sample(9000, 0, 600));    // idle afterwards: not counted
+        assertThat(LagMonitor.consumedPerSecond(s)).isEqualTo((600 - 20) / 4.0);
+        assertThat(LagMonitor.consumedPerSecond(s.subList(0, 2))).isNaN();
+    }
+}
