@@ -43,10 +43,15 @@ for (const image of images) {
   faces += await run(image);
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const simd = backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : null;
+const multithread = backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') : null;
 process.stdout.write(JSON.stringify({
   peer: '@vladmandic/face-api@1.7.15 (SSD MobileNet v1 + landmarks 68 + ResNet 128-D)',
   backend: tf.getBackend(),
   threads: backend === 'wasm' ? require('@tensorflow/tfjs-backend-wasm').getThreadsCount?.() ?? null : 1,
+  wasm_simd: simd,
+  wasm_multithread: multithread,
+  node: process.version,
   images: images.length,
   faces,
   seconds,

@@ -201,10 +201,11 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
                 settings.put("threshold", threshold);
                 Map<String, Object> report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), lag.samples());
                 if (bound != null) {
-                    long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId());
+                    long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames());
                     double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
                     Map<String, Object> m = new LinkedHashMap<>(bound.describe(facesPerFrame, r.parallelism));
-                    Object consumed = ((Map<String, Object>) report.get("throughput")).get("job_consumed_fps");
+                    Object consumed = ((Map<String, Object>) report.get("throughput")).get(
+                            r.maxRate ? "job_consumed_fps_after_production" : "job_consumed_fps");
                     if (consumed instanceof Double c) {
                         m.put("job_fps_over_bound", c / bound.framesPerSecond(facesPerFrame, r.parallelism));
                     }
@@ -218,15 +219,18 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
         }
     }
 
-    /** Frames and faces searched of a deployment, summed over the closed metric windows (all-camera rows). */
-    private static long[] metricsTotals(String bootstrap, String deployment) {
+    /**
+     * Frames and faces searched of a deployment, summed over its published metric windows (all-camera rows); waits
+     * until they account for {@code frames} frames (the last window is published once the deployment is quiet for
+     * two window lengths), at most a minute.
+     */
+    private static long[] metricsTotals(String bootstrap, String deployment, long frames) {
         long[] totals = new long[2];
+        long deadline = System.currentTimeMillis() + 60_000;
         try (var consumer = KafkaClients.consumer(bootstrap, "lfr-replay-metrics-" + System.nanoTime(), true)) {
             consumer.subscribe(List.of(KafkaWiring.METRICS));
-            int empty = 0;
-            while (empty < 10) {
+            while (totals[0] < frames && System.currentTimeMillis() < deadline) {
                 var records = consumer.poll(Duration.ofMillis(200));
-                empty = records.isEmpty() ? empty + 1 : 0;
                 for (var rec : records) {
                     DeploymentMetrics m = AvroBytes.decode(rec.value(), DeploymentMetrics.class);
                     if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {

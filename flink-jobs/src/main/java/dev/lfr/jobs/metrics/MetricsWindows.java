@@ -10,7 +10,11 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -20,8 +24,14 @@ import org.apache.flink.util.Collector;
  *
  * <p>Why not Flink's window operator: adjudications come minutes after their alert, often after its window
  * closed. Here an event that is late for its window counts in the window the event-time clock is in now, so a
- * window reports what became known during it and nothing is dropped. State is the open windows' counts, removed
- * when each window is emitted (an event-time timer at its end).
+ * window reports what became known during it and nothing is dropped.
+ *
+ * <p>A window closes when event time passes its end; and when a deployment has had no event for two window lengths
+ * of wall-clock time, its open windows are published anyway: when every camera goes quiet (the deployment ended,
+ * the site closed) event time stops, and the last window must still be published. Events that arrive for an
+ * already published window count in the first window after it, so no window is ever published twice with
+ * different counts. State: the open windows' counts (removed when each is published), the end of the last
+ * published window, and the pending quiet-deployment timer.
  */
 public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, DeploymentMetrics> {
     private static final String ALL_CAMERAS = "";
@@ -29,6 +39,8 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
     private final long sizeMs;
     /** Counts per (window start, camera); camera "" would be ambiguous with all cameras, so it cannot occur. */
     private transient MapState<String, long[]> counts;
+    private transient ValueState<Long> publishedUpTo;
+    private transient ValueState<Long> quietTimer;
 
     public MetricsWindows(Duration size) {
         if (size.isNegative() || size.isZero()) {
@@ -41,17 +53,36 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
     public void open(OpenContext openContext) {
         counts = getRuntimeContext().getMapState(new MapStateDescriptor<>("windowCounts", Types.STRING,
                 org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueStateDescriptor<Long> published = new ValueStateDescriptor<>("publishedUpTo", Types.LONG);
+        // a deployment quiet for a day forgets where it was: its next events start a fresh window anyway
+        published.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(1)).build());
+        publishedUpTo = getRuntimeContext().getState(published);
+        quietTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("quietTimer", Types.LONG));
     }
 
     @Override
     public void processElement(MetricEvent e, Context ctx, Collector<DeploymentMetrics> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         long t = Math.max(e.timeMs(), watermark + 1); // late: counts in the window the clock is in now
+        Long published = publishedUpTo.value();
+        if (published != null) {
+            t = Math.max(t, published); // that window was published already (by the wall-clock fallback)
+        }
         long start = Math.floorDiv(t, sizeMs) * sizeMs;
         String camera = e.camera() == null || e.camera().isEmpty() ? "?" : e.camera();
         add(start, camera, e);
         add(start, ALL_CAMERAS, e);
         ctx.timerService().registerEventTimeTimer(start + sizeMs - 1);
+        // move the quiet-deployment timer to two window lengths from now (in whole seconds, to spare the timer queue)
+        long due = (ctx.timerService().currentProcessingTime() + 2 * sizeMs) / 1000 * 1000 + 1000;
+        Long pending = quietTimer.value();
+        if (pending == null || pending < due) {
+            if (pending != null) {
+                ctx.timerService().deleteProcessingTimeTimer(pending);
+            }
+            ctx.timerService().registerProcessingTimeTimer(due);
+            quietTimer.update(due);
+        }
     }
 
     private void add(long start, String camera, MetricEvent e) throws Exception {
@@ -71,7 +102,22 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<DeploymentMetrics> out) throws Exception {
-        long start = timestamp + 1 - sizeMs;
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // the deployment went quiet: publish every open window, oldest first
+            quietTimer.clear();
+            java.util.TreeSet<Long> open = new java.util.TreeSet<>();
+            for (String key : counts.keys()) {
+                open.add(Long.parseLong(key.substring(0, key.indexOf('/'))));
+            }
+            for (long start : open) {
+                publish(start, ctx, out);
+            }
+            return;
+        }
+        publish(timestamp + 1 - sizeMs, ctx, out);
+    }
+
+    private void publish(long start, OnTimerContext ctx, Collector<DeploymentMetrics> out) throws Exception {
         String prefix = start + "/";
         TreeMap<String, long[]> window = new TreeMap<>();
         List<String> done = new ArrayList<>();
@@ -87,6 +133,10 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         }
         for (String key : done) {
             counts.remove(key);
+        }
+        if (!done.isEmpty()) {
+            Long published = publishedUpTo.value();
+            publishedUpTo.update(Math.max(published == null ? 0 : published, start + sizeMs));
         }
     }
 

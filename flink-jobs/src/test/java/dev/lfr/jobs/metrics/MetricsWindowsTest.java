@@ -55,7 +55,8 @@ class MetricsWindowsTest {
         assertThat(camA.getFrames()).isEqualTo(2);
         assertThat(camA.getFalseAlertRatePerFace()).isEqualTo(0.0);
         assertThat(camA.getFalseAlertRatePerAlert()).isEqualTo(0.0);
-        assertThat(harness.numKeyedStateEntries()).as("only the open second window is kept").isEqualTo(1);
+        // the open second window's counts, the end of the published window, the quiet-deployment timer
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
     }
 
     @Test
@@ -73,6 +74,28 @@ class MetricsWindowsTest {
         DeploymentMetrics late = out.get(out.size() - 1);
         assertThat(late.getWindowStart().toEpochMilli()).isEqualTo(120_000);
         assertThat(late.getAdjudicatedFalse()).isEqualTo(1);
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numKeyedStateEntries()).as("no counts left: the published mark and the timer").isEqualTo(2);
+    }
+
+    @Test
+    void aDeploymentThatGoesQuietStillPublishesItsLastWindowOnceAndLaterEventsMoveOn() throws Exception {
+        feed(MetricEvent.frame("d1", "cam-a", 1_000, 2, 1));
+        feed(MetricEvent.frame("d1", "cam-a", 70_000, 2, 1)); // window [60 s, 120 s) stays open: event time stops
+        harness.processWatermark(69_500);
+        assertThat(harness.extractOutputValues()).hasSize(2); // [0, 60 s): cam-a and all cameras
+        harness.setProcessingTime(119_000); // less than two window lengths without an event
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        harness.setProcessingTime(122_000);
+        List<DeploymentMetrics> out = harness.extractOutputValues();
+        assertThat(out).hasSize(4);
+        assertThat(out.get(3).getWindowStart().toEpochMilli()).isEqualTo(60_000);
+        assertThat(out.get(3).getFrames()).isEqualTo(1);
+        // a straggler for the published window counts in the next one instead of republishing it
+        feed(MetricEvent.frame("d1", "cam-a", 71_000, 2, 1));
+        harness.processWatermark(179_999);
+        List<DeploymentMetrics> after = harness.extractOutputValues();
+        assertThat(after).hasSize(6);
+        assertThat(after.get(5).getWindowStart().toEpochMilli()).isEqualTo(120_000);
+        assertThat(harness.numKeyedStateEntries()).as("only the published mark and the pending timer remain").isEqualTo(2);
     }
 }

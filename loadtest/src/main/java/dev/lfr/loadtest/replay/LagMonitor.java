@@ -73,12 +73,18 @@ public final class LagMonitor implements AutoCloseable {
     /**
      * Frames the group consumed per second while it was working: from its first commit to the first sample where it
      * had caught up with everything produced (or the last sample). Commits come with checkpoints, so the figure is
-     * as exact as the checkpoint interval over the span allows.
+     * as exact as the checkpoint interval over the span allows. With {@code afterProduction}, the span starts only
+     * once everything was produced (a producer on the same machine no longer takes CPU from the job).
      */
-    public static double consumedPerSecond(List<Sample> s) {
+    public static double consumedPerSecond(List<Sample> s, boolean afterProduction) {
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        long total = s.get(s.size() - 1).produced();
         int first = -1;
         for (int i = 0; i < s.size(); i++) {
-            if (s.get(i).produced() - s.get(i).lag() > 0) {
+            boolean started = s.get(i).produced() - s.get(i).lag() > 0;
+            if (started && (!afterProduction || s.get(i).produced() == total)) {
                 first = i;
                 break;
             }
@@ -86,7 +92,6 @@ public final class LagMonitor implements AutoCloseable {
         if (first < 0) {
             return Double.NaN;
         }
-        long total = s.get(s.size() - 1).produced();
         int last = s.size() - 1;
         for (int i = first + 1; i < s.size(); i++) {
             if (s.get(i).lag() == 0 && s.get(i).produced() == total) {
