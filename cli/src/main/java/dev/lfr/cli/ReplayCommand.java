@@ -46,7 +46,7 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--fps", paramLabel = "F", description = "frames per second per camera (default 5)")
     double fps = 5;
 
-    @Option(names = "--max-rate", description = "send as fast as possible instead of at --fps")
+    @Option(names = "--max-rate", description = "send as fast as possible (capture times still advance at --fps, so latency is not measured) to find the job's sustained rate")
     boolean maxRate;
 
     @Option(names = "--duration", paramLabel = "S", description = "seconds of frames per camera, at --fps (default 20)")
@@ -88,6 +88,12 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--drain", paramLabel = "S", description = "after sending, wait at most S s for the job to catch up (default 60)")
     int drainSeconds = 60;
 
+    @Option(names = "--warmup", paramLabel = "S", description = "leave alerts of the first S seconds out of the latency figures (JIT warm-up; default 0)")
+    int warmupSeconds;
+
+    @Option(names = "--save-frames", paramLabel = "N", description = "also write the first N frames of each camera to OUT/frames/ (to see what was replayed)")
+    int saveFrames;
+
     @Option(names = "--model-bound", description = "measure what ONNX Runtime alone could sustain on this machine and report the job's throughput against it")
     boolean modelBound;
 
@@ -109,6 +115,9 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
         settings.put("cameras", cameras);
         settings.put("fps_per_camera", maxRate ? null : fps);
         settings.put("duration_s", duration);
+        if (maxRate) {
+            settings.put("note", "sent as fast as possible with capture times advancing at --fps: the latency figures are not frame-to-alert latency");
+        }
         settings.put("source", video != null ? "video " + video : images != null ? "images " + images
                 : "walk-pasts of " + (gallery == null ? "the sample faces" : gallery.toString()) + ", " + faces + " faces a frame");
         Files.createDirectories(out);
@@ -160,16 +169,17 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
             r.out().printf(Locale.ROOT, "%d people, %d on the watchlist; %d camera(s), %d face(s) in view per camera%n",
                     people.size(), watchlist.size(), r.cameras, r.faces);
         }
+        FrameSource frames = r.saveFrames > 0 ? saving(source, outDir.resolve("frames"), r.saveFrames) : source;
         ModelOnlyBound bound = null;
         if (r.modelBound) {
             bound = ModelOnlyBound.measure(r.engine.models(), model, FaceDetector.Config.defaults(),
-                    source.next("model-bound", 0, 0).jpeg());
+                    frames.next("model-bound", 0, 0).jpeg());
         }
         float threshold = (float) (1 - r.engine.models().spec(model).searchThreshold());
         String group = r.group != null ? r.group : "lfr-replay-" + System.currentTimeMillis();
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbedder(model).withAlertGap(Duration.ofSeconds(3))
                 .withMetricsWindow(Duration.ofSeconds(10));
-        try (source; LocalStack stack = LocalStack.start(r.bootstrap, !r.noJob, group, "replay", model, watchlist, cams,
+        try (frames; LocalStack stack = LocalStack.start(r.bootstrap, !r.noJob, group, "replay", model, watchlist, cams,
                 threshold, config, r.parallelism)) {
             r.out().println("Kafka at " + stack.bootstrap() + " (in another terminal: ./lfr alerts tail --bootstrap "
                     + stack.bootstrap() + ")");
@@ -184,13 +194,15 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
                  LagMonitor lag = new LagMonitor(stack.bootstrap(), KafkaWiring.FRAMES, stack.jobGroup(), 500);
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap())) {
                 long steps = (long) Math.ceil(r.fps * r.duration);
-                FrameReplayer.Settings s = new FrameReplayer.Settings(KafkaWiring.FRAMES, cams, r.maxRate ? 0 : r.fps, steps);
+                alerts.measureFrom(System.currentTimeMillis() + r.warmupSeconds * 1000L);
+                settings.put("latency_warmup_s", r.warmupSeconds);
+                FrameReplayer.Settings s = new FrameReplayer.Settings(KafkaWiring.FRAMES, cams, r.maxRate ? 0 : r.fps, steps, r.fps);
                 if (progress) {
                     try (ProgressBar bar = Progress.bar("replay", steps * cams.size())) {
-                        sent = FrameReplayer.run(producer, source, s, outDir.resolve("truth.jsonl"), bar::stepTo);
+                        sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"), bar::stepTo);
                     }
                 } else {
-                    sent = FrameReplayer.run(producer, source, s, outDir.resolve("truth.jsonl"), n -> {});
+                    sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"), n -> {});
                 }
                 drain(lag, r.drainSeconds);
                 alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
@@ -241,6 +253,26 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
             }
         }
         return totals;
+    }
+
+    /** Passes frames through, writing the first {@code n} of each camera as CAMERA-STEP.jpg. */
+    private static FrameSource saving(FrameSource inner, Path dir, int n) throws java.io.IOException {
+        Files.createDirectories(dir);
+        return new FrameSource() {
+            @Override
+            public dev.lfr.loadtest.replay.ReplayFrame next(String camera, long step, long timeMs) throws Exception {
+                dev.lfr.loadtest.replay.ReplayFrame f = inner.next(camera, step, timeMs);
+                if (step < n) {
+                    Files.write(dir.resolve(camera + "-" + step + ".jpg"), f.jpeg());
+                }
+                return f;
+            }
+
+            @Override
+            public void close() throws Exception {
+                inner.close();
+            }
+        };
     }
 
     /** Waits until the job's committed offsets reach the end of the frames topic, at most {@code seconds}. */

@@ -24,6 +24,7 @@ public final class AlertMonitor implements AutoCloseable {
     private final Histogram latencyMs = new Histogram(3_600_000L, 3);
     private final Thread thread;
     private volatile boolean stop;
+    private volatile long measureFromMs = Long.MIN_VALUE;
     private volatile Exception failure;
 
     /** @param onFirst called with each new alert and its latency in ms (e.g. to print it) */
@@ -52,8 +53,10 @@ public final class AlertMonitor implements AutoCloseable {
                         }
                         if (alerts.put(a.getAlertId(), a) == null) {
                             long ms = Math.max(0, received - a.getFirstSeen().toEpochMilli());
-                            synchronized (latencyMs) {
-                                latencyMs.recordValue(Math.min(ms, latencyMs.getHighestTrackableValue()));
+                            if (a.getFirstSeen().toEpochMilli() >= measureFromMs) {
+                                synchronized (latencyMs) {
+                                    latencyMs.recordValue(Math.min(ms, latencyMs.getHighestTrackableValue()));
+                                }
                             }
                             onFirst.accept(a, ms);
                         }
@@ -65,6 +68,11 @@ public final class AlertMonitor implements AutoCloseable {
         }, "alert-monitor");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Latency counts only alerts first seen from {@code epochMs} on (a warm-up before it is left out). */
+    public void measureFrom(long epochMs) {
+        measureFromMs = epochMs;
     }
 
     /** The latest record of each alert so far. */

@@ -17,9 +17,11 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Sends frames to the frames topic as N cameras: at each step one frame per camera, steps paced at {@code fps}
- * (0 = as fast as possible), capture time = the wall clock at sending, keyed by camera. The ground truth of every
- * frame goes to a JSON-lines file the job never reads.
+ * Sends frames to the frames topic as N cameras: at each step one frame per camera, steps paced at {@code fps},
+ * capture time = the wall clock at sending, keyed by camera. As fast as possible ({@code fps} 0), capture times
+ * still advance at {@code nominalFps} from the start, so a walk-past keeps its real duration in event time (the
+ * tracker and the deduplicator work in event time) however fast it is sent. The ground truth of every frame goes to
+ * a JSON-lines file the job never reads.
  */
 public final class FrameReplayer {
     /**
@@ -27,8 +29,9 @@ public final class FrameReplayer {
      * @param cameras    camera ids (each must be in an active deployment for the job to process its frames)
      * @param fps        steps (frames per camera) per second; 0 = as fast as possible
      * @param steps      frames per camera
+     * @param nominalFps the frame rate capture times advance at when sending as fast as possible
      */
-    public record Settings(String topic, List<String> cameras, double fps, long steps) {}
+    public record Settings(String topic, List<String> cameras, double fps, long steps, double nominalFps) {}
 
     /** What was sent: frames and faces shown, the offered and achieved frame rates (all cameras together). */
     public record Result(long frames, long faces, double offeredFps, double achievedFps, double seconds,
@@ -43,11 +46,12 @@ public final class FrameReplayer {
         ObjectMapper json = new ObjectMapper();
         long frames = 0;
         long started = System.nanoTime();
+        long startMs = System.currentTimeMillis();
         try (BufferedWriter gt = truthFile == null ? null : Files.newBufferedWriter(truthFile, StandardCharsets.UTF_8)) {
             for (long step = 0; step < s.steps(); step++) {
                 pacer.awaitNext();
                 for (String camera : s.cameras()) {
-                    long now = System.currentTimeMillis();
+                    long now = s.fps() > 0 ? System.currentTimeMillis() : startMs + Math.round(step * 1000 / s.nominalFps());
                     ReplayFrame f = source.next(camera, step, now);
                     FrameEvent e = FrameEvent.newBuilder().setCamera(camera).setSequence(step)
                             .setCaptureTime(Instant.ofEpochMilli(now)).setWidth(f.width()).setHeight(f.height())

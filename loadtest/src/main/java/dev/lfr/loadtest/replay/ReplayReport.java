@@ -41,7 +41,9 @@ public final class ReplayReport {
         throughput.put("offered_fps", sent.offeredFps() > 0 ? sent.offeredFps() : null);
         throughput.put("achieved_fps", sent.achievedFps());
         throughput.put("job_consumed_fps", nullIfNaN(LagMonitor.consumedPerSecond(lag, false)));
-        throughput.put("job_consumed_fps_after_production", nullIfNaN(LagMonitor.consumedPerSecond(lag, true)));
+        if (sent.offeredFps() <= 0) { // as fast as possible: the backlog after production shows the job alone
+            throughput.put("job_consumed_fps_after_production", nullIfNaN(LagMonitor.consumedPerSecond(lag, true)));
+        }
         throughput.put("max_lag_frames", lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0));
         json.put("throughput", throughput);
         json.put("latency", latency(latency));
