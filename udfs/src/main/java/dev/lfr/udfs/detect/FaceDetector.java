@@ -3,6 +3,9 @@ package dev.lfr.udfs.detect;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.pyrDown;
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import ai.onnxruntime.OnnxTensor;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Size;
 
@@ -67,6 +71,9 @@ public final class FaceDetector implements AutoCloseable {
     private final FloatBuffer input = ByteBuffer.allocateDirect(SIZE * SIZE * 3 * 4).order(ByteOrder.nativeOrder())
             .asFloatBuffer();
     private final Mat resized = new Mat();
+    private final Mat rgb = new Mat();
+    private final Mat letterbox = new Mat(SIZE, SIZE, CV_32FC3);
+    private static final Scalar BLACK = new Scalar(-1, -1, -1, 0);
     private final Mat[] pyramid = {new Mat(), new Mat()};
 
     public FaceDetector(ModelStore models, Config config) {
@@ -185,24 +192,19 @@ public final class FaceDetector implements AutoCloseable {
         return origin + (inputPx - offset) / scale;
     }
 
-    /** NHWC, RGB, scaled to [-1,1]; the letterbox border is black (-1), as MediaPipe pads. */
+    /**
+     * NHWC, RGB, scaled to [-1,1]; the letterbox border is black (-1), as MediaPipe pads. OpenCV does the per-pixel
+     * work (a Java loop over the 196,608 values took a fifth of the streaming job's matcher time).
+     */
     private void fillLetterbox(Mat bgr, int nw, int nh, int offX, int offY) {
+        letterbox.put(BLACK);
+        cvtColor(bgr, rgb, COLOR_BGR2RGB);
+        try (Rect r = new Rect(offX, offY, nw, nh); Mat roi = new Mat(letterbox, r)) {
+            rgb.convertTo(roi, CV_32FC3, 1 / 127.5, -1);
+        }
         input.clear();
-        for (int i = 0; i < SIZE * SIZE * 3; i++) {
-            input.put(i, -1f);
-        }
-        ByteBuffer px = bgr.createBuffer();
-        int stride = (int) bgr.step();
-        for (int y = 0; y < nh; y++) {
-            int row = y * stride;
-            int dst = ((y + offY) * SIZE + offX) * 3;
-            for (int x = 0; x < nw; x++) {
-                int s = row + 3 * x;
-                input.put(dst++, (px.get(s + 2) & 0xff) / 127.5f - 1f);
-                input.put(dst++, (px.get(s + 1) & 0xff) / 127.5f - 1f);
-                input.put(dst++, (px.get(s) & 0xff) / 127.5f - 1f);
-            }
-        }
+        input.put(letterbox.createBuffer());
+        input.clear();
     }
 
     private static float[] floats(OrtSession.Result r, String name) {
@@ -216,6 +218,8 @@ public final class FaceDetector implements AutoCloseable {
     @Override
     public void close() throws OrtException {
         resized.close();
+        rgb.close();
+        letterbox.close();
         pyramid[0].close();
         pyramid[1].close();
         session.close();

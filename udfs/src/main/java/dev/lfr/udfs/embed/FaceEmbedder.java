@@ -1,5 +1,12 @@
 package dev.lfr.udfs.embed;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
+import static org.bytedeco.opencv.global.opencv_core.multiply;
+import static org.bytedeco.opencv.global.opencv_core.split;
+import static org.bytedeco.opencv.global.opencv_core.subtract;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -14,6 +21,9 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
+import org.bytedeco.opencv.opencv_core.Scalar;
 
 /**
  * Aligned face chips to descriptors, for any embedder in the catalog: input size, channel order, normalisation and
@@ -29,6 +39,8 @@ public final class FaceEmbedder implements AutoCloseable {
     private final int maxBatch;
     private final int chipFloats;
     private final FloatBuffer buffer;
+    private final Mat scaled = new Mat();
+    private final MatVector planes = new MatVector(3);
 
     public FaceEmbedder(ModelStore models, String modelId, int maxBatch) {
         this.spec = models.spec(modelId);
@@ -126,20 +138,35 @@ public final class FaceEmbedder implements AutoCloseable {
             case "BGR" -> new int[] {0, 1, 2};
             default -> throw new IllegalArgumentException("embedder input channels " + in.channels() + " unsupported");
         };
-        float[] mean = new float[3];
-        float[] inv = new float[3];
+        // per BGR channel: the model channel c reads BGR channel source[c]
+        double[] mean = new double[4];
+        double[] inv = new double[4];
         for (int c = 0; c < 3; c++) {
-            mean[c] = (float) in.mean()[c];
-            inv[c] = (float) (1 / in.std()[c]);
+            mean[source[c]] = in.mean()[c];
+            inv[source[c]] = 1 / in.std()[c];
         }
-        ByteBuffer px = chip.pixels();
+        // OpenCV does the per-pixel work: a Java loop here took a tenth of the streaming job's matcher time
+        chip.mat().convertTo(scaled, CV_32FC3);
+        try (Scalar m = new Scalar(mean[0], mean[1], mean[2], 0); Scalar k = new Scalar(inv[0], inv[1], inv[2], 0);
+             Mat meanMat = new Mat(scaled.size(), CV_32FC3, m); Mat invMat = new Mat(scaled.size(), CV_32FC3, k)) {
+            subtract(scaled, meanMat, scaled);
+            multiply(scaled, invMat, scaled);
+        }
         int plane = in.width() * in.height();
-        for (int p = 0; p < plane; p++) {
+        if (in.nchw()) {
+            split(scaled, planes);
             for (int c = 0; c < 3; c++) {
-                float v = ((px.get(3 * p + source[c]) & 0xff) - mean[c]) * inv[c];
-                buffer.put(offset + (in.nchw() ? c * plane + p : 3 * p + c), v);
+                buffer.position(offset + c * plane);
+                buffer.put(planes.get(source[c]).createBuffer());
             }
+        } else {
+            if (source[0] != 0) {
+                cvtColor(scaled, scaled, COLOR_BGR2RGB);
+            }
+            buffer.position(offset);
+            buffer.put(scaled.<FloatBuffer>createBuffer());
         }
+        buffer.clear();
     }
 
     private FloatBuffer allocate(int faces) {
@@ -149,5 +176,7 @@ public final class FaceEmbedder implements AutoCloseable {
     @Override
     public void close() throws OrtException {
         session.close();
+        scaled.close();
+        planes.close();
     }
 }
