@@ -111,6 +111,9 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
         if (video != null && images != null) {
             throw new UserError("choose one of --video and --images");
         }
+        if (noJob && (bootstrap == null || group == null)) {
+            throw new UserError("--no-job needs --bootstrap (where the job runs) and --group (its consumer group, for the lag)");
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("cameras", cameras);
         settings.put("fps_per_camera", maxRate ? null : fps);

@@ -23,13 +23,12 @@ import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.udfs.detect.FaceDetector;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
 
 /**
  * The live matching pipeline: frame records are decoded, gated by deployment, matched per camera against the
@@ -83,23 +82,18 @@ public final class LiveMatchJob {
      * {@code --metrics-window-s S}.
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        String bootstrap = a.get("bootstrap");
-        if (bootstrap == null) {
-            throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
-        }
+        ParameterTool params = ParameterTool.fromArgs(args);
+        String bootstrap = params.getRequired("bootstrap");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.enableCheckpointing(Long.parseLong(a.getOrDefault("checkpoint-ms", "10000")));
-        if (a.containsKey("parallelism")) {
-            env.setParallelism(Integer.parseInt(a.get("parallelism")));
+        env.getConfig().setGlobalJobParameters(params); // shown in the web UI
+        env.enableCheckpointing(params.getLong("checkpoint-ms", 10_000));
+        if (params.has("parallelism")) {
+            env.setParallelism(params.getInt("parallelism"));
         }
         Config config = Config.defaults()
-                .withEmbedder(a.getOrDefault("embedder", "fr-feature-512"))
-                .withMetricsWindow(Duration.ofSeconds(Long.parseLong(a.getOrDefault("metrics-window-s", "60"))));
-        build(kafkaSources(env, bootstrap, a.getOrDefault("group", "lfr-live-match")), kafkaSinks(bootstrap), config);
+                .withEmbedder(params.get("embedder", "fr-feature-512"))
+                .withMetricsWindow(Duration.ofSeconds(params.getLong("metrics-window-s", 60)));
+        build(kafkaSources(env, bootstrap, params.get("group", "lfr-live-match")), kafkaSinks(bootstrap), config);
         env.execute("LFR live matching");
     }
 
