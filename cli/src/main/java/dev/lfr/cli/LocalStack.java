@@ -1,6 +1,7 @@
 package dev.lfr.cli;
 
 import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.kafka.ControlSnapshot;
 import dev.lfr.jobs.kafka.KafkaClients;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
@@ -77,7 +78,8 @@ final class LocalStack implements AutoCloseable {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
                 env.setParallelism(parallelism);
                 env.enableCheckpointing(2_000);
-                LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup), LiveMatchJob.kafkaSinks(bs), config);
+                LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup), LiveMatchJob.kafkaSinks(bs), config,
+                        ControlSnapshot.read(bs));
                 stack.job = env.executeAsync("lfr live matching (local)");
                 Thread.sleep(5_000); // the job reads the deployment and watchlist topics before frames flow
             }

@@ -9,6 +9,7 @@ import dev.lfr.jobs.ingest.DecodeAvroRecords;
 import dev.lfr.jobs.ingest.DecodeFrameRecords;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
+import dev.lfr.jobs.kafka.ControlSnapshot;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.match.FaceMatcher;
 import dev.lfr.jobs.match.MatchCandidate;
@@ -93,7 +94,8 @@ public final class LiveMatchJob {
         Config config = Config.defaults()
                 .withEmbedder(params.get("embedder", "fr-feature-512"))
                 .withMetricsWindow(Duration.ofSeconds(params.getLong("metrics-window-s", 60)));
-        build(kafkaSources(env, bootstrap, params.get("group", "lfr-live-match")), kafkaSinks(bootstrap), config);
+        build(kafkaSources(env, bootstrap, params.get("group", "lfr-live-match")), kafkaSinks(bootstrap), config,
+                ControlSnapshot.read(bootstrap));
         env.execute("LFR live matching");
     }
 
@@ -115,6 +117,14 @@ public final class LiveMatchJob {
 
     /** Wires the operators between the given raw topic streams and sinks. */
     public static void build(Sources in, Sinks out, Config config) {
+        build(in, out, config, ControlSnapshot.none());
+    }
+
+    /**
+     * Wires the operators; {@code atStartup} (the control topics as they were at submission) covers frames that
+     * arrive before the deployments and watchlist topics are read at a first start.
+     */
+    public static void build(Sources in, Sinks out, Config config, ControlSnapshot atStartup) {
         SingleOutputStreamOperator<Deployment> deployments = in.deployments()
                 .process(new DecodeAvroRecords<>(Deployment.class)).uid("decode-deployments").name("decode deployments");
         SingleOutputStreamOperator<WatchlistUpdate> watchlist = in.watchlist()
@@ -132,12 +142,12 @@ public final class LiveMatchJob {
 
         SingleOutputStreamOperator<GatedFrame> gated = timed
                 .connect(ControlStreams.neverHoldBack(deployments, "deployments").broadcast(DeploymentGate.DEPLOYMENTS))
-                .process(new DeploymentGate()).uid("deployment-gate").name("deployment gate");
+                .process(new DeploymentGate(atStartup.deployments())).uid("deployment-gate").name("deployment gate");
 
         SingleOutputStreamOperator<MatchCandidate> candidates = gated
                 .keyBy(g -> g.frame().getCamera())
                 .connect(ControlStreams.neverHoldBack(watchlist, "watchlist").broadcast(FaceMatcher.WATCHLIST))
-                .process(new FaceMatcher(config.embedderId(), config.detector()))
+                .process(new FaceMatcher(config.embedderId(), config.detector(), atStartup.watchlist()))
                 .uid("face-matcher").name("detect, track, embed, match");
 
         SingleOutputStreamOperator<MatchAlert> alerts = candidates.keyBy(AlertDeduplicator::keyOf)

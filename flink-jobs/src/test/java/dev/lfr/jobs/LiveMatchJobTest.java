@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.alert.AlertDeduplicator;
 import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.jobs.kafka.ControlSnapshot;
+import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.Verdict;
@@ -86,4 +88,39 @@ class LiveMatchJobTest {
                         org.assertj.core.groups.Tuple.tuple("cam-2", 2L));
     }
 
+
+    /**
+     * At a first start frames can be read before the deployment and watchlist topics: here the control streams are
+     * held back until the frames have gone through. Without the snapshot taken at submission the frames are
+     * dead-lettered as coming from an unknown camera; with it they match.
+     */
+    @Test
+    void framesReadBeforeTheControlTopicsAreCoveredByTheSnapshotTakenAtSubmission() throws Exception {
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
+        byte[] colin2 = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
+        Deployment d1 = Records.deployment("d1", List.of("cam-1"), 0, 1_000_000, DeploymentStatus.ACTIVE);
+        WatchlistUpdate colin = Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg");
+        for (boolean withSnapshot : new boolean[] {false, true}) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            CollectingSink<MatchAlert> alerts = new CollectingSink<>("early-alerts-" + withSnapshot);
+            CollectingSink<DeadLetter> dead = new CollectingSink<>("early-dead-" + withSnapshot);
+            LiveMatchJob.build(new LiveMatchJob.Sources(
+                            env.fromData(Records.raw(Records.avro(Records.frame("cam-1", 1000, colin2)))),
+                            env.fromData(Records.raw(Records.avro(d1))).map(new DelayFirst<>(3000)),
+                            env.fromData(Records.raw(Records.avro(colin))).map(new DelayFirst<>(3000)),
+                            env.fromData(Records.raw(new byte[] {0})).filter(r -> false)), // no adjudications
+                    new LiveMatchJob.Sinks(alerts, new CollectingSink<>("early-metrics-" + withSnapshot), dead),
+                    LiveMatchJob.Config.defaults(),
+                    withSnapshot ? new ControlSnapshot(List.of(d1), List.of(colin)) : ControlSnapshot.none());
+            env.execute("early frames " + withSnapshot);
+            if (withSnapshot) {
+                assertThat(dead.results()).isEmpty();
+                assertThat(alerts.results()).extracting(MatchAlert::getSubject).containsOnly("colin").isNotEmpty();
+            } else {
+                assertThat(dead.results()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.UNKNOWN_CAMERA);
+                assertThat(alerts.results()).isEmpty();
+            }
+        }
+    }
 }

@@ -26,6 +26,11 @@ import org.apache.flink.util.Collector;
  * bytes go no further. Deployments arrive on a broadcast stream, keyed by id; the latest record of an id wins, and
  * deployments that ended more than {@link #RETENTION} before the newest deployment's start are forgotten, so the
  * broadcast state does not grow for ever.
+ *
+ * <p>At a first start the frames topic and the deployments topic are read at the same time, so frames can come
+ * before the deployment that covers them. The job is therefore given the deployments current when it was submitted
+ * ({@code atStartup}); they are the base under the broadcast state, which overrides them record by record as the
+ * topic is read (the topic holds everything the snapshot holds, and newer).
  */
 public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deployment, GatedFrame> {
     public static final Duration RETENTION = Duration.ofDays(1);
@@ -34,8 +39,18 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deplo
     public static final MapStateDescriptor<String, Deployment> DEPLOYMENTS =
             new MapStateDescriptor<>("deployments", TypeInformation.of(String.class), TypeInformation.of(Deployment.class));
 
+    private final List<Deployment> atStartup;
     private transient Counter passed;
     private transient Counter rejected;
+
+    public DeploymentGate() {
+        this(List.of());
+    }
+
+    /** @param atStartup the deployments current when the job was submitted (see the class comment) */
+    public DeploymentGate(List<Deployment> atStartup) {
+        this.atStartup = List.copyOf(atStartup);
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -48,9 +63,7 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deplo
         FrameEvent f = in.frame();
         long t = f.getCaptureTime().toEpochMilli();
         boolean listed = false;
-        ReadOnlyBroadcastState<String, Deployment> deployments = ctx.getBroadcastState(DEPLOYMENTS);
-        for (Map.Entry<String, Deployment> e : deployments.immutableEntries()) {
-            Deployment d = e.getValue();
+        for (Deployment d : current(ctx.getBroadcastState(DEPLOYMENTS))) {
             if (!d.getCameras().contains(f.getCamera())) {
                 continue;
             }
@@ -66,6 +79,16 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deplo
                 listed ? DeadLetterReason.OUTSIDE_DEPLOYMENT : DeadLetterReason.UNKNOWN_CAMERA,
                 listed ? "no active deployment of this camera at " + f.getCaptureTime()
                         : "camera is in no deployment"));
+    }
+
+    /** The broadcast state over the startup snapshot: a deployment id in the state replaces the snapshot's. */
+    private java.util.Collection<Deployment> current(ReadOnlyBroadcastState<String, Deployment> state) throws Exception {
+        Map<String, Deployment> merged = new java.util.LinkedHashMap<>();
+        atStartup.forEach(d -> merged.put(d.getId(), d));
+        for (Map.Entry<String, Deployment> e : state.immutableEntries()) {
+            merged.put(e.getKey(), e.getValue());
+        }
+        return merged.values();
     }
 
     @Override

@@ -62,7 +62,8 @@ import org.apache.flink.util.Collector;
  * key order) and rebuilds it when an update arrives. Updates of another model or dimension, or with NaN values,
  * are dead-lettered and never reach the index. Each processed frame reports its counts on the
  * {@link MetricEvent#FRAMES} side output. An update older than the entry's current version is ignored;
- * deletions are kept as tombstones so a late, older upsert cannot bring a deleted subject back.
+ * deletions are kept as tombstones so a late, older upsert cannot bring a deleted subject back. At a first start the
+ * watchlist current at submission is the base under the broadcast state (see the three-argument constructor).
  */
 public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFrame, WatchlistUpdate, MatchCandidate> {
     /** Watchlist entries, key {@code watchlist/subject}; the broadcast state. */
@@ -73,6 +74,7 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
 
     private final String embedderId;
     private final FaceDetector.Config detectorConfig;
+    private final List<WatchlistUpdate> atStartup;
 
     private transient ListState<TrackState> tracks;
     private transient ValueState<Long> nextTrackId;
@@ -95,8 +97,19 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
     private record Indexed(long generation, WatchlistIndex index, List<String> subjects, long version) {}
 
     public FaceMatcher(String embedderId, FaceDetector.Config detectorConfig) {
+        this(embedderId, detectorConfig, List.of());
+    }
+
+    /**
+     * @param atStartup the watchlist entries current when the job was submitted: the base under the broadcast state
+     *                  while the watchlist topic is still being read at a first start (the state overrides them key
+     *                  by key; entries of another model or dimension are ignored here as they are dead-lettered
+     *                  from the topic)
+     */
+    public FaceMatcher(String embedderId, FaceDetector.Config detectorConfig, List<WatchlistUpdate> atStartup) {
         this.embedderId = embedderId;
         this.detectorConfig = detectorConfig;
+        this.atStartup = List.copyOf(atStartup);
     }
 
     @Override
@@ -205,8 +218,19 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
         if (cached != null && cached.generation() == watchlistGeneration) {
             return cached;
         }
-        java.util.TreeMap<String, WatchlistUpdate> entries = new java.util.TreeMap<>();
+        java.util.TreeMap<String, WatchlistUpdate> all = new java.util.TreeMap<>();
+        for (WatchlistUpdate u : atStartup) {
+            if (WatchlistEntries.problem(u, embedderId, embedder.dimension()) == null) {
+                all.merge(WatchlistEntries.key(u.getWatchlist(), u.getSubject()), u,
+                        (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+            }
+        }
         for (Map.Entry<String, WatchlistUpdate> e : state.immutableEntries()) {
+            // the state wins unless the topic has not yet been read up to the snapshot's version of this entry
+            all.merge(e.getKey(), e.getValue(), (base, read) -> read.getVersion() >= base.getVersion() ? read : base);
+        }
+        java.util.TreeMap<String, WatchlistUpdate> entries = new java.util.TreeMap<>();
+        for (Map.Entry<String, WatchlistUpdate> e : all.entrySet()) {
             WatchlistUpdate u = e.getValue();
             boolean live = u.getOp() == WatchlistOp.UPSERT
                     && (u.getExpiry() == null || u.getExpiry().toEpochMilli() > timeMs);

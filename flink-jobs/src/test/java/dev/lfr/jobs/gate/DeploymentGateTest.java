@@ -75,4 +75,21 @@ class DeploymentGateTest {
         harness.processElement(Records.sourced("c1", later + 50), later + 50);
         assertThat(harness.extractOutputValues()).singleElement().satisfies(g -> assertThat(g.deployment()).isEqualTo("d3"));
     }
+
+    @Test
+    void theSnapshotAtSubmissionCoversFramesUntilTheTopicSaysOtherwise() throws Exception {
+        Deployment active = Records.deployment("d5", List.of("c5"), 100, 200, DeploymentStatus.ACTIVE);
+        try (BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, Deployment, GatedFrame> fresh =
+                     ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(List.of(active)),
+                             DeploymentGate.DEPLOYMENTS)) {
+            fresh.processElement(Records.sourced("c5", 150), 150); // nothing read from the topic yet
+            assertThat(fresh.extractOutputValues()).extracting(GatedFrame::deployment).containsExactly("d5");
+            // the topic's newer record of the same deployment replaces the snapshot's
+            fresh.processBroadcastElement(Records.deployment("d5", List.of("c5"), 100, 200, DeploymentStatus.CANCELLED), 0);
+            fresh.processElement(Records.sourced("c5", 160), 160);
+            assertThat(fresh.extractOutputValues()).hasSize(1);
+            assertThat(fresh.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().getReason())
+                    .containsExactly(DeadLetterReason.OUTSIDE_DEPLOYMENT);
+        }
+    }
 }
