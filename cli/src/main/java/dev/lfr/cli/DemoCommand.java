@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
  * the last line is a JSON summary scored against the replay's ground truth. Takes every option of replay.
  */
 @Command(name = "demo", description = {
-        "Run the live matching job end to end on this machine: Kafka (in-process) + Flink (MiniCluster), a watchlist",
-        "from half the faces of the sample photos (or --gallery DIR/<identity>/<images>), walk-past frames as N",
-        "cameras; prints alerts as they arrive, then JSON: frames, faces, alerts, true_alerts, false_alerts, missed,",
-        "p50_ms, p99_ms. The replay's report goes to --out (default demo-report)."})
+        "Run the whole stack on this machine and print alerts as they arrive.",
+        "Kafka (in-process) + the job on Flink (MiniCluster), a watchlist from half the faces of the sample photos (or",
+        "--gallery DIR/<identity>/<images>), walk-past frames as N cameras; ends with JSON: frames, faces, alerts,",
+        "true_alerts, false_alerts, missed, p50_ms, p99_ms. The replay's report goes to --out (default demo-report)."})
 final class DemoCommand extends ReplayCommand {
     DemoCommand() {
         faces = 1;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", description = {
-        "Accuracy on real faces. With --data and --out: the 1:N protocol on DIR/<identity>/<images> (watchlist =",
+        "Accuracy on real faces: 1:N identification (--data, --out), LFW pairs, detection, video.",
+        "With --data and --out: the 1:N protocol on DIR/<identity>/<images> (watchlist =",
         "identities with 2+ images; mated probes = their other images; non-mated = identities with one image plus",
         "every mated probe with its own identity left out), writing OUTDIR/report.json, report.md and det.png.",
         "Subcommands: LFW pairs, detection on group photos, faces in video."},

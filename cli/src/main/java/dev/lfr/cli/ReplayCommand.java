@@ -35,9 +35,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "replay", description = {
-        "Replay frames into Kafka as N cameras at F fps for D seconds (or as fast as possible), from synthetic",
-        "walk-past scenes of a gallery (default: the sample faces), a video, or a folder of images. Starts a local",
-        "broker and the job unless told otherwise; writes the ground truth (never read by the job) and a report:",
+        "Replay camera frames into Kafka at a set rate and report throughput, latency and accuracy.",
+        "N cameras at F fps for D seconds (or as fast as possible), from synthetic walk-past scenes of a gallery",
+        "(default: the sample faces), a video, or a folder of images. Starts a local broker and the job unless told",
+        "otherwise; writes the ground truth (never read by the job) to OUT/truth.jsonl and the report to",
         "OUT/report.json, report.md, latency_cdf.png, lag.png."})
 class ReplayCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 2)")
