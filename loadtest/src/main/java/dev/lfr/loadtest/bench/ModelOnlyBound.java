@@ -43,5 +43,4 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
                 "embedded_faces_per_frame", facesPerFrame, "parallelism", parallelism,
                 "bound_fps", framesPerSecond(facesPerFrame, parallelism));
     }
-
 }

@@ -112,6 +112,4 @@ public final class AlertMonitor implements AutoCloseable {
             Thread.sleep(100);
         }
     }
-
-
 }
