@@ -26,9 +26,7 @@ final class DemoCommand extends ReplayCommand {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
-        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1) {
-            throw new UserError("--duration, --cameras, --fps, --faces and --people must be positive");
-        }
+        checkOptions();
         if (video != null || images != null) {
             throw new UserError("the demo replays walk-pasts it can score; use ./lfr replay for --video or --images");
         }

@@ -104,8 +104,8 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     EngineOptions engine;
 
-    @Override
-    public Integer call() throws Exception {
+    /** The checks every replay's options must pass (the demo's too). */
+    void checkOptions() {
         if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || parallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people and --parallelism must be positive");
         }
@@ -115,6 +115,11 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
         if (noJob && (bootstrap == null || group == null)) {
             throw new UserError("--no-job needs --bootstrap (where the job runs) and --group (its consumer group, for the lag)");
         }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkOptions();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("cameras", cameras);
         settings.put("fps_per_camera", maxRate ? null : fps);
@@ -240,23 +245,22 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
      * until they account for {@code frames} frames (the last window is published once the deployment is quiet for
      * two window lengths), at most a minute.
      */
-    private static long[] metricsTotals(String bootstrap, String deployment, long frames) {
-        long[] totals = new long[2];
+    private static long[] metricsTotals(String bootstrap, String deployment, long frames) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
-        try (var consumer = KafkaClients.consumer(bootstrap, "lfr-replay-metrics-" + System.nanoTime(), true)) {
-            consumer.subscribe(List.of(KafkaWiring.METRICS));
-            while (totals[0] < frames && System.currentTimeMillis() < deadline) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                for (var rec : records) {
-                    DeploymentMetrics m = AvroBytes.decode(rec.value(), DeploymentMetrics.class);
-                    if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {
-                        totals[0] += m.getFrames();
-                        totals[1] += m.getFacesSearched();
-                    }
+        while (true) {
+            long[] totals = new long[2];
+            for (byte[] value : KafkaClients.readToEnd(bootstrap, KafkaWiring.METRICS)) {
+                DeploymentMetrics m = AvroBytes.decode(value, DeploymentMetrics.class);
+                if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {
+                    totals[0] += m.getFrames();
+                    totals[1] += m.getFacesSearched();
                 }
             }
+            if (totals[0] >= frames || System.currentTimeMillis() > deadline) {
+                return totals;
+            }
+            Thread.sleep(1_000);
         }
-        return totals;
     }
 
     /** Passes frames through, writing the first {@code n} of each camera as CAMERA-STEP.jpg. */

@@ -3,14 +3,9 @@ package dev.lfr.jobs.kafka;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.Deployment;
 import dev.lfr.schemas.WatchlistUpdate;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The deployments and watchlist entries current on their compacted topics, read once when the job is submitted and
@@ -28,11 +23,11 @@ public record ControlSnapshot(List<Deployment> deployments, List<WatchlistUpdate
     /** Reads both topics to their current end; records that do not decode are skipped (the job dead-letters them). */
     public static ControlSnapshot read(String bootstrap) {
         Map<String, Deployment> deployments = new LinkedHashMap<>();
-        for (byte[] v : readToEnd(bootstrap, KafkaWiring.DEPLOYMENTS)) {
+        for (byte[] v : KafkaClients.readToEnd(bootstrap, KafkaWiring.DEPLOYMENTS)) {
             decode(v, Deployment.class).ifPresent(d -> deployments.put(d.getId(), d));
         }
         Map<String, WatchlistUpdate> watchlist = new LinkedHashMap<>();
-        for (byte[] v : readToEnd(bootstrap, KafkaWiring.WATCHLIST)) {
+        for (byte[] v : KafkaClients.readToEnd(bootstrap, KafkaWiring.WATCHLIST)) {
             decode(v, WatchlistUpdate.class).ifPresent(u -> watchlist.merge(u.getWatchlist() + "/" + u.getSubject(), u,
                     (a, b) -> b.getVersion() >= a.getVersion() ? b : a));
         }
@@ -46,24 +41,5 @@ public record ControlSnapshot(List<Deployment> deployments, List<WatchlistUpdate
         } catch (RuntimeException e) {
             return java.util.Optional.empty();
         }
-    }
-
-    private static List<byte[]> readToEnd(String bootstrap, String topic) {
-        List<byte[]> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bootstrap, "lfr-snapshot-" + System.nanoTime(), true)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                    && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(r.value());
-                }
-            }
-        }
-        return values;
     }
 }

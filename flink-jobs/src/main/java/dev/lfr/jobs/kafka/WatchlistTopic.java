@@ -4,15 +4,11 @@ import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /** Publishing to and reading the compacted watchlist topic (key {@code watchlist/subject}), for the CLI. */
 public final class WatchlistTopic {
@@ -36,28 +32,19 @@ public final class WatchlistTopic {
     /** The current entries of a watchlist: the latest update of each subject, deletions left out. */
     public Map<String, WatchlistUpdate> current(String watchlist) throws Exception {
         Map<String, WatchlistUpdate> latest = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bootstrap, null, true)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.value() == null) {
-                        continue;
-                    }
-                    WatchlistUpdate u;
-                    try {
-                        u = AvroBytes.decode(r.value(), WatchlistUpdate.class);
-                    } catch (Exception e) {
-                        continue; // not a watchlist record; the job dead-letters it, a listing just skips it
-                    }
-                    WatchlistUpdate old = latest.get(u.getSubject());
-                    if (watchlist.equals(u.getWatchlist()) && (old == null || old.getVersion() <= u.getVersion())) {
-                        latest.put(u.getSubject(), u);
-                    }
-                }
+        for (byte[] value : KafkaClients.readToEnd(bootstrap, topic)) {
+            if (value == null) {
+                continue;
+            }
+            WatchlistUpdate u;
+            try {
+                u = AvroBytes.decode(value, WatchlistUpdate.class);
+            } catch (Exception e) {
+                continue; // not a watchlist record; the job dead-letters it, a listing just skips it
+            }
+            WatchlistUpdate old = latest.get(u.getSubject());
+            if (watchlist.equals(u.getWatchlist()) && (old == null || old.getVersion() <= u.getVersion())) {
+                latest.put(u.getSubject(), u);
             }
         }
         latest.values().removeIf(u -> u.getOp() != WatchlistOp.UPSERT);

@@ -1,7 +1,5 @@
 package dev.lfr.loadtest.bench;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -14,6 +12,7 @@ import dev.lfr.udfs.embed.FaceEmbedder;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.quality.QualityGate;
 import java.lang.management.ManagementFactory;
@@ -27,8 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 
@@ -189,15 +186,8 @@ public final class EngineBenchmark {
             int w = Math.min(1920, img.width());
             int h = Math.min(1080, img.height());
             try (Rect r = new Rect((img.width() - w) / 2, (img.height() - h) / 2, w, h);
-                 Mat roi = new Mat(img.mat(), r);
-                 BytePointer buf = new BytePointer();
-                 IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, 90)) {
-                if (!imencode(".jpg", roi, buf, params)) {
-                    throw new IllegalStateException("JPEG encoding failed");
-                }
-                byte[] out = new byte[(int) buf.limit()];
-                buf.get(out);
-                return out;
+                 Mat roi = new Mat(img.mat(), r)) {
+                return JpegCrops.encode(roi, 90);
             }
         }
     }

@@ -25,10 +25,11 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
         try (FaceDetector d = new FaceDetector(models, detector); FrameImage f = new ImageDecoder().decode(frameJpeg)) {
             passes = d.passes(f.width(), f.height());
         }
-        double detect = EngineBenchmark.sessionRunOnly(models, "blazeface-back-256", 10, 60).meanMs();
+        double detect = EngineBenchmark.sessionRunOnly(models, FaceDetector.MODEL_ID, 10, 60).meanMs();
         double perFace = EngineBenchmark.sessionRunOnly(models, embedderId, 10, 60).meanMs();
-        if ("fr-feature-512".equals(embedderId)) {
-            perFace += EngineBenchmark.sessionRunOnly(models, "fr-landmark-68", 10, 60).meanMs();
+        var alignment = models.spec(embedderId).alignment();
+        if (!alignment.usesBlazeFaceKeypoints()) {
+            perFace += EngineBenchmark.sessionRunOnly(models, alignment.landmarks(), 10, 60).meanMs();
         }
         return new ModelOnlyBound(detect, passes, perFace);
     }

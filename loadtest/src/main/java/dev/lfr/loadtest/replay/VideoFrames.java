@@ -1,15 +1,12 @@
 package dev.lfr.loadtest.replay;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.image.VideoFrameReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 
 /**
  * Frames of a video file, JPEG-encoded once up front (at most {@code maxFrames}) and looped; camera k starts k x 7
@@ -29,7 +26,7 @@ public final class VideoFrames implements FrameSource {
                     if (f == null) {
                         break;
                     }
-                    jpegs.add(encode(f));
+                    jpegs.add(JpegCrops.encode(f.mat(), 90));
                 }
             }
         }
@@ -38,16 +35,6 @@ public final class VideoFrames implements FrameSource {
         }
     }
 
-    public static byte[] encode(FrameImage f) {
-        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, 90)) {
-            if (!imencode(".jpg", f.mat(), buf, params)) {
-                throw new IllegalStateException("JPEG encoding failed");
-            }
-            byte[] out = new byte[(int) buf.limit()];
-            buf.get(out);
-            return out;
-        }
-    }
 
     @Override
     public ReplayFrame next(String camera, long step, long timeMs) {

@@ -1,20 +1,17 @@
 package dev.lfr.loadtest.replay;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.JpegCrops;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -112,7 +109,7 @@ public final class WalkPastScenes implements FrameSource {
                 int inset = (crop - face) / 2;
                 truth.add(new TruthFace(w.walkId(), w.person().id(), camera, timeMs, x + inset, y + inset, face, face));
             }
-            return new ReplayFrame(encode(canvas), width, height, List.copyOf(truth));
+            return new ReplayFrame(JpegCrops.encode(canvas, 85), width, height, List.copyOf(truth));
         }
     }
 
@@ -140,16 +137,6 @@ public final class WalkPastScenes implements FrameSource {
         }
     }
 
-    private static byte[] encode(Mat canvas) {
-        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, 85)) {
-            if (!imencode(".jpg", canvas, buf, params)) {
-                throw new IllegalStateException("JPEG encoding failed");
-            }
-            byte[] out = new byte[(int) buf.limit()];
-            buf.get(out);
-            return out;
-        }
-    }
 
     @Override
     public void close() {

@@ -41,6 +41,11 @@ public final class FaceEmbedder implements AutoCloseable {
     private final FloatBuffer buffer;
     private final Mat scaled = new Mat();
     private final MatVector planes = new MatVector(3);
+    /** Model channel c reads BGR channel {@code source[c]}. */
+    private final int[] source;
+    /** The model's per-channel mean and 1/std, laid out per BGR channel over a whole chip: made once, not per face. */
+    private final Mat meanMat;
+    private final Mat invStdMat;
 
     public FaceEmbedder(ModelStore models, String modelId, int maxBatch) {
         this.spec = models.spec(modelId);
@@ -53,6 +58,22 @@ public final class FaceEmbedder implements AutoCloseable {
         this.maxBatch = declaredBatch > 0 ? (int) Math.min(declaredBatch, maxBatch) : Math.max(1, maxBatch);
         this.chipFloats = spec.input().width() * spec.input().height() * spec.input().channelCount();
         this.buffer = allocate(this.maxBatch);
+        ModelSpec.InputSpec in = spec.input();
+        this.source = switch (in.channels()) {
+            case "RGB" -> new int[] {2, 1, 0};
+            case "BGR" -> new int[] {0, 1, 2};
+            default -> throw new IllegalArgumentException("embedder input channels " + in.channels() + " unsupported");
+        };
+        double[] mean = new double[4];
+        double[] inv = new double[4];
+        for (int c = 0; c < 3; c++) {
+            mean[source[c]] = in.mean()[c];
+            inv[source[c]] = 1 / in.std()[c];
+        }
+        try (Scalar m = new Scalar(mean[0], mean[1], mean[2], 0); Scalar k = new Scalar(inv[0], inv[1], inv[2], 0)) {
+            this.meanMat = new Mat(in.height(), in.width(), CV_32FC3, m);
+            this.invStdMat = new Mat(in.height(), in.width(), CV_32FC3, k);
+        }
     }
 
     public String modelId() {
@@ -133,25 +154,10 @@ public final class FaceEmbedder implements AutoCloseable {
             throw new IllegalArgumentException("chip is " + chip.width() + "x" + chip.height() + ", " + spec.id()
                     + " wants " + in.width() + "x" + in.height());
         }
-        int[] source = switch (in.channels()) {
-            case "RGB" -> new int[] {2, 1, 0};
-            case "BGR" -> new int[] {0, 1, 2};
-            default -> throw new IllegalArgumentException("embedder input channels " + in.channels() + " unsupported");
-        };
-        // per BGR channel: the model channel c reads BGR channel source[c]
-        double[] mean = new double[4];
-        double[] inv = new double[4];
-        for (int c = 0; c < 3; c++) {
-            mean[source[c]] = in.mean()[c];
-            inv[source[c]] = 1 / in.std()[c];
-        }
-        // OpenCV does the per-pixel work: a Java loop here took a tenth of the streaming job's matcher time
+        // OpenCV does the per-pixel work (a Java loop here showed up in the streaming job's profile)
         chip.mat().convertTo(scaled, CV_32FC3);
-        try (Scalar m = new Scalar(mean[0], mean[1], mean[2], 0); Scalar k = new Scalar(inv[0], inv[1], inv[2], 0);
-             Mat meanMat = new Mat(scaled.size(), CV_32FC3, m); Mat invMat = new Mat(scaled.size(), CV_32FC3, k)) {
-            subtract(scaled, meanMat, scaled);
-            multiply(scaled, invMat, scaled);
-        }
+        subtract(scaled, meanMat, scaled);
+        multiply(scaled, invStdMat, scaled);
         int plane = in.width() * in.height();
         if (in.nchw()) {
             split(scaled, planes);
@@ -178,5 +184,7 @@ public final class FaceEmbedder implements AutoCloseable {
         session.close();
         scaled.close();
         planes.close();
+        meanMat.close();
+        invStdMat.close();
     }
 }

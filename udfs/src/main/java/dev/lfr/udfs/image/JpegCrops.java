@@ -11,7 +11,7 @@ import org.bytedeco.opencv.opencv_core.Rect;
 
 /**
  * JPEG of a face's surroundings for an officer to compare with the watchlist photo: the box enlarged around its
- * centre and clipped to the frame. Only ever called for a match. Stateless.
+ * centre and clipped to the frame. Only ever called for a match. Stateless. Also the one JPEG encoder of the tools.
  */
 public final class JpegCrops {
     private JpegCrops() {}
@@ -25,9 +25,15 @@ public final class JpegCrops {
         if (x1 <= x0 || y1 <= y0) {
             throw new IllegalArgumentException("box " + box + " lies outside the frame");
         }
-        try (Rect r = new Rect(x0, y0, x1 - x0, y1 - y0); Mat roi = new Mat(frame.mat(), r);
-             BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, quality)) {
-            if (!imencode(".jpg", roi, buf, params)) {
+        try (Rect r = new Rect(x0, y0, x1 - x0, y1 - y0); Mat roi = new Mat(frame.mat(), r)) {
+            return encode(roi, quality);
+        }
+    }
+
+    /** A BGR image (or a region of one) as JPEG. */
+    public static byte[] encode(Mat bgr, int quality) {
+        try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(IMWRITE_JPEG_QUALITY, quality)) {
+            if (!imencode(".jpg", bgr, buf, params)) {
                 throw new IllegalStateException("JPEG encoding failed");
             }
             byte[] out = new byte[(int) buf.limit()];
