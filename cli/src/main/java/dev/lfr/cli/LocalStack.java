@@ -68,8 +68,13 @@ final class LocalStack implements AutoCloseable {
             });
             new WatchlistTopic(bs, KafkaWiring.WATCHLIST).publish(updates);
             Deployment d = Deployment.newBuilder().setId(stack.deploymentId).setCameras(cameras)
-                    .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 24 * 3_600_000L))
+                    .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 11 * 3_600_000L))
                     .setWatchlist(watchlist).setThreshold(threshold).setStatus(DeploymentStatus.ACTIVE).build();
+            try {
+                config.input().checkDeployment(d); // the job would dead-letter it: say so now, in one line
+            } catch (dev.lfr.jobs.ingest.RecordRejected e) {
+                throw new UserError("the job would refuse this deployment: " + e.detail());
+            }
             try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bs)) {
                 p.send(new ProducerRecord<>(KafkaWiring.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
                         AvroBytes.encode(d))).get();
@@ -79,7 +84,7 @@ final class LocalStack implements AutoCloseable {
                 env.setParallelism(parallelism);
                 env.enableCheckpointing(2_000);
                 LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup), LiveMatchJob.kafkaSinks(bs), config,
-                        ControlSnapshot.read(bs));
+                        ControlSnapshot.read(bs, config.input()));
                 stack.job = env.executeAsync("lfr live matching (local)");
                 Thread.sleep(5_000); // the job reads the deployment and watchlist topics before frames flow
             }

@@ -249,8 +249,8 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
             long[] totals = new long[2];
-            for (byte[] value : KafkaClients.readToEnd(bootstrap, KafkaWiring.METRICS)) {
-                DeploymentMetrics m = AvroBytes.decode(value, DeploymentMetrics.class);
+            for (var record : KafkaClients.readToEnd(bootstrap, KafkaWiring.METRICS)) {
+                DeploymentMetrics m = AvroBytes.decode(record.value(), DeploymentMetrics.class);
                 if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {
                     totals[0] += m.getFrames();
                     totals[1] += m.getFacesSearched();

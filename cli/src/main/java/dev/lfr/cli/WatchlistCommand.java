@@ -131,11 +131,21 @@ final class WatchlistCommand extends LfrCommand implements Callable<Integer> {
         @Mixin
         Target target;
 
+        @picocli.CommandLine.Option(names = "--embedder", paramLabel = "ID", defaultValue = "fr-feature-512",
+                description = "list entries as a job matching with this embedder reads them (default ${DEFAULT-VALUE})")
+        String embedder;
+
         @Override
         public Integer call() {
             Map<String, WatchlistUpdate> current;
+            dev.lfr.jobs.ingest.InputRules rules;
             try {
-                current = target.open().current(target.watchlist);
+                rules = dev.lfr.jobs.LiveMatchJob.Config.defaults().withEmbedder(embedder).input();
+            } catch (RuntimeException e) {
+                throw new UserError(Lfr.oneLine(e));
+            }
+            try {
+                current = target.open().current(target.watchlist, rules);
             } catch (Exception e) {
                 throw new UserError("cannot read " + target.topic + " at " + target.bootstrap + ": " + Lfr.oneLine(e));
             }

@@ -4,9 +4,12 @@ import dev.lfr.jobs.alert.AlertDeduplicator;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.DeploymentGate;
 import dev.lfr.jobs.gate.GatedFrame;
+import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlStreams;
-import dev.lfr.jobs.ingest.DecodeAvroRecords;
+import dev.lfr.jobs.ingest.ControlTopic;
+import dev.lfr.jobs.ingest.DecodeControlRecords;
 import dev.lfr.jobs.ingest.DecodeFrameRecords;
+import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
 import dev.lfr.jobs.kafka.ControlSnapshot;
@@ -23,9 +26,13 @@ import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.model.ModelCatalog;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -47,31 +54,66 @@ public final class LiveMatchJob {
     public record Sinks(Sink<MatchAlert> alerts, Sink<DeploymentMetrics> metrics, Sink<DeadLetter> deadLetters) {}
 
     /**
-     * @param embedderId            the embedder every watchlist vector must come from
+     * The job's settings, read once from {@link LiveMatchOptions}.
+     *
      * @param detector              detector settings (minimum score, tiling for small faces)
      * @param alertGap              sightings of a subject less than this apart are one walk-past
      * @param outOfOrderness        how late a frame may arrive (event time) and still count
      * @param idleness              a camera quiet for this long stops holding back the event-time clock of the others
      * @param metricsWindow         the size of the tumbling metric windows
      * @param adjudicationRetention how long an alert waits for its adjudication (state TTL)
+     * @param input                 what every input record must satisfy, including the embedding model
      */
-    public record Config(String embedderId, FaceDetector.Config detector, Duration alertGap, Duration outOfOrderness,
-                         Duration idleness, Duration metricsWindow, Duration adjudicationRetention) {
+    public record Config(FaceDetector.Config detector, Duration alertGap, Duration outOfOrderness, Duration idleness,
+                         Duration metricsWindow, Duration adjudicationRetention, InputRules input) {
+        public Config {
+            for (Duration d : new Duration[] {alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention}) {
+                if (d == null || d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("durations must be positive, not " + d);
+                }
+            }
+        }
+
         public static Config defaults() {
-            return new Config("fr-feature-512", FaceDetector.Config.defaults(), Duration.ofSeconds(10),
-                    Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofDays(7));
+            return from(new Configuration());
+        }
+
+        /** @throws IllegalArgumentException naming the setting that is out of range */
+        public static Config from(ReadableConfig c) {
+            String model = c.get(LiveMatchOptions.EMBEDDING_MODEL);
+            return new Config(FaceDetector.Config.defaults(), c.get(LiveMatchOptions.ALERT_GAP),
+                    c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
+                    c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
+                    new InputRules(model, dimensionOf(model), c.get(LiveMatchOptions.MAX_CLOCK_AHEAD),
+                            c.get(LiveMatchOptions.MAX_AGE), c.get(LiveMatchOptions.MAX_DEPLOYMENT_LENGTH),
+                            c.get(LiveMatchOptions.MIN_THRESHOLD)));
+        }
+
+        private static int dimensionOf(String model) {
+            Integer d = ModelCatalog.load().model(model).dimension();
+            if (d == null) {
+                throw new IllegalArgumentException(model + " is not an embedder");
+            }
+            return d;
+        }
+
+        /** The embedding model faces and watchlist vectors must share. */
+        public String embedderId() {
+            return input.embeddingModel();
         }
 
         public Config withAlertGap(Duration gap) {
-            return new Config(embedderId, detector, gap, outOfOrderness, idleness, metricsWindow, adjudicationRetention);
+            return new Config(detector, gap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, input);
         }
 
         public Config withMetricsWindow(Duration window) {
-            return new Config(embedderId, detector, alertGap, outOfOrderness, idleness, window, adjudicationRetention);
+            return new Config(detector, alertGap, outOfOrderness, idleness, window, adjudicationRetention, input);
         }
 
         public Config withEmbedder(String id) {
-            return new Config(id, detector, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention);
+            InputRules r = new InputRules(id, dimensionOf(id), input.maxClockAhead(), input.maxAge(),
+                    input.maxDeploymentLength(), input.minThreshold());
+            return new Config(detector, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r);
         }
     }
 
@@ -79,23 +121,29 @@ public final class LiveMatchJob {
 
     /**
      * Submits the job against Kafka. Arguments: {@code --bootstrap HOST:PORT} (required), {@code --parallelism N},
-     * {@code --checkpoint-ms MS} (default 10000), {@code --group ID}, {@code --embedder ID},
-     * {@code --metrics-window-s S}.
+     * {@code --checkpoint-ms MS} (default 10000), {@code --group ID}, and any of {@link LiveMatchOptions} as
+     * {@code --key value} (e.g. {@code --input.max-clock-ahead "2 min"}); {@code --embedder ID} and
+     * {@code --metrics-window-s S} are kept as older spellings of two of them.
      */
     public static void main(String[] args) throws Exception {
         ParameterTool params = ParameterTool.fromArgs(args);
         String bootstrap = params.getRequired("bootstrap");
+        Configuration settings = Configuration.fromMap(params.toMap());
+        if (params.has("embedder")) {
+            settings.set(LiveMatchOptions.EMBEDDING_MODEL, params.get("embedder"));
+        }
+        if (params.has("metrics-window-s")) {
+            settings.set(LiveMatchOptions.METRICS_WINDOW, Duration.ofSeconds(params.getLong("metrics-window-s")));
+        }
+        Config config = Config.from(settings);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.getConfig().setGlobalJobParameters(params); // shown in the web UI
         env.enableCheckpointing(params.getLong("checkpoint-ms", 10_000));
         if (params.has("parallelism")) {
             env.setParallelism(params.getInt("parallelism"));
         }
-        Config config = Config.defaults()
-                .withEmbedder(params.get("embedder", "fr-feature-512"))
-                .withMetricsWindow(Duration.ofSeconds(params.getLong("metrics-window-s", 60)));
         build(kafkaSources(env, bootstrap, params.get("group", "lfr-live-match")), kafkaSinks(bootstrap), config,
-                ControlSnapshot.read(bootstrap));
+                ControlSnapshot.read(bootstrap, config.input()));
         env.execute("LFR live matching");
     }
 
@@ -125,14 +173,18 @@ public final class LiveMatchJob {
      * arrive before the deployments and watchlist topics are read at a first start.
      */
     public static void build(Sources in, Sinks out, Config config, ControlSnapshot atStartup) {
-        SingleOutputStreamOperator<Deployment> deployments = in.deployments()
-                .process(new DecodeAvroRecords<>(Deployment.class)).uid("decode-deployments").name("decode deployments");
-        SingleOutputStreamOperator<WatchlistUpdate> watchlist = in.watchlist()
-                .process(new DecodeAvroRecords<>(WatchlistUpdate.class)).uid("decode-watchlist").name("decode watchlist");
-        SingleOutputStreamOperator<Adjudication> adjudications = in.adjudications()
-                .process(new DecodeAvroRecords<>(Adjudication.class)).uid("decode-adjudications").name("decode adjudications");
+        InputRules rules = config.input();
+        SingleOutputStreamOperator<ControlRecord<Deployment>> deployments = in.deployments()
+                .process(new DecodeControlRecords<>(ControlTopic.DEPLOYMENTS, rules))
+                .uid("decode-deployments").name("decode deployments");
+        SingleOutputStreamOperator<ControlRecord<WatchlistUpdate>> watchlist = in.watchlist()
+                .process(new DecodeControlRecords<>(ControlTopic.WATCHLIST, rules))
+                .uid("decode-watchlist").name("decode watchlist");
+        SingleOutputStreamOperator<ControlRecord<Adjudication>> adjudications = in.adjudications()
+                .process(new DecodeControlRecords<>(ControlTopic.ADJUDICATIONS, rules))
+                .uid("decode-adjudications").name("decode adjudications");
         SingleOutputStreamOperator<SourcedFrame> decoded = in.frames()
-                .process(new DecodeFrameRecords()).uid("decode-frames").name("decode frame records");
+                .process(new DecodeFrameRecords(rules)).uid("decode-frames").name("decode frame records");
         // the side output belongs to the decoding operator, not to the watermark operator after it
         SingleOutputStreamOperator<SourcedFrame> timed = decoded
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<SourcedFrame>forBoundedOutOfOrderness(config.outOfOrderness())
@@ -155,6 +207,7 @@ public final class LiveMatchJob {
         alerts.sinkTo(out.alerts()).uid("alerts-sink").name("alerts");
 
         DataStream<Adjudication> timedAdjudications = adjudications
+                .map(ControlRecord::value).returns(new AvroTypeInfo<>(Adjudication.class)).name("adjudications")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Adjudication>forBoundedOutOfOrderness(config.outOfOrderness())
                         .withTimestampAssigner((j, ts) -> j.getTime().toEpochMilli())
                         .withIdleness(config.idleness()))

@@ -3,6 +3,7 @@ package dev.lfr.schemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -10,9 +11,25 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Topic records to and from Avro binary (the value format of every topic). Stateless. */
+/**
+ * Topic records to and from Avro binary (the value format of every topic). This is the one decoding path for
+ * everything that reads a topic (the job's operators, its start-up read, the tools): allocations are capped by
+ * {@link AvroLimits} and a value must be exactly one record, so a hostile record fails here, cheaply, for every
+ * reader alike.
+ */
 public final class AvroBytes {
+    static {
+        AvroLimits.apply();
+    }
+
     private AvroBytes() {}
+
+    /** A value that is not one record of the expected schema; the message says why, without the value's bytes. */
+    public static final class UndecodableException extends RuntimeException {
+        UndecodableException(String message) {
+            super(message);
+        }
+    }
 
     public static <T extends SpecificRecord> byte[] encode(T record) {
         try {
@@ -28,12 +45,43 @@ public final class AvroBytes {
         }
     }
 
-    /** Decodes trusted bytes (tools, tests); the job decodes untrusted input with dead letters instead. */
+    /** Decodes one value; see {@link Reader#read}. */
     public static <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
-        try {
-            return new SpecificDatumReader<>(type).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return new Reader<>(type).read(bytes);
+    }
+
+    /** Decodes values of one schema, reusing its decoder; not thread-safe (one per operator instance). */
+    public static final class Reader<T extends SpecificRecord> {
+        private final Class<T> type;
+        private final SpecificDatumReader<T> reader;
+        private BinaryDecoder decoder;
+
+        public Reader(Class<T> type) {
+            this.type = type;
+            this.reader = new SpecificDatumReader<>(type);
+        }
+
+        /**
+         * @throws UndecodableException for null or empty bytes, bytes that are not a record of this schema, a record
+         *                              that claims more than the caps allow, or trailing bytes after the record
+         */
+        public T read(byte[] bytes) {
+            if (bytes == null || bytes.length == 0) {
+                throw new UndecodableException("empty value");
+            }
+            try {
+                decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
+                T value = reader.read(null, decoder);
+                if (!decoder.isEnd()) {
+                    throw new UndecodableException("not a " + type.getSimpleName() + ": trailing bytes after the record");
+                }
+                return value;
+            } catch (UndecodableException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                // SystemLimitException (a claim over the caps), EOF, bad enum or union index, bad UTF-8, ...
+                throw new UndecodableException("not a " + type.getSimpleName() + ": " + e.getClass().getSimpleName());
+            }
         }
     }
 }

@@ -62,6 +62,18 @@ class SchemaRulesTest {
                 .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
     }
 
+    /** Symbols are written as positions: the symbols of released schemas keep theirs, new ones come after. */
+    @Test
+    void enumsOnlyGrowAtTheEnd() {
+        assertThat(DeadLetterReason.getClassSchema().getEnumSymbols()).startsWith("UNDECODABLE_RECORD", "EMPTY_IMAGE",
+                "UNSUPPORTED_IMAGE", "TRUNCATED_IMAGE", "CORRUPT_IMAGE", "IMAGE_TOO_LARGE", "UNKNOWN_CAMERA",
+                "OUTSIDE_DEPLOYMENT", "WRONG_DIMENSION", "NON_FINITE_VECTOR", "WRONG_MODEL", "INVALID_RECORD", "UNKNOWN");
+        assertThat(Verdict.getClassSchema().getEnumSymbols()).startsWith("CONFIRMED", "FALSE_ALERT", "NO_ACTION", "UNKNOWN");
+        assertThat(DeploymentStatus.getClassSchema().getEnumSymbols())
+                .startsWith("PLANNED", "ACTIVE", "ENDED", "CANCELLED", "UNKNOWN");
+        assertThat(WatchlistOp.getClassSchema().getEnumSymbols()).startsWith("UPSERT", "DELETE", "UNKNOWN");
+    }
+
     @Test
     void deadLettersNeverCarryBytes() {
         for (Schema.Field f : DeadLetter.getClassSchema().getFields()) {

@@ -18,6 +18,7 @@ public final class DeadLetters {
     public static final String COUNTER = "deadLetters";
 
     private static final int MAX_DETAIL = 500;
+    private static final int MAX_CAMERA = 128; // a camera id that failed its checks may be of any length
 
     private DeadLetters() {}
 
@@ -27,10 +28,10 @@ public final class DeadLetters {
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset())
-                .setCamera(camera)
+                .setCamera(camera == null || camera.length() <= MAX_CAMERA ? camera : camera.substring(0, MAX_CAMERA))
                 .setReason(reason)
                 .setDetail(d.length() > MAX_DETAIL ? d.substring(0, MAX_DETAIL) : d)
-                .setTime(Instant.now())
+                .setTime(Instant.now()) // processing time: the record's own clock may be what was wrong
                 .build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.lfr.jobs.gate;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;
@@ -25,14 +26,17 @@ import org.apache.flink.util.Collector;
  * no deployment lists the camera, OUTSIDE_DEPLOYMENT when one does but is not active then), counted, and its image
  * bytes go no further. Deployments arrive on a broadcast stream, keyed by id; the latest record of an id wins, and
  * deployments that ended more than {@link #RETENTION} before the newest deployment's start are forgotten, so the
- * broadcast state does not grow for ever.
+ * broadcast state does not grow for ever. Deployments reach the gate checked ({@code InputRules}): a threshold
+ * out of range, an empty camera list or an unknown status never gets here. A tombstone of a deployment id ends
+ * the deployment at once: it stays in state as CANCELLED (until retention forgets it), because removing it would
+ * let the start-up snapshot's copy show through again.
  *
  * <p>At a first start the frames topic and the deployments topic are read at the same time, so frames can come
  * before the deployment that covers them. The job is therefore given the deployments current when it was submitted
  * ({@code atStartup}); they are the base under the broadcast state, which overrides them record by record as the
  * topic is read (the topic holds everything the snapshot holds, and newer).
  */
-public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deployment, GatedFrame> {
+public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, ControlRecord<Deployment>, GatedFrame> {
     public static final Duration RETENTION = Duration.ofDays(1);
 
     /** Deployment id to deployment; the broadcast state, the same on every subtask. */
@@ -92,8 +96,17 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deplo
     }
 
     @Override
-    public void processBroadcastElement(Deployment d, Context ctx, Collector<GatedFrame> out) throws Exception {
+    public void processBroadcastElement(ControlRecord<Deployment> r, Context ctx, Collector<GatedFrame> out)
+            throws Exception {
         BroadcastState<String, Deployment> state = ctx.getBroadcastState(DEPLOYMENTS);
+        Deployment d = r.value();
+        if (r.isTombstone()) {
+            Deployment deleted = state.contains(r.key()) ? state.get(r.key()) : atStartup(r.key());
+            if (deleted != null) {
+                state.put(r.key(), Deployment.newBuilder(deleted).setStatus(DeploymentStatus.CANCELLED).build());
+            }
+            return;
+        }
         state.put(d.getId(), d);
         long horizon = d.getStart().toEpochMilli() - RETENTION.toMillis();
         List<String> expired = new ArrayList<>();
@@ -105,5 +118,9 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Deplo
         for (String id : expired) {
             state.remove(id);
         }
+    }
+
+    private Deployment atStartup(String id) {
+        return atStartup.stream().filter(d -> d.getId().equals(id)).findFirst().orElse(null);
     }
 }

@@ -1,71 +1,75 @@
 package dev.lfr.jobs.ingest;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.FrameEvent;
-import dev.lfr.schemas.ImageEncoding;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Avro bytes from the frames topic to {@link FrameEvent}s. Bytes that are not a FrameEvent (another schema, garbage,
- * a truncated record) and frames that make no sense (no camera, no image, impossible size, an encoding this job
- * does not know) go to {@link DeadLetters#TAG} with a reason code and are counted; the job runs on. Records may
- * not make the decoder allocate more than {@link AvroLimits} allows. Stateless.
+ * Avro bytes from the frames topic to {@link FrameEvent}s. Bytes that are not one FrameEvent (another schema,
+ * garbage, a truncated record, a claim over the decoding caps) and frames that fail {@link InputRules#checkFrame}
+ * go to {@link DeadLetters#TAG} with a reason code and are counted; the job runs on.
+ *
+ * <p>This is before event time: a frame whose capture time is far ahead of the job's clock (or absurdly old) is a
+ * CLOCK_SKEW dead letter here, so it can neither push the watermark ahead (every other camera's frames would then
+ * be late) nor be dropped silently as late data. Such frames are also counted per camera
+ * ({@code clockSkew}, group {@code camera}), so an operator can alert on a camera whose clock is wrong.
  */
 public class DecodeFrameRecords extends ProcessFunction<RawRecord, SourcedFrame> {
-    private transient SpecificDatumReader<FrameEvent> reader;
-    private transient BinaryDecoder decoder;
+    /** Per-camera counters kept at most; camera ids come from the input, so their number must be bounded. */
+    static final int MAX_CAMERA_COUNTERS = 1_000;
+    static final String OTHER_CAMERAS = "other";
+
+    private final InputRules rules;
+    private transient AvroBytes.Reader<FrameEvent> reader;
     private transient Counter deadLetters;
+    private transient MetricGroup metrics;
+    private transient Map<String, Counter> clockSkewByCamera;
+
+    public DecodeFrameRecords(InputRules rules) {
+        this.rules = rules;
+    }
 
     @Override
     public void open(OpenContext openContext) {
-        AvroLimits.apply();
-        reader = new SpecificDatumReader<>(FrameEvent.class);
-        deadLetters = getRuntimeContext().getMetricGroup().counter(DeadLetters.COUNTER);
+        reader = new AvroBytes.Reader<>(FrameEvent.class);
+        metrics = getRuntimeContext().getMetricGroup();
+        deadLetters = metrics.counter(DeadLetters.COUNTER);
+        clockSkewByCamera = new HashMap<>();
     }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<SourcedFrame> out) {
         FrameEvent frame;
         try {
-            decoder = DecoderFactory.get().binaryDecoder(record.value(), decoder);
-            frame = reader.read(null, decoder);
-            if (!decoder.isEnd()) {
-                throw new java.io.IOException("trailing bytes after the record");
-            }
-        } catch (Exception e) {
-            reject(ctx, record.source(), null, DeadLetterReason.UNDECODABLE_RECORD,
-                    "not a FrameEvent: " + e.getClass().getSimpleName());
+            frame = reader.read(record.value());
+        } catch (AvroBytes.UndecodableException e) {
+            reject(ctx, record.source(), null, DeadLetterReason.UNDECODABLE_RECORD, e.getMessage());
             return;
         }
-        String problem = problemWith(frame);
-        if (problem != null) {
-            reject(ctx, record.source(), frame.getCamera(), DeadLetterReason.INVALID_RECORD, problem);
+        try {
+            rules.checkFrame(frame, ctx.timerService().currentProcessingTime());
+        } catch (RecordRejected e) {
+            if (e.reason() == DeadLetterReason.CLOCK_SKEW) {
+                clockSkew(frame.getCamera()).inc(); // the camera id passed its checks before the clock's
+            }
+            reject(ctx, record.source(), frame.getCamera(), e.reason(), e.detail());
             return;
         }
         out.collect(new SourcedFrame(record.source(), frame));
     }
 
-    private static String problemWith(FrameEvent f) {
-        if (f.getCamera() == null || f.getCamera().isBlank()) {
-            return "no camera id";
-        }
-        if (f.getImage() == null || !f.getImage().hasRemaining()) {
-            return "no image bytes";
-        }
-        if (f.getWidth() <= 0 || f.getHeight() <= 0) {
-            return "declared size " + f.getWidth() + "x" + f.getHeight();
-        }
-        if (f.getEncoding() == ImageEncoding.UNKNOWN) {
-            return "image encoding unknown to this job";
-        }
-        return null;
+    private Counter clockSkew(String camera) {
+        String group = clockSkewByCamera.containsKey(camera) || clockSkewByCamera.size() < MAX_CAMERA_COUNTERS
+                ? camera : OTHER_CAMERAS;
+        return clockSkewByCamera.computeIfAbsent(group, g -> metrics.addGroup("camera", g).counter("clockSkew"));
     }
 
     private void reject(Context ctx, Provenance source, String camera, DeadLetterReason reason, String detail) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,9 +47,9 @@ public final class KafkaClients {
         return new KafkaConsumer<>(p);
     }
 
-    /** The values of every record now on {@code topic}, oldest first per partition (empty values included as null). */
-    public static List<byte[]> readToEnd(String bootstrap, String topic) {
-        List<byte[]> values = new ArrayList<>();
+    /** Every record now on {@code topic}, oldest first per partition (tombstones included, with null values). */
+    public static List<ConsumerRecord<byte[], byte[]>> readToEnd(String bootstrap, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, null, true)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
@@ -56,7 +57,7 @@ public final class KafkaClients {
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                consumer.poll(Duration.ofMillis(200)).forEach(values::add);
             }
         }
         return values;

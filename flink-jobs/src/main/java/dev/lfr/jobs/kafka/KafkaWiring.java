@@ -13,12 +13,19 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.AvroSerializationSchema;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Kafka sources and sinks of the live job. Alerts are delivered at least once: their ids are deterministic and the
  * topic is keyed by alert id, so a replay after a failure rewrites the same alert instead of adding one, and an
  * officer sees an alert as soon as it is written rather than after the next checkpoint commits a transaction
  * (exactly-once would add up to a checkpoint interval of latency).
+ *
+ * <p>Every record the job writes carries the wall-clock time of writing as its Kafka timestamp, never a time taken
+ * from input: brokers refuse timestamps too far from their own clock ({@code log.message.timestamp.after.max.ms},
+ * an hour by default since Kafka 4), and one refused record fails the sink, which restarts the job, which reads the
+ * same input again. Event times travel in the records' own fields.
  */
 public final class KafkaWiring {
     public static final String FRAMES = "lfr.frames";
@@ -68,13 +75,33 @@ public final class KafkaWiring {
                                                                       KeyOf<T> key) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(v -> key.of(v).getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(AvroSerializationSchema.forSpecific(type))
-                        .build())
+                .setRecordSerializer(new AvroRecords<>(topic, key, AvroSerializationSchema.forSpecific(type)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
+    }
+
+    /** Avro values under their keys, stamped with the time of writing (see the class comment). */
+    static final class AvroRecords<T> implements KafkaRecordSerializationSchema<T> {
+        private final String topic;
+        private final KeyOf<T> key;
+        private final SerializationSchema<T> value;
+
+        AvroRecords(String topic, KeyOf<T> key, SerializationSchema<T> value) {
+            this.topic = topic;
+            this.key = key;
+            this.value = value;
+        }
+
+        @Override
+        public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
+            value.open(context);
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, null, System.currentTimeMillis(),
+                    key.of(element).getBytes(StandardCharsets.UTF_8), value.serialize(element));
+        }
     }
 
     /** The Kafka key of a record. */

@@ -3,7 +3,8 @@ package dev.lfr.jobs.match;
 import ai.onnxruntime.OrtException;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.GatedFrame;
-import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.jobs.ingest.ControlRecord;
+import dev.lfr.jobs.ingest.ControlTopic;
 import dev.lfr.jobs.metrics.MetricEvent;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
@@ -19,6 +20,7 @@ import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.index.FaissIndex;
+import dev.lfr.udfs.index.IndexException;
 import dev.lfr.udfs.index.WatchlistIndex;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelStore;
@@ -56,20 +58,22 @@ import org.apache.flink.util.Collector;
  *
  * <p>Privacy: a descriptor lives only inside {@link #processElement}; only a face whose score reaches the
  * deployment's threshold leaves, as a {@link MatchCandidate} with a JPEG crop. Non-matching faces leave nothing: no
- * output, no state, no log line. Frames that cannot be decoded become dead letters.
+ * output, no state, no log line. A frame that fails anywhere (an image that does not decode, an ONNX Runtime, OpenCV
+ * or FAISS error) becomes a dead letter with a reason code, and the next frame is processed as usual.
  *
  * <p>Each subtask builds its own index per watchlist from the broadcast entries (deterministically: subjects in
- * key order) and rebuilds it when an update arrives. Updates of another model or dimension, or with NaN values,
- * are dead-lettered and never reach the index. Each processed frame reports its counts on the
+ * key order) and rebuilds it when an update arrives or when an entry's expiry passes. Updates arrive checked (model,
+ * dimension, finite values: {@code InputRules}). Each processed frame reports its counts on the
  * {@link MetricEvent#FRAMES} side output. An update older than the entry's current version is ignored;
- * deletions are kept as tombstones so a late, older upsert cannot bring a deleted subject back. At a first start the
- * watchlist current at submission is the base under the broadcast state (see the three-argument constructor).
+ * deletions, and tombstones of the topic, are kept as deletion markers so that neither a late, older upsert nor
+ * the start-up snapshot can bring a deleted subject back. At a first start the watchlist current at submission is
+ * the base under the broadcast state (see the three-argument constructor).
  */
-public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFrame, WatchlistUpdate, MatchCandidate> {
+public class FaceMatcher
+        extends KeyedBroadcastProcessFunction<String, GatedFrame, ControlRecord<WatchlistUpdate>, MatchCandidate> {
     /** Watchlist entries, key {@code watchlist/subject}; the broadcast state. */
     public static final MapStateDescriptor<String, WatchlistUpdate> WATCHLIST =
             new MapStateDescriptor<>("watchlist", Types.STRING, new AvroTypeInfo<>(WatchlistUpdate.class));
-    static final Provenance WATCHLIST_SOURCE = new Provenance("lfr.watchlist", -1, -1);
     static final Duration TRACK_STATE_TTL = Duration.ofMinutes(10);
 
     private final String embedderId;
@@ -93,8 +97,12 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
     private transient Counter candidates;
     private transient Counter deadLetters;
 
-    /** A subtask's index of one watchlist, built at {@code generation}; row i is {@code subjects.get(i)}. */
-    private record Indexed(long generation, WatchlistIndex index, List<String> subjects, long version) {}
+    /**
+     * A subtask's index of one watchlist, built at {@code generation}; row i is {@code subjects.get(i)}; good for
+     * frames before {@code validUntilMs}, the earliest expiry among its entries.
+     */
+    private record Indexed(long generation, WatchlistIndex index, List<String> subjects, long version,
+                           long validUntilMs) {}
 
     public FaceMatcher(String embedderId, FaceDetector.Config detectorConfig) {
         this(embedderId, detectorConfig, List.of());
@@ -168,9 +176,20 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
             frames.inc();
             ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), camera, timeMs, faces.size(), searched));
         } catch (ImageDecodeException e) {
-            deadLetters.inc();
-            ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), camera, reasonOf(e.reason()), e.getMessage()));
+            deadLetter(ctx, in, reasonOf(e.reason()), e.getMessage());
+        } catch (OrtException e) {
+            deadLetter(ctx, in, DeadLetterReason.MODEL_FAILURE, "ONNX Runtime: " + e.getMessage());
+        } catch (IndexException e) {
+            deadLetter(ctx, in, DeadLetterReason.INDEX_FAILURE, "watchlist index: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // OpenCV, a bug of ours: this frame is lost, the job is not (Errors such as OOM still fail the task)
+            deadLetter(ctx, in, DeadLetterReason.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {
+        deadLetters.inc();
+        ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), in.frame().getCamera(), reason, detail));
     }
 
     /** Embeds and searches the faces the tracker asks for; returns how many were searched. */
@@ -198,7 +217,7 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
         facesSearched.inc(queries.length);
         WatchlistIndex.Neighbours[] best = indexed.index().search(queries, 1);
         for (int i = 0; i < best.length; i++) {
-            if (best[i].size() == 0 || best[i].score(0) < in.threshold()) {
+            if (best[i].size() == 0 || !(best[i].score(0) >= in.threshold())) { // never a match against NaN
                 continue; // not a match: its descriptor goes out of scope here
             }
             IouTracker.Assignment a = toEmbed.get(i);
@@ -215,15 +234,13 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
     private Indexed indexFor(String watchlist, ReadOnlyBroadcastState<String, WatchlistUpdate> state, long timeMs)
             throws Exception {
         Indexed cached = indexes.get(watchlist);
-        if (cached != null && cached.generation() == watchlistGeneration) {
+        if (cached != null && cached.generation() == watchlistGeneration && timeMs < cached.validUntilMs()) {
             return cached;
         }
         java.util.TreeMap<String, WatchlistUpdate> all = new java.util.TreeMap<>();
         for (WatchlistUpdate u : atStartup) {
-            if (WatchlistEntries.problem(u, embedderId, embedder.dimension()) == null) {
-                all.merge(WatchlistEntries.key(u.getWatchlist(), u.getSubject()), u,
-                        (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
-            }
+            all.merge(WatchlistEntries.key(u.getWatchlist(), u.getSubject()), u,
+                    (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
         }
         for (Map.Entry<String, WatchlistUpdate> e : state.immutableEntries()) {
             // the state wins unless the topic has not yet been read up to the snapshot's version of this entry
@@ -243,40 +260,50 @@ public class FaceMatcher extends KeyedBroadcastProcessFunction<String, GatedFram
         long[] ids = new long[entries.size()];
         float[][] vectors = new float[entries.size()][];
         long version = 0;
+        long validUntil = Long.MAX_VALUE;
         int i = 0;
         for (WatchlistUpdate u : entries.values()) {
             subjects.add(u.getSubject());
             ids[i] = i;
             vectors[i++] = WatchlistEntries.vector(u);
             version = Math.max(version, u.getVersion());
+            if (u.getExpiry() != null) {
+                validUntil = Math.min(validUntil, u.getExpiry().toEpochMilli());
+            }
         }
         index.upsertAll(ids, vectors);
         if (cached != null) {
             cached.index().close();
         }
-        Indexed fresh = new Indexed(watchlistGeneration, index, List.copyOf(subjects), version);
+        Indexed fresh = new Indexed(watchlistGeneration, index, List.copyOf(subjects), version, validUntil);
         indexes.put(watchlist, fresh);
         return fresh;
     }
 
     @Override
-    public void processBroadcastElement(WatchlistUpdate u, Context ctx, Collector<MatchCandidate> out) throws Exception {
-        DeadLetterReason problem = WatchlistEntries.problem(u, embedderId, embedder.dimension());
-        if (problem != null) {
-            deadLetters.inc();
-            ctx.output(DeadLetters.TAG, DeadLetters.of(WATCHLIST_SOURCE, null, problem,
-                    "watchlist " + u.getWatchlist() + " subject " + u.getSubject() + ": " + problem));
+    public void processBroadcastElement(ControlRecord<WatchlistUpdate> r, Context ctx, Collector<MatchCandidate> out)
+            throws Exception {
+        BroadcastState<String, WatchlistUpdate> state = ctx.getBroadcastState(WATCHLIST);
+        WatchlistUpdate current = state.contains(r.key()) ? state.get(r.key()) : atStartup(r.key());
+        WatchlistUpdate u = r.value();
+        if (r.isTombstone()) {
+            if (current != null) { // the topic deleted the key: a deletion at the version it deleted
+                state.put(r.key(), WatchlistUpdate.newBuilder(current).setOp(WatchlistOp.DELETE).setVector(null).build());
+                watchlistGeneration++;
+            }
             return;
         }
-        BroadcastState<String, WatchlistUpdate> state = ctx.getBroadcastState(WATCHLIST);
-        String key = WatchlistEntries.key(u.getWatchlist(), u.getSubject());
-        WatchlistUpdate current = state.get(key);
-        if (current != null && current.getVersion() > u.getVersion()) {
-            return; // an older update arriving late
+        if (current != null && !ControlTopic.WATCHLIST.replaces(u, current)) {
+            return;
         }
-        // a deletion stays as a tombstone (no vector), so that an older upsert arriving late cannot revive the subject
-        state.put(key, u.getOp() == WatchlistOp.DELETE ? WatchlistUpdate.newBuilder(u).setVector(null).build() : u);
+        // a deletion stays as a marker (no vector), so that an older upsert arriving late cannot revive the subject
+        state.put(r.key(), u.getOp() == WatchlistOp.DELETE ? WatchlistUpdate.newBuilder(u).setVector(null).build() : u);
         watchlistGeneration++;
+    }
+
+    private WatchlistUpdate atStartup(String key) {
+        return atStartup.stream().filter(u -> WatchlistEntries.key(u.getWatchlist(), u.getSubject()).equals(key))
+                .findFirst().orElse(null);
     }
 
     static DeadLetterReason reasonOf(ImageDecodeException.Reason r) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.ingest.ControlRecord;
+import dev.lfr.jobs.ingest.ControlTopic;
+import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;
@@ -19,13 +22,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DeploymentGateTest {
-    private BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, Deployment, GatedFrame> harness;
+    private BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, ControlRecord<Deployment>, GatedFrame> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(), DeploymentGate.DEPLOYMENTS);
-        harness.processBroadcastElement(Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.ACTIVE), 0);
-        harness.processBroadcastElement(Records.deployment("d2", List.of("c9"), 100, 200, DeploymentStatus.PLANNED), 0);
+        harness.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.ACTIVE)), 0);
+        harness.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment("d2", List.of("c9"), 100, 200, DeploymentStatus.PLANNED)), 0);
+    }
+
+    private static BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, ControlRecord<Deployment>, GatedFrame>
+            gateWithSnapshot(Deployment atStartup) throws Exception {
+        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(List.of(atStartup)),
+                DeploymentGate.DEPLOYMENTS);
     }
 
     private List<DeadLetter> deadLetters() {
@@ -57,7 +66,7 @@ class DeploymentGateTest {
 
     @Test
     void aCancelledDeploymentStopsFramesAtOnce() throws Exception {
-        harness.processBroadcastElement(Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.CANCELLED), 0);
+        harness.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.CANCELLED)), 0);
         harness.processElement(Records.sourced("c1", 150), 150);
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(deadLetters()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.OUTSIDE_DEPLOYMENT);
@@ -66,7 +75,7 @@ class DeploymentGateTest {
     @Test
     void longEndedDeploymentsLeaveTheBroadcastState() throws Exception {
         long later = 200 + DeploymentGate.RETENTION.toMillis() + Duration.ofHours(1).toMillis();
-        harness.processBroadcastElement(Records.deployment("d3", List.of("c1"), later, later + 100, DeploymentStatus.ACTIVE), 0);
+        harness.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment("d3", List.of("c1"), later, later + 100, DeploymentStatus.ACTIVE)), 0);
         List<String> ids = new ArrayList<>();
         for (Map.Entry<String, Deployment> e : harness.getBroadcastState(DeploymentGate.DEPLOYMENTS).entries()) {
             ids.add(e.getKey());
@@ -79,17 +88,32 @@ class DeploymentGateTest {
     @Test
     void theSnapshotAtSubmissionCoversFramesUntilTheTopicSaysOtherwise() throws Exception {
         Deployment active = Records.deployment("d5", List.of("c5"), 100, 200, DeploymentStatus.ACTIVE);
-        try (BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, Deployment, GatedFrame> fresh =
-                     ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(List.of(active)),
-                             DeploymentGate.DEPLOYMENTS)) {
+        try (BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, ControlRecord<Deployment>, GatedFrame> fresh =
+                     gateWithSnapshot(active)) {
             fresh.processElement(Records.sourced("c5", 150), 150); // nothing read from the topic yet
             assertThat(fresh.extractOutputValues()).extracting(GatedFrame::deployment).containsExactly("d5");
             // the topic's newer record of the same deployment replaces the snapshot's
-            fresh.processBroadcastElement(Records.deployment("d5", List.of("c5"), 100, 200, DeploymentStatus.CANCELLED), 0);
+            fresh.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment("d5", List.of("c5"), 100, 200, DeploymentStatus.CANCELLED)), 0);
             fresh.processElement(Records.sourced("c5", 160), 160);
             assertThat(fresh.extractOutputValues()).hasSize(1);
             assertThat(fresh.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().getReason())
                     .containsExactly(DeadLetterReason.OUTSIDE_DEPLOYMENT);
         }
+    }
+
+    @Test
+    void aTombstoneEndsTheDeploymentEvenWhereTheSnapshotHasIt() throws Exception {
+        Deployment active = Records.deployment("d5", List.of("c5"), 100, 200, DeploymentStatus.ACTIVE);
+        try (BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, ControlRecord<Deployment>, GatedFrame> fresh =
+                     gateWithSnapshot(active)) {
+            fresh.processBroadcastElement(new ControlRecord<>(new Provenance("lfr.deployments", 0, 3), "d5", null), 0);
+            fresh.processElement(Records.sourced("c5", 150), 150);
+            assertThat(fresh.extractOutputValues()).isEmpty();
+            assertThat(fresh.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().getReason())
+                    .containsExactly(DeadLetterReason.OUTSIDE_DEPLOYMENT);
+        }
+        // a tombstone of a deployment nobody knows leaves nothing behind
+        harness.processBroadcastElement(new ControlRecord<>(new Provenance("lfr.deployments", 0, 4), "d404", null), 0);
+        assertThat(harness.getBroadcastState(DeploymentGate.DEPLOYMENTS).contains("d404")).isFalse();
     }
 }

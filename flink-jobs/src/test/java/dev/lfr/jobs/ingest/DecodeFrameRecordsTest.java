@@ -18,11 +18,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DecodeFrameRecordsTest {
+    static final InputRules RULES = dev.lfr.jobs.LiveMatchJob.Config.defaults().input();
     private OneInputStreamOperatorTestHarness<RawRecord, SourcedFrame> harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFrameRecords());
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeFrameRecords(RULES));
+        harness.setProcessingTime(System.currentTimeMillis()); // the job's clock, which capture times are checked against
     }
 
     private List<DeadLetter> deadLetters() {
@@ -93,5 +95,46 @@ class DecodeFrameRecordsTest {
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(deadLetters()).hasSize(4).allSatisfy(d ->
                 assertThat(d.getReason()).isEqualTo(DeadLetterReason.INVALID_RECORD));
+    }
+
+    /** A camera's clock decades ahead, or reset to 1970, never reaches event time; each is counted per camera. */
+    @Test
+    void framesTimedFarFromTheJobsClockAreClockSkewDeadLetters() throws Exception {
+        long now = System.currentTimeMillis();
+        FrameEvent ahead = FrameEvent.newBuilder(Records.frame("cam-1", 0, new byte[] {1}))
+                .setCaptureTime(java.time.Instant.ofEpochMilli(now).plus(java.time.Duration.ofDays(365L * 30))).build();
+        FrameEvent epoch = FrameEvent.newBuilder(Records.frame("cam-2", 0, new byte[] {1}))
+                .setCaptureTime(java.time.Instant.EPOCH).build();
+        FrameEvent slightlyAhead = FrameEvent.newBuilder(Records.frame("cam-3", 0, new byte[] {1}))
+                .setCaptureTime(java.time.Instant.ofEpochMilli(now).plusSeconds(60)).build(); // within 5 minutes
+        for (FrameEvent f : List.of(ahead, epoch, slightlyAhead)) {
+            harness.processElement(Records.raw(Records.avro(f)), 1);
+        }
+        assertThat(harness.extractOutputValues()).extracting(s -> s.frame().getCamera()).containsExactly("cam-3");
+        assertThat(deadLetters()).extracting(DeadLetter::getCamera, DeadLetter::getReason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("cam-1", DeadLetterReason.CLOCK_SKEW),
+                org.assertj.core.groups.Tuple.tuple("cam-2", DeadLetterReason.CLOCK_SKEW));
+        assertThat(deadLetters().get(0).getDetail()).contains("ahead of the job's clock");
+        assertThat(deadLetters().get(1).getDetail()).contains("behind the job's clock");
+    }
+
+    @Test
+    void everyFieldIsBounded() throws Exception {
+        FrameEvent base = Records.frame("cam-1", 1, new byte[] {1});
+        List<FrameEvent> bad = List.of(
+                FrameEvent.newBuilder(base).setCamera("c".repeat(InputRules.MAX_ID + 1)).build(),
+                FrameEvent.newBuilder(base).setCamera("cam\u0000-1").build(),
+                FrameEvent.newBuilder(base).setSequence(-1).build(),
+                FrameEvent.newBuilder(base).setWidth(InputRules.MAX_SIDE + 1).build(),
+                FrameEvent.newBuilder(base).setHeight(-3).build(),
+                FrameEvent.newBuilder(base).setDeployment("d".repeat(1000)).build());
+        for (FrameEvent f : bad) {
+            harness.processElement(Records.raw(Records.avro(f)), 1);
+        }
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).hasSize(bad.size()).allSatisfy(d -> {
+            assertThat(d.getReason()).isEqualTo(DeadLetterReason.INVALID_RECORD);
+            assertThat(d.getCamera() == null || d.getCamera().length() <= InputRules.MAX_ID).isTrue();
+        });
     }
 }

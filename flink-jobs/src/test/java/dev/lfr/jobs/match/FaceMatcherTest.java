@@ -6,6 +6,9 @@ import dev.lfr.jobs.BiometricScan;
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.GatedFrame;
+import dev.lfr.jobs.ingest.ControlRecord;
+import dev.lfr.jobs.ingest.ControlTopic;
+import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
@@ -22,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -44,7 +46,7 @@ class FaceMatcherTest {
     private static float[] colin;
     private static float[] zico;
 
-    private KeyedBroadcastOperatorTestHarness<String, GatedFrame, WatchlistUpdate, MatchCandidate> harness;
+    private KeyedBroadcastOperatorTestHarness<String, GatedFrame, ControlRecord<WatchlistUpdate>, MatchCandidate> harness;
 
     @BeforeAll
     static void faces() throws Exception {
@@ -67,7 +69,7 @@ class FaceMatcherTest {
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new FaceMatcher(MODEL, FaceDetector.Config.defaults()), g -> g.frame().getCamera(), Types.STRING,
                 FaceMatcher.WATCHLIST);
-        harness.processBroadcastElement(enrol("colin", 1, colin), 0);
+        harness.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
     }
 
     @AfterEach
@@ -82,6 +84,10 @@ class FaceMatcherTest {
         }
         return WatchlistUpdate.newBuilder().setWatchlist("wl").setSubject(subject).setVersion(version)
                 .setOp(WatchlistOp.UPSERT).setEmbeddingModel(MODEL).setVector(vector).build();
+    }
+
+    private static ControlRecord<WatchlistUpdate> control(WatchlistUpdate u) {
+        return Records.control(ControlTopic.WATCHLIST, u);
     }
 
     private GatedFrame frame(String camera, long t, String image) throws Exception {
@@ -145,20 +151,35 @@ class FaceMatcherTest {
     }
 
     @Test
-    void badWatchlistUpdatesAreDeadLetteredAndDeletionsApply() throws Exception {
-        List<Float> nan = new ArrayList<>(Collections.nCopies(512, 0.1f));
-        nan.set(7, Float.NaN);
-        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("x", 1, colin)).setVector(List.of(1f, 2f)).build(), 0);
-        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("x", 1, colin)).setVector(nan).build(), 0);
-        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("x", 1, colin)).setEmbeddingModel("dlib-resnet-128").build(), 0);
-        assertThat(deadLetters()).extracting(DeadLetter::getReason).containsExactly(DeadLetterReason.WRONG_DIMENSION,
-                DeadLetterReason.NON_FINITE_VECTOR, DeadLetterReason.WRONG_MODEL);
-        // an old update arriving late is ignored; a newer deletion applies at once
-        harness.processBroadcastElement(WatchlistUpdate.newBuilder(enrol("colin", 2, colin)).setOp(WatchlistOp.DELETE)
-                .setVector(null).build(), 0);
-        harness.processBroadcastElement(enrol("colin", 1, colin), 0);
+    void deletionsApplyAndALateOlderUpsertDoesNotReviveTheSubject() throws Exception {
+        harness.processBroadcastElement(control(WatchlistUpdate.newBuilder(enrol("colin", 2, colin)).setOp(WatchlistOp.DELETE)
+                .setVector(null).build()), 0);
+        harness.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
         harness.processElement(frame("cam-d", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
         assertThat(harness.extractOutputValues()).isEmpty();
+    }
+
+    @Test
+    void aTombstoneDeletesTheSubjectAndALaterEnrolmentBringsItBack() throws Exception {
+        harness.processBroadcastElement(new ControlRecord<>(new Provenance("lfr.watchlist", 0, 9), "wl/colin", null), 0);
+        harness.processElement(frame("cam-d", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.getBroadcastState(FaceMatcher.WATCHLIST).get("wl/colin").getVector())
+                .as("the deleted entry's vector is gone from state").isNull();
+        harness.processBroadcastElement(control(enrol("colin", 1, colin)), 0); // re-enrolled after the tombstone
+        harness.processElement(frame("cam-e", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+        assertThat(harness.extractOutputValues()).extracting(MatchCandidate::subject).containsExactly("colin");
+    }
+
+    /** The schema's promise: after its expiry instant the entry is ignored, with no further watchlist update. */
+    @Test
+    void anEntryStopsMatchingAtItsExpiryWithoutAnyFurtherUpdate() throws Exception {
+        harness.processBroadcastElement(control(WatchlistUpdate.newBuilder(enrol("colin", 2, colin))
+                .setExpiry(Records.at(3_000)).build()), 0);
+        harness.processElement(frame("cam-f", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+        harness.processElement(frame("cam-f", 5_000, "Colin_Powell/Colin_Powell_0002.jpg"), 5_000); // a new track
+        assertThat(harness.extractOutputValues()).extracting(MatchCandidate::subject, MatchCandidate::timeMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("colin", Records.at(0).toEpochMilli()));
     }
 
     private static byte[] bytesOf(OperatorSubtaskState state) throws Exception {

@@ -53,13 +53,18 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     public void produce(String topic, List<byte[]> values) throws Exception {
+        produceKeyed(topic, values.stream().map(v -> new ProducerRecord<byte[], byte[]>(topic, v)).toList());
+    }
+
+    /** Produces records as given: with their keys, null values (tombstones) and timestamps. */
+    public void produceKeyed(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (byte[] v : values) {
-                producer.send(new ProducerRecord<>(topic, v)).get();
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r).get();
             }
         }
     }

@@ -1,0 +1,39 @@
+package dev.lfr.jobs;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * The live job's settings, as typed options: given as {@code --key value} to {@link LiveMatchJob#main} and read
+ * once, into {@link LiveMatchJob.Config}, where they are checked (a NaN or a negative duration is refused at
+ * submission, in one line). Cluster settings (checkpointing, parallelism) are the cluster's, not these.
+ */
+public final class LiveMatchOptions {
+    public static final ConfigOption<String> EMBEDDING_MODEL = key("embedding-model").stringType()
+            .defaultValue("fr-feature-512").withDescription("the embedder of faces and of every watchlist vector");
+    public static final ConfigOption<Duration> ALERT_GAP = key("alert.gap").durationType()
+            .defaultValue(Duration.ofSeconds(10)).withDescription("sightings less than this apart are one walk-past");
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("frames.out-of-orderness").durationType()
+            .defaultValue(Duration.ofMillis(500)).withDescription("how late a frame may arrive and still count");
+    public static final ConfigOption<Duration> IDLENESS = key("frames.idleness").durationType()
+            .defaultValue(Duration.ofSeconds(5))
+            .withDescription("a camera quiet this long stops holding back the others' event time");
+    public static final ConfigOption<Duration> METRICS_WINDOW = key("metrics.window").durationType()
+            .defaultValue(Duration.ofMinutes(1)).withDescription("the tumbling window of the published metrics");
+    public static final ConfigOption<Duration> ADJUDICATION_RETENTION = key("adjudication.retention").durationType()
+            .defaultValue(Duration.ofDays(7)).withDescription("how long an alert waits for its adjudication");
+    public static final ConfigOption<Duration> MAX_CLOCK_AHEAD = key("input.max-clock-ahead").durationType()
+            .defaultValue(Duration.ofMinutes(5))
+            .withDescription("frames and adjudications timed further ahead of the job's clock are CLOCK_SKEW dead letters");
+    public static final ConfigOption<Duration> MAX_AGE = key("input.max-age").durationType()
+            .defaultValue(Duration.ofDays(1))
+            .withDescription("frames and adjudications timed further behind the job's clock are CLOCK_SKEW dead letters");
+    public static final ConfigOption<Duration> MAX_DEPLOYMENT_LENGTH = key("deployment.max-length").durationType()
+            .defaultValue(Duration.ofHours(24)).withDescription("longer deployments are refused");
+    public static final ConfigOption<Float> MIN_THRESHOLD = key("deployment.min-threshold").floatType()
+            .defaultValue(0.3f).withDescription("deployments with a lower alert threshold (cosine similarity) are refused");
+
+    private LiveMatchOptions() {}
+}

@@ -1,0 +1,43 @@
+package dev.lfr.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+/** A careless operator's settings are refused at submission, in one line that names the setting. */
+class LiveMatchOptionsTest {
+    private static LiveMatchJob.Config from(Map<String, String> settings) {
+        return LiveMatchJob.Config.from(Configuration.fromMap(settings));
+    }
+
+    @Test
+    void settingsAreReadAsTypedOptions() {
+        LiveMatchJob.Config c = from(Map.of("input.max-clock-ahead", "2 min", "deployment.min-threshold", "0.4",
+                "embedding-model", "dlib-resnet-128", "metrics.window", "30 s"));
+        assertThat(c.input().maxClockAhead()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.input().minThreshold()).isEqualTo(0.4f);
+        assertThat(c.input().dimension()).isEqualTo(128);
+        assertThat(c.embedderId()).isEqualTo("dlib-resnet-128");
+        assertThat(c.metricsWindow()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void nonsenseIsRefusedWithTheSettingNamed() {
+        assertThatThrownBy(() -> from(Map.of("deployment.min-threshold", "NaN")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minimum deployment threshold");
+        assertThatThrownBy(() -> from(Map.of("deployment.min-threshold", "0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minimum deployment threshold");
+        assertThatThrownBy(() -> from(Map.of("input.max-age", "-1 s")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> from(Map.of("alert.gap", "0 s")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+        assertThatThrownBy(() -> from(Map.of("embedding-model", "blazeface-back-256")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an embedder");
+        assertThatThrownBy(() -> from(Map.of("embedding-model", "no-such-model")))
+                .hasMessageContaining("unknown model");
+    }
+}

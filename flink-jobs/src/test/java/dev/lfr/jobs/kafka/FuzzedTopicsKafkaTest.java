@@ -1,0 +1,146 @@
+package dev.lfr.jobs.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lfr.jobs.Enrolments;
+import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.Records;
+import dev.lfr.jobs.ingest.InputRules;
+import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.jobs.fuzz.HostileRecords;
+import dev.lfr.loadtest.kafka.LocalKafka;
+import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.DeadLetter;
+import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.schemas.DeploymentMetrics;
+import dev.lfr.schemas.MatchAlert;
+import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.engine.FaceResult;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitrary;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A bounded fuzz run against the real job on the real broker: hostile records on every input topic (real faces
+ * among the frames, so the models and the index are reached), around one real deployment and one enrolled person.
+ * The job must finish its input without a failure (no restart strategy: any failure fails the run), account for
+ * every frame (frames in = frames counted in the metrics + frame dead letters), alert on nobody below the
+ * deployment's threshold, and put no crop of anybody but the enrolled person on the alerts topic.
+ */
+class FuzzedTopicsKafkaTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension();
+
+    private static final int PER_TOPIC = 40;
+
+    @Test
+    void theJobSurvivesAndStaysHonestUnderHostileInputOnEveryTopic() throws Exception {
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
+        InputRules rules = LiveMatchJob.Config.defaults().input();
+        byte[] colin = Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
+        byte[] zico = Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg"));
+        HostileRecords hostile = new HostileRecords(Instant.now(), List.of(colin, zico), rules.embeddingModel(),
+                rules.dimension());
+        try (LocalKafka kafka = new LocalKafka()) {
+            PoisonPillKafkaTest.controlTopics(kafka);
+            produce(kafka, KafkaWiring.DEPLOYMENTS, sample(hostile.deploymentRecords()));
+            produce(kafka, KafkaWiring.WATCHLIST, sample(hostile.watchlistRecords()));
+            produce(kafka, KafkaWiring.ADJUDICATIONS, sample(hostile.adjudicationRecords()));
+            // the real deployment and enrolment come last, so no fuzzed record of the same key replaces them
+            PoisonPillKafkaTest.keyed(kafka, KafkaWiring.DEPLOYMENTS, "d1", AvroBytes.encode(PoisonPillKafkaTest.deployment(0.5f)));
+            PoisonPillKafkaTest.enrolColin(kafka, lfw);
+            List<RawRecord> frames = new ArrayList<>(sample(hostile.frameRecords()));
+            frames.add(Records.raw(AvroBytes.encode(Records.frame(HostileRecords.KEPT_CAMERA, 1_000, zico))));
+            frames.add(Records.raw(AvroBytes.encode(Records.frame(HostileRecords.KEPT_CAMERA, 5_000, colin))));
+            produce(kafka, KafkaWiring.FRAMES, frames);
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            LiveMatchJobKafkaTest.buildOnTopics(env, kafka.bootstrap(), s -> s.map(new dev.lfr.jobs.DelayFirst<>(3000)));
+            JobExecutionResult result = env.execute("fuzzed topics");
+            assertThat(result.getJobExecutionResult()).isNotNull(); // finished: a failure would have thrown
+
+            List<DeadLetter> deadLetters = values(kafka, KafkaWiring.DEAD_LETTERS, DeadLetter.class);
+            assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotEqualTo(DeadLetterReason.UNKNOWN));
+            long frameDeadLetters = deadLetters.stream().filter(d -> d.getSourceTopic().equals(KafkaWiring.FRAMES)).count();
+            long framesCounted = values(kafka, KafkaWiring.METRICS, DeploymentMetrics.class).stream()
+                    .filter(m -> m.getCamera() == null).mapToLong(DeploymentMetrics::getFrames).sum();
+            assertThat(framesCounted + frameDeadLetters).as("frames in = frames counted + frame dead letters")
+                    .isEqualTo(frames.size());
+            for (String control : List.of(KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ADJUDICATIONS)) {
+                assertThat(deadLetters).as("some hostile records of " + control + " were refused")
+                        .anySatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(control));
+            }
+
+            List<MatchAlert> alerts = values(kafka, KafkaWiring.ALERTS, MatchAlert.class);
+            assertThat(alerts).as("the enrolled person still alerts").isNotEmpty();
+            assertThat(alerts).allSatisfy(a -> {
+                assertThat(a.getDeployment()).isEqualTo("d1");
+                assertThat(a.getSubject()).isEqualTo("colin");
+                assertThat(a.getBestScore()).isGreaterThanOrEqualTo(0.5f);
+            });
+            assertCropsShowOnly(lfw, alerts);
+        }
+    }
+
+    /** Every crop on the alerts topic is of the enrolled person: nearer to him than to the passer-by, and close. */
+    private static void assertCropsShowOnly(Path lfw, List<MatchAlert> alerts) throws Exception {
+        float[] enrolled = Enrolments.descriptor(lfw.resolve("Colin_Powell/Colin_Powell_0001.jpg"));
+        float[] passerBy = Enrolments.descriptor(lfw.resolve("Zico/Zico_0001.jpg"));
+        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), Enrolments.MODEL)) {
+            for (MatchAlert a : alerts) {
+                byte[] crop = new byte[a.getBestCropJpeg().remaining()];
+                a.getBestCropJpeg().duplicate().get(crop);
+                try (FrameImage img = new ImageDecoder().decode(crop)) {
+                    float[] v = engine.mainFace(img).flatMap(FaceResult::descriptor).orElseThrow().vector();
+                    assertThat(dot(v, enrolled)).isGreaterThan(dot(v, passerBy)).isGreaterThan(0.4);
+                }
+            }
+        }
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** A sample outside a property (jqwik draws it from its own randomness; every run differs, by design). */
+    private static List<RawRecord> sample(Arbitrary<RawRecord> records) {
+        return records.sampleStream().limit(PER_TOPIC).toList();
+    }
+
+    private static void produce(LocalKafka kafka, String topic, List<RawRecord> records) throws Exception {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        for (RawRecord r : records) {
+            boolean compacted = topic.equals(KafkaWiring.DEPLOYMENTS) || topic.equals(KafkaWiring.WATCHLIST);
+            // a compacted topic refuses keyless records: those are the broker's to refuse, not the job's
+            out.add(new ProducerRecord<>(topic, compacted && r.key() == null ? "no-key".getBytes() : r.key(), r.value()));
+        }
+        kafka.produceKeyed(topic, out);
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> List<T> values(LocalKafka kafka, String topic,
+                                                                                     Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topic)) {
+            out.add(AvroBytes.decode(r.value(), type));
+        }
+        return out;
+    }
+}
