@@ -7,17 +7,18 @@ import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
 import dev.lfr.loadtest.bench.PeerBenchmark;
 import dev.lfr.udfs.index.FaissIndex;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
-        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class, BenchCommand.State.class})
+        subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class, BenchCommand.State.class,
+            BenchCommand.Watchlist.class})
 final class BenchCommand extends LfrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -157,7 +158,7 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
             Path work = java.nio.file.Files.createTempDirectory("lfr-peer");
             try {
                 List<dev.lfr.udfs.image.FrameImage> decoded = PeerBenchmark.prepare(files, work);
-                Map<String, Object> ours = PeerBenchmark.ours(engine.models(), engine.embedderId(), decoded);
+                Map<String, Object> ours = PeerBenchmark.ours(engine.models(), engine.embeddingModel(), decoded);
                 decoded.forEach(dev.lfr.udfs.image.FrameImage::close);
                 JsonNode peer;
                 try {
@@ -208,6 +209,37 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                     (int) Math.max(4, Math.round(2 * fps)), 40, 200, 7)) {
                 out().println(new ObjectMapper().writeValueAsString(
                         KeyedStateFootprint.measure(engine.models(), scenes, frames, fps, faces)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "watchlist", description = {
+            "A live watchlist of N rows taking updates while it is searched, as the matcher does: enrolments,",
+            "template replacements and deletions in turn, each followed by a search that must already see it.",
+            "One JSON object per row count: load time, update latency p50/p99/max (how long a camera's frames wait),",
+            "search latency, updates not visible to the next search (must be 0), heap after the load and the resident",
+            "memory the load added (FAISS keeps vectors off the heap).",
+            "A 1M x 512 run needs about 8 GB of heap (LFR_JAVA_OPTS=-Xmx10g) and minutes for the HNSW build."})
+    static final class Watchlist extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--rows", paramLabel = "N", split = ",", description = "row counts (default 10000,100000)")
+        int[] rows = {10_000, 100_000};
+
+        @Option(names = "--dim", paramLabel = "D", description = "descriptor length (default 512)")
+        int dim = 512;
+
+        @Option(names = "--updates", paramLabel = "U", description = "updates per run (default 1000)")
+        int updates = 1_000;
+
+        @Override
+        public Integer call() throws Exception {
+            if (dim < 1 || updates < 3 || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
+                throw new UserError("--rows and --dim must be >= 1, --updates >= 3");
+            }
+            ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            for (int n : rows) {
+                out().println(json.writeValueAsString(dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42)));
+                out().flush();
             }
             return 0;
         }

@@ -34,7 +34,7 @@ public class EngineOptions {
         return models;
     }
 
-    String embedderId() {
+    String embeddingModel() {
         String id = embedder == null ? models().defaultEmbedder() : embedder;
         if (models().manifest().models().stream().noneMatch(m -> m.id().equals(id) && "embedder".equals(m.spec().role()))) {
             throw new UserError("unknown embedder '" + id + "'; choose fr-feature-512 or dlib-resnet-128");
@@ -50,7 +50,7 @@ public class EngineOptions {
     }
 
     FaceEngine engine(QualityGate gate) {
-        return new FaceEngine(models(), embedderId(), detectorConfig(), gate);
+        return new FaceEngine(models(), embeddingModel(), detectorConfig(), gate);
     }
 
     static FrameImage decode(Path file) throws IOException {

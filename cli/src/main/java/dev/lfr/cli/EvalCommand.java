@@ -80,7 +80,7 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         Map<String, String> groups = groupsFile == null ? Map.of() : readGroups(groupsFile);
         EngineOptions opts = new EngineOptions();
         opts.embedder = embedder;
-        String id = opts.embedderId();
+        String id = opts.embeddingModel();
         List<OpenSetEvaluation.Identity> identities = OpenSetEvaluation.scan(data);
         List<Path> images = identities.stream().flatMap(i -> i.images().stream()).toList();
         if (images.isEmpty()) {
@@ -150,7 +150,7 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
             PrintWriter out = out();
             for (String id : ids) {
                 opts.embedder = id;
-                opts.embedderId();
+                opts.embeddingModel();
                 PairVerification.Report r;
                 try (ProgressBar bar = Progress.bar(id, pairs.size())) {
                     r = PairVerification.run(opts.models(), id, pairs, bar::stepTo);

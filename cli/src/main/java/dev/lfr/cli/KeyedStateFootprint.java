@@ -2,14 +2,9 @@ package dev.lfr.cli;
 
 import dev.lfr.loadtest.replay.ReplayFrame;
 import dev.lfr.loadtest.replay.WalkPastScenes;
-import dev.lfr.udfs.detect.Detection;
-import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.image.FrameImage;
-import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
-import dev.lfr.udfs.quality.FaceQuality;
-import dev.lfr.udfs.quality.QualityGate;
-import dev.lfr.udfs.quality.QualityReport;
+import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.track.IouTracker;
 import dev.lfr.udfs.track.TrackState;
 import java.util.ArrayList;
@@ -38,9 +33,6 @@ final class KeyedStateFootprint {
 
     static Map<String, Object> measure(ModelStore models, WalkPastScenes scenes, int frames, double fps, int faces)
             throws Exception {
-        ImageDecoder decoder = new ImageDecoder();
-        IouTracker tracker = IouTracker.defaults();
-        QualityGate gate = QualityGate.defaults();
         TypeSerializer<TrackState> serializer = TypeInformation.of(TrackState.class).createSerializer(new SerializerConfigImpl());
         List<TrackState> tracks = new ArrayList<>();
         long next = 1;
@@ -48,21 +40,14 @@ final class KeyedStateFootprint {
         long sumHeap = 0;
         long maxSerialized = 0;
         int maxTracks = 0;
-        try (FaceDetector detector = new FaceDetector(models, FaceDetector.Config.defaults());
-             FaceQuality quality = new FaceQuality()) {
+        // the matcher's own sequence (decode, detect, assess, track); nothing is embedded, the state is the same
+        try (FramePipeline pipeline = new FramePipeline(models,
+                FramePipeline.Config.defaults(models.dir(), models.defaultEmbedder()))) {
             for (int i = 0; i < frames; i++) {
                 long t = Math.round(i * 1000 / fps);
                 ReplayFrame f = scenes.next("cam-1", i, t);
-                try (FrameImage img = decoder.decode(f.jpeg())) {
-                    List<Detection> found = detector.detect(img);
-                    List<QualityReport> reports = new ArrayList<>();
-                    List<Boolean> usable = new ArrayList<>();
-                    for (Detection d : found) {
-                        QualityReport q = quality.assess(img, d);
-                        reports.add(q);
-                        usable.add(gate.passes(q));
-                    }
-                    IouTracker.Step step = tracker.step(tracks, next, t, found, reports, usable);
+                try (FrameImage img = pipeline.decode(f.jpeg())) {
+                    IouTracker.Step step = pipeline.track(tracks, next, t, pipeline.detect(img));
                     tracks = new ArrayList<>(step.tracks());
                     next = step.nextId();
                 }

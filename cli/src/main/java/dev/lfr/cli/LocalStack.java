@@ -1,7 +1,7 @@
 package dev.lfr.cli;
 
 import dev.lfr.jobs.LiveMatchJob;
-import dev.lfr.jobs.kafka.ControlSnapshot;
+import dev.lfr.jobs.kafka.ControlTopicReads;
 import dev.lfr.jobs.kafka.KafkaClients;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
@@ -84,9 +84,8 @@ final class LocalStack implements AutoCloseable {
                 env.setParallelism(parallelism);
                 env.enableCheckpointing(2_000);
                 LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup), LiveMatchJob.kafkaSinks(bs), config,
-                        ControlSnapshot.read(bs, config.input()));
+                        ControlTopicReads.kafka(bs, config.input()));
                 stack.job = env.executeAsync("lfr live matching (local)");
-                Thread.sleep(5_000); // the job reads the deployment and watchlist topics before frames flow
             }
             return stack;
         } catch (Exception e) {

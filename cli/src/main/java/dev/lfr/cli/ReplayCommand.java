@@ -152,7 +152,7 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     static Map<String, Object> run(ReplayCommand r, Map<String, Object> settings, Path outDir, boolean progress)
             throws Exception {
-        String model = r.engine.embedderId();
+        String model = r.engine.embeddingModel();
         List<String> cams = new ArrayList<>();
         for (int c = 1; c <= r.cameras; c++) {
             cams.add("cam-" + c);
@@ -186,7 +186,7 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
         }
         float threshold = (float) (1 - r.engine.models().spec(model).searchThreshold());
         String group = r.group != null ? r.group : "lfr-replay-" + System.currentTimeMillis();
-        LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbedder(model).withAlertGap(Duration.ofSeconds(3))
+        LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(model).withAlertGap(Duration.ofSeconds(3))
                 .withMetricsWindow(Duration.ofSeconds(10));
         try (frames; LocalStack stack = LocalStack.start(r.bootstrap, !r.noJob, group, "replay", model, watchlist, cams,
                 threshold, config, r.parallelism)) {

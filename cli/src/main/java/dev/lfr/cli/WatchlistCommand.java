@@ -83,7 +83,7 @@ final class WatchlistCommand extends LfrCommand implements Callable<Integer> {
                     v.add(x);
                 }
                 updates.add(WatchlistUpdate.newBuilder().setWatchlist(target.watchlist).setSubject(s.id())
-                        .setVersion(version).setOp(WatchlistOp.UPSERT).setEmbeddingModel(s.modelId()).setVector(v)
+                        .setVersion(version).setOp(WatchlistOp.UPSERT).setEmbeddingModel(s.embeddingModel()).setVector(v)
                         .setDisplayName(s.id()).setReferenceImageUri(s.accepted().get(0).toUri().toString()).build());
                 out().println("enrolled " + s.id() + " from " + s.accepted().size() + " photo(s)");
             }
@@ -140,7 +140,7 @@ final class WatchlistCommand extends LfrCommand implements Callable<Integer> {
             Map<String, WatchlistUpdate> current;
             dev.lfr.jobs.ingest.InputRules rules;
             try {
-                rules = dev.lfr.jobs.LiveMatchJob.Config.defaults().withEmbedder(embedder).input();
+                rules = dev.lfr.jobs.LiveMatchJob.Config.defaults().withEmbeddingModel(embedder).input();
             } catch (RuntimeException e) {
                 throw new UserError(Lfr.oneLine(e));
             }

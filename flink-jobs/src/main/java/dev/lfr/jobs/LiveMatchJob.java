@@ -12,7 +12,8 @@ import dev.lfr.jobs.ingest.DecodeFrameRecords;
 import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
-import dev.lfr.jobs.kafka.ControlSnapshot;
+import dev.lfr.jobs.ingest.StartupReads;
+import dev.lfr.jobs.kafka.ControlTopicReads;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.match.FaceMatcher;
 import dev.lfr.jobs.match.MatchCandidate;
@@ -27,6 +28,9 @@ import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.model.ModelCatalog;
+import dev.lfr.udfs.model.ModelInstaller;
+import dev.lfr.udfs.pipeline.FramePipeline;
+import dev.lfr.udfs.quality.QualityGate;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -56,21 +60,24 @@ public final class LiveMatchJob {
     /**
      * The job's settings, read once from {@link LiveMatchOptions}.
      *
-     * @param detector              detector settings (minimum score, tiling for small faces)
+     * @param pipeline              the face pipeline: models folder, embedding model, detector, quality gate, batch
      * @param alertGap              sightings of a subject less than this apart are one walk-past
      * @param outOfOrderness        how late a frame may arrive (event time) and still count
      * @param idleness              a camera quiet for this long stops holding back the event-time clock of the others
      * @param metricsWindow         the size of the tumbling metric windows
      * @param adjudicationRetention how long an alert waits for its adjudication (state TTL)
-     * @param input                 what every input record must satisfy, including the embedding model
+     * @param input                 what every input record must satisfy
      */
-    public record Config(FaceDetector.Config detector, Duration alertGap, Duration outOfOrderness, Duration idleness,
+    public record Config(FramePipeline.Config pipeline, Duration alertGap, Duration outOfOrderness, Duration idleness,
                          Duration metricsWindow, Duration adjudicationRetention, InputRules input) {
         public Config {
             for (Duration d : new Duration[] {alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention}) {
                 if (d == null || d.isNegative() || d.isZero()) {
                     throw new IllegalArgumentException("durations must be positive, not " + d);
                 }
+            }
+            if (!pipeline.embeddingModel().equals(input.embeddingModel())) {
+                throw new IllegalArgumentException("faces and watchlist vectors must share one embedding model");
             }
         }
 
@@ -81,7 +88,10 @@ public final class LiveMatchJob {
         /** @throws IllegalArgumentException naming the setting that is out of range */
         public static Config from(ReadableConfig c) {
             String model = c.get(LiveMatchOptions.EMBEDDING_MODEL);
-            return new Config(FaceDetector.Config.defaults(), c.get(LiveMatchOptions.ALERT_GAP),
+            String modelsDir = c.getOptional(LiveMatchOptions.MODELS_DIR).orElse(ModelInstaller.defaultDir().toString());
+            FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model, FaceDetector.Config.defaults(),
+                    QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH));
+            return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
                     new InputRules(model, dimensionOf(model), c.get(LiveMatchOptions.MAX_CLOCK_AHEAD),
@@ -97,23 +107,25 @@ public final class LiveMatchJob {
             return d;
         }
 
-        /** The embedding model faces and watchlist vectors must share. */
-        public String embedderId() {
+        /** The embedding model faces and watchlist vectors share. */
+        public String embeddingModel() {
             return input.embeddingModel();
         }
 
         public Config withAlertGap(Duration gap) {
-            return new Config(detector, gap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, input);
+            return new Config(pipeline, gap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, input);
         }
 
         public Config withMetricsWindow(Duration window) {
-            return new Config(detector, alertGap, outOfOrderness, idleness, window, adjudicationRetention, input);
+            return new Config(pipeline, alertGap, outOfOrderness, idleness, window, adjudicationRetention, input);
         }
 
-        public Config withEmbedder(String id) {
-            InputRules r = new InputRules(id, dimensionOf(id), input.maxClockAhead(), input.maxAge(),
+        public Config withEmbeddingModel(String model) {
+            FramePipeline.Config p = new FramePipeline.Config(pipeline.modelsDir(), model, pipeline.detector(),
+                    pipeline.gate(), pipeline.embeddingBatch());
+            InputRules r = new InputRules(model, dimensionOf(model), input.maxClockAhead(), input.maxAge(),
                     input.maxDeploymentLength(), input.minThreshold());
-            return new Config(detector, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r);
+            return new Config(p, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r);
         }
     }
 
@@ -143,7 +155,7 @@ public final class LiveMatchJob {
             env.setParallelism(params.getInt("parallelism"));
         }
         build(kafkaSources(env, bootstrap, params.get("group", "lfr-live-match")), kafkaSinks(bootstrap), config,
-                ControlSnapshot.read(bootstrap, config.input()));
+                ControlTopicReads.kafka(bootstrap, config.input()));
         env.execute("LFR live matching");
     }
 
@@ -165,14 +177,14 @@ public final class LiveMatchJob {
 
     /** Wires the operators between the given raw topic streams and sinks. */
     public static void build(Sources in, Sinks out, Config config) {
-        build(in, out, config, ControlSnapshot.none());
+        build(in, out, config, StartupReads.none());
     }
 
     /**
-     * Wires the operators; {@code atStartup} (the control topics as they were at submission) covers frames that
-     * arrive before the deployments and watchlist topics are read at a first start.
+     * Wires the operators; {@code atStartup} says how the gate and the matcher read the control topics when they start
+     * without state, so frames that arrive before those topics' records at a first start are covered.
      */
-    public static void build(Sources in, Sinks out, Config config, ControlSnapshot atStartup) {
+    public static void build(Sources in, Sinks out, Config config, StartupReads atStartup) {
         InputRules rules = config.input();
         SingleOutputStreamOperator<ControlRecord<Deployment>> deployments = in.deployments()
                 .process(new DecodeControlRecords<>(ControlTopic.DEPLOYMENTS, rules))
@@ -199,7 +211,7 @@ public final class LiveMatchJob {
         SingleOutputStreamOperator<MatchCandidate> candidates = gated
                 .keyBy(g -> g.frame().getCamera())
                 .connect(ControlStreams.neverHoldBack(watchlist, "watchlist").broadcast(FaceMatcher.WATCHLIST))
-                .process(new FaceMatcher(config.embedderId(), config.detector(), atStartup.watchlist()))
+                .process(new FaceMatcher(config.pipeline(), atStartup.watchlist()))
                 .uid("face-matcher").name("detect, track, embed, match");
 
         SingleOutputStreamOperator<MatchAlert> alerts = candidates.keyBy(AlertDeduplicator::keyOf)

@@ -13,6 +13,10 @@ import org.apache.flink.configuration.ConfigOption;
 public final class LiveMatchOptions {
     public static final ConfigOption<String> EMBEDDING_MODEL = key("embedding-model").stringType()
             .defaultValue("fr-feature-512").withDescription("the embedder of faces and of every watchlist vector");
+    public static final ConfigOption<String> MODELS_DIR = key("models.dir").stringType().noDefaultValue()
+            .withDescription("the installed models folder on the TaskManagers (default: -Dlfr.models.dir, $LFR_MODELS or ./models)");
+    public static final ConfigOption<Integer> EMBEDDING_BATCH = key("embedding.batch").intType().defaultValue(8)
+            .withDescription("faces embedded in one model call at most");
     public static final ConfigOption<Duration> ALERT_GAP = key("alert.gap").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("sightings less than this apart are one walk-past");
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("frames.out-of-orderness").durationType()

@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.alert.AlertDeduplicator;
 import dev.lfr.jobs.ingest.RawRecord;
-import dev.lfr.jobs.kafka.ControlSnapshot;
-import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.jobs.ingest.StartupRead;
+import dev.lfr.jobs.ingest.StartupReads;
 import dev.lfr.schemas.Adjudication;
-import dev.lfr.schemas.DeploymentMetrics;
-import dev.lfr.schemas.Verdict;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.MatchAlert;
+import dev.lfr.schemas.Verdict;
+import dev.lfr.schemas.WatchlistUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -111,7 +112,7 @@ class LiveMatchJobTest {
                             env.fromData(Records.raw(new byte[] {0})).filter(r -> false)), // no adjudications
                     new LiveMatchJob.Sinks(alerts, new CollectingSink<>("early-metrics-" + withSnapshot), dead),
                     LiveMatchJob.Config.defaults(),
-                    withSnapshot ? new ControlSnapshot(List.of(d1), List.of(colin)) : ControlSnapshot.none());
+                    withSnapshot ? new StartupReads(StartupRead.of(List.of(d1)), StartupRead.of(List.of(colin))) : StartupReads.none());
             env.execute("early frames " + withSnapshot);
             if (withSnapshot) {
                 assertThat(dead.results()).isEmpty();

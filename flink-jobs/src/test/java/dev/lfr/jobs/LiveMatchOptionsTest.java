@@ -21,7 +21,7 @@ class LiveMatchOptionsTest {
         assertThat(c.input().maxClockAhead()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.input().minThreshold()).isEqualTo(0.4f);
         assertThat(c.input().dimension()).isEqualTo(128);
-        assertThat(c.embedderId()).isEqualTo("dlib-resnet-128");
+        assertThat(c.embeddingModel()).isEqualTo("dlib-resnet-128");
         assertThat(c.metricsWindow()).isEqualTo(Duration.ofSeconds(30));
     }
 

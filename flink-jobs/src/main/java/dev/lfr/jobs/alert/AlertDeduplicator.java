@@ -71,7 +71,7 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
                     .setSightings(1)
                     .setBestCropJpeg(ByteBuffer.wrap(c.cropJpeg()))
                     .setWatchlistVersion(c.watchlistVersion())
-                    .setEmbeddingModel(c.modelId())
+                    .setEmbeddingModel(c.embeddingModel())
                     .build();
             alerts.inc();
             out.collect(first);

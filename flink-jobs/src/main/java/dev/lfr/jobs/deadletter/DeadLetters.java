@@ -3,6 +3,7 @@ package dev.lfr.jobs.deadletter;
 import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
+import dev.lfr.udfs.image.ImageDecodeException;
 import java.time.Instant;
 import org.apache.flink.util.OutputTag;
 
@@ -21,6 +22,17 @@ public final class DeadLetters {
     private static final int MAX_CAMERA = 128; // a camera id that failed its checks may be of any length
 
     private DeadLetters() {}
+
+    /** The reason code of an image that does not decode. */
+    public static DeadLetterReason reasonOf(ImageDecodeException.Reason r) {
+        return switch (r) {
+            case EMPTY -> DeadLetterReason.EMPTY_IMAGE;
+            case UNSUPPORTED_FORMAT -> DeadLetterReason.UNSUPPORTED_IMAGE;
+            case TRUNCATED -> DeadLetterReason.TRUNCATED_IMAGE;
+            case CORRUPT -> DeadLetterReason.CORRUPT_IMAGE;
+            case TOO_LARGE -> DeadLetterReason.IMAGE_TOO_LARGE;
+        };
+    }
 
     public static DeadLetter of(Provenance source, String camera, DeadLetterReason reason, String detail) {
         String d = detail == null ? "" : detail;

@@ -3,6 +3,7 @@ package dev.lfr.jobs.gate;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
+import dev.lfr.jobs.ingest.StartupRead;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;
 import dev.lfr.schemas.DeploymentStatus;
@@ -17,6 +18,9 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -32,32 +36,47 @@ import org.apache.flink.util.Collector;
  * let the start-up snapshot's copy show through again.
  *
  * <p>At a first start the frames topic and the deployments topic are read at the same time, so frames can come
- * before the deployment that covers them. The job is therefore given the deployments current when it was submitted
- * ({@code atStartup}); they are the base under the broadcast state, which overrides them record by record as the
- * topic is read (the topic holds everything the snapshot holds, and newer).
+ * before the deployment that covers them. A gate that starts without state therefore reads the deployments topic
+ * in {@code open()} ({@link StartupRead}); those deployments are the base under the broadcast state, which
+ * overrides them record by record as the topic is read (the topic holds everything the base holds, and newer). A
+ * gate restored from a checkpoint or savepoint uses its state.
  */
-public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, ControlRecord<Deployment>, GatedFrame> {
+public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, ControlRecord<Deployment>, GatedFrame>
+        implements CheckpointedFunction {
     public static final Duration RETENTION = Duration.ofDays(1);
 
     /** Deployment id to deployment; the broadcast state, the same on every subtask. */
     public static final MapStateDescriptor<String, Deployment> DEPLOYMENTS =
             new MapStateDescriptor<>("deployments", TypeInformation.of(String.class), TypeInformation.of(Deployment.class));
 
-    private final List<Deployment> atStartup;
+    private final StartupRead<Deployment> startupRead;
+    private transient boolean restored;
+    private transient List<Deployment> atStartup;
     private transient Counter passed;
     private transient Counter rejected;
 
     public DeploymentGate() {
-        this(List.of());
+        this(StartupRead.none());
     }
 
-    /** @param atStartup the deployments current when the job was submitted (see the class comment) */
-    public DeploymentGate(List<Deployment> atStartup) {
-        this.atStartup = List.copyOf(atStartup);
+    /** @param startupRead how to read the deployments topic when starting without state (see the class comment) */
+    public DeploymentGate(StartupRead<Deployment> startupRead) {
+        this.startupRead = startupRead;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        // the broadcast state is the operator's own; nothing else to keep
     }
 
     @Override
     public void open(OpenContext openContext) {
+        atStartup = restored ? List.of() : startupRead.current();
         passed = getRuntimeContext().getMetricGroup().counter("framesInDeployment");
         rejected = getRuntimeContext().getMetricGroup().counter(DeadLetters.COUNTER);
     }

@@ -1,10 +1,7 @@
 package dev.lfr.jobs.kafka;
 
-import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlTopic;
 import dev.lfr.jobs.ingest.InputRules;
-import dev.lfr.jobs.ingest.Provenance;
-import dev.lfr.jobs.ingest.RecordRejected;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
@@ -12,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -37,33 +33,16 @@ public final class WatchlistTopic {
 
     /**
      * The current entries of a watchlist: the latest update of each subject, deletions (and tombstones) left out. The
-     * topic is read as the job reads it ({@link ControlTopic#WATCHLIST}, with the given rules' checks), so a listing
-     * shows what the job matches against.
+     * topic is read as the job reads it ({@link ControlTopicReads}, under the given rules), so a listing shows what
+     * the job matches against.
      */
     public Map<String, WatchlistUpdate> current(String watchlist, InputRules rules) {
-        AvroBytes.Reader<WatchlistUpdate> reader = new AvroBytes.Reader<>(WatchlistUpdate.class);
         Map<String, WatchlistUpdate> latest = new TreeMap<>();
-        long now = System.currentTimeMillis();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaClients.readToEnd(bootstrap, topic)) {
-            ControlRecord<WatchlistUpdate> c;
-            try {
-                c = ControlTopic.WATCHLIST.read(reader, new Provenance(r.topic(), r.partition(), r.offset()), r.key(),
-                        r.value(), rules, now);
-            } catch (RecordRejected e) {
-                continue; // the job dead-letters it; a listing just skips it
+        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules).forEach((key, u) -> {
+            if (u.getWatchlist().equals(watchlist) && u.getOp() == WatchlistOp.UPSERT) {
+                latest.put(u.getSubject(), u);
             }
-            if (!c.key().startsWith(watchlist + "/")) {
-                continue;
-            }
-            String subject = c.key().substring(watchlist.length() + 1);
-            WatchlistUpdate old = latest.get(subject);
-            if (c.isTombstone()) {
-                latest.remove(subject);
-            } else if (old == null || ControlTopic.WATCHLIST.replaces(c.value(), old)) {
-                latest.put(subject, c.value());
-            }
-        }
-        latest.values().removeIf(u -> u.getOp() != WatchlistOp.UPSERT);
+        });
         return latest;
     }
 }

@@ -5,4 +5,4 @@ package dev.lfr.jobs.match;
  * leaves {@link FaceMatcher}. Deduplication turns the candidates of one walk-past into one alert.
  */
 public record MatchCandidate(String deployment, String camera, String watchlist, String subject, float score,
-                             long timeMs, long trackId, byte[] cropJpeg, long watchlistVersion, String modelId) {}
+                             long timeMs, long trackId, byte[] cropJpeg, long watchlistVersion, String embeddingModel) {}

@@ -104,7 +104,7 @@ public final class HostileRecords {
                 net.jqwik.api.Tuple.of(3, Arbitraries.integers().map(seed -> unitVector(seed, dimension))),
                 net.jqwik.api.Tuple.of(1, floats().list().ofMaxSize(8)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, dimension - 1)
-                        .map(i -> { List<Float> v = new ArrayList<>(unitVector(i, dimension)); v.set(i, Float.NaN); return v; })))
+                        .map(i -> withNaN(unitVector(i, dimension), i))))
                 .injectNull(0.1);
         return Combinators.combine(ids("wl-fuzz", "wl-d1"), ids("s-1", "s-2"), Arbitraries.longs().between(-1, 1_000),
                 Arbitraries.of(WatchlistOp.class), Arbitraries.of(model, "dlib-resnet-128", ""), vectors,
@@ -192,7 +192,14 @@ public final class HostileRecords {
         return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static List<Float> unitVector(int seed, int dimension) {
+    private static List<Float> withNaN(List<Float> v, int at) {
+        List<Float> out = new ArrayList<>(v);
+        out.set(at, Float.NaN);
+        return out;
+    }
+
+    /** A random unit vector, the same for the same seed. */
+    public static List<Float> unitVector(int seed, int dimension) {
         Random r = new Random(seed);
         float[] v = new float[dimension];
         double norm = 0;

@@ -33,7 +33,7 @@ class DeploymentGateTest {
 
     private static BroadcastOperatorTestHarness<dev.lfr.jobs.ingest.SourcedFrame, ControlRecord<Deployment>, GatedFrame>
             gateWithSnapshot(Deployment atStartup) throws Exception {
-        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(List.of(atStartup)),
+        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(new DeploymentGate(dev.lfr.jobs.ingest.StartupRead.of(List.of(atStartup))),
                 DeploymentGate.DEPLOYMENTS);
     }
 

@@ -3,9 +3,9 @@ package dev.lfr.jobs.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.LiveMatchJob;
-import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.ingest.RawRecord;
+import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.DeploymentStatus;

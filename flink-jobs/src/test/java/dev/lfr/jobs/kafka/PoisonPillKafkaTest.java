@@ -40,6 +40,7 @@ class PoisonPillKafkaTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension();
 
+    private static final dev.lfr.jobs.ingest.InputRules RULES = dev.lfr.jobs.LiveMatchJob.Config.defaults().input();
     private static final String COLIN_PROBE = "Colin_Powell/Colin_Powell_0002.jpg";
 
     /** A camera whose clock is 30 years ahead: before, its record's timestamp crash-looped every sink. */
@@ -94,7 +95,7 @@ class PoisonPillKafkaTest {
             assertThat(alerts(kafka)).isEmpty();
             assertThat(deadLetters(kafka)).isEmpty();
             // and the start-up read agrees: no entry, no dead letter
-            assertThat(ControlSnapshot.read(kafka.bootstrap()).watchlist()).isEmpty();
+            assertThat(ControlTopicReads.kafka(kafka.bootstrap(), RULES).watchlist().current()).isEmpty();
         }
     }
 
@@ -112,20 +113,22 @@ class PoisonPillKafkaTest {
             keyed(kafka, KafkaWiring.DEPLOYMENTS, "d1", AvroBytes.encode(deployment(0.5f)));
             keyed(kafka, KafkaWiring.WATCHLIST, "wl/evil", hugeVector());
 
-            AtomicReference<ControlSnapshot> snapshot = new AtomicReference<>();
+            AtomicReference<List<Deployment>> deployments = new AtomicReference<>();
+            AtomicReference<List<WatchlistUpdate>> watchlist = new AtomicReference<>();
             AtomicLong allocated = new AtomicLong();
             Thread reader = new Thread(() -> {
                 var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
                 long before = threads.getCurrentThreadAllocatedBytes();
-                snapshot.set(ControlSnapshot.read(kafka.bootstrap()));
+                deployments.set(ControlTopicReads.kafka(kafka.bootstrap(), RULES).deployments().current());
+                watchlist.set(ControlTopicReads.kafka(kafka.bootstrap(), RULES).watchlist().current());
                 allocated.set(threads.getCurrentThreadAllocatedBytes() - before);
             });
             reader.start();
             reader.join(60_000);
 
-            assertThat(snapshot.get()).as("the read finished").isNotNull();
-            assertThat(snapshot.get().deployments()).extracting(Deployment::getId).containsExactly("d1");
-            assertThat(snapshot.get().watchlist()).isEmpty();
+            assertThat(watchlist.get()).as("the read finished").isNotNull();
+            assertThat(deployments.get()).extracting(Deployment::getId).containsExactly("d1");
+            assertThat(watchlist.get()).isEmpty();
             assertThat(allocated.get()).as("bytes allocated by the read").isLessThan(256L << 20);
         }
     }

@@ -2,6 +2,7 @@ package dev.lfr.jobs.match;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.onnxruntime.OrtException;
 import dev.lfr.jobs.BiometricScan;
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
@@ -13,12 +14,14 @@ import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
-import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
+import dev.lfr.udfs.pipeline.FramePipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -67,7 +70,7 @@ class FaceMatcherTest {
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new FaceMatcher(MODEL, FaceDetector.Config.defaults()), g -> g.frame().getCamera(), Types.STRING,
+                new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(), dev.lfr.jobs.ingest.StartupRead.none()), g -> g.frame().getCamera(), Types.STRING,
                 FaceMatcher.WATCHLIST);
         harness.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
     }
@@ -115,7 +118,7 @@ class FaceMatcherTest {
             assertThat(c.deployment()).isEqualTo("d1");
             assertThat(c.score()).isGreaterThanOrEqualTo(THRESHOLD);
             assertThat(c.watchlistVersion()).isEqualTo(1);
-            assertThat(c.modelId()).isEqualTo(MODEL);
+            assertThat(c.embeddingModel()).isEqualTo(MODEL);
             assertThat(Arrays.copyOf(c.cropJpeg(), 2)).containsExactly(0xFF, 0xD8);
         });
         assertThat(deadLetters()).isEmpty();
@@ -180,6 +183,38 @@ class FaceMatcherTest {
         harness.processElement(frame("cam-f", 5_000, "Colin_Powell/Colin_Powell_0002.jpg"), 5_000); // a new track
         assertThat(harness.extractOutputValues()).extracting(MatchCandidate::subject, MatchCandidate::timeMs)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("colin", Records.at(0).toEpochMilli()));
+    }
+
+    /** An ONNX Runtime failure on one frame is that frame's dead letter; the next frame alerts as usual. */
+    @Test
+    void aFailingModelCallIsADeadLetterAndTheNextFrameStillAlerts() throws Exception {
+        FaceMatcher failingOnce = new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(),
+                dev.lfr.jobs.ingest.StartupRead.none()) {
+            @Override
+            protected FramePipeline openPipeline(FramePipeline.Config config) {
+                return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
+                    private boolean failed;
+
+                    @Override
+                    public List<FaceDescriptor> embed(FrameImage frame, List<Detection> faces) throws OrtException {
+                        if (!failed) {
+                            failed = true;
+                            throw new OrtException("injected failure");
+                        }
+                        return super.embed(frame, faces);
+                    }
+                };
+            }
+        };
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(failingOnce,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            h.processElement(frame("cam-g", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+            h.processElement(frame("cam-g", 40, "Colin_Powell/Colin_Powell_0002.jpg"), 40);
+            assertThat(h.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().getReason())
+                    .containsExactly(DeadLetterReason.MODEL_FAILURE);
+            assertThat(h.extractOutputValues()).extracting(MatchCandidate::subject).containsExactly("colin");
+        }
     }
 
     private static byte[] bytesOf(OperatorSubtaskState state) throws Exception {

@@ -19,15 +19,15 @@ import java.util.Map;
 public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
 
     /** Measures the session runs now, on this machine. */
-    public static ModelOnlyBound measure(ModelStore models, String embedderId, FaceDetector.Config detector, byte[] frameJpeg)
+    public static ModelOnlyBound measure(ModelStore models, String embeddingModel, FaceDetector.Config detector, byte[] frameJpeg)
             throws Exception {
         int passes;
         try (FaceDetector d = new FaceDetector(models, detector); FrameImage f = new ImageDecoder().decode(frameJpeg)) {
             passes = d.passes(f.width(), f.height());
         }
         double detect = EngineBenchmark.sessionRunOnly(models, FaceDetector.MODEL_ID, 10, 60).meanMs();
-        double perFace = EngineBenchmark.sessionRunOnly(models, embedderId, 10, 60).meanMs();
-        var alignment = models.spec(embedderId).alignment();
+        double perFace = EngineBenchmark.sessionRunOnly(models, embeddingModel, 10, 60).meanMs();
+        var alignment = models.spec(embeddingModel).alignment();
         if (!alignment.usesBlazeFaceKeypoints()) {
             perFace += EngineBenchmark.sessionRunOnly(models, alignment.landmarks(), 10, 60).meanMs();
         }

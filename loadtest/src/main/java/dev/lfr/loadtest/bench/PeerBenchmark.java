@@ -55,8 +55,8 @@ public final class PeerBenchmark {
     }
 
     /** Our engine on the decoded images, one thread, after a warm-up on the first three. */
-    public static Map<String, Object> ours(ModelStore models, String embedderId, List<FrameImage> images) throws Exception {
-        try (FaceEngine engine = FaceEngine.withDefaults(models, embedderId)) {
+    public static Map<String, Object> ours(ModelStore models, String embeddingModel, List<FrameImage> images) throws Exception {
+        try (FaceEngine engine = FaceEngine.withDefaults(models, embeddingModel)) {
             for (FrameImage f : images.subList(0, Math.min(3, images.size()))) {
                 engine.analyse(f);
             }
@@ -70,7 +70,7 @@ public final class PeerBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("engine", "lfr (BlazeFace + " + embedderId + ", ONNX Runtime, quality gate)");
+            m.put("engine", "lfr (BlazeFace + " + embeddingModel + ", ONNX Runtime, quality gate)");
             m.put("threads", 1);
             m.put("images", images.size());
             m.put("faces", detected);

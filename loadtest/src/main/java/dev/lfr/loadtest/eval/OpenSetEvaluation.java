@@ -85,7 +85,7 @@ public final class OpenSetEvaluation {
     /**
      * Every image's centre face, embedded on {@code threads} threads, each with its own engine.
      */
-    public static Embedded embedAll(ModelStore models, String embedderId, QualityGate gate, List<Path> images,
+    public static Embedded embedAll(ModelStore models, String embeddingModel, QualityGate gate, List<Path> images,
                                               int threads, IntConsumer progress) throws Exception {
         Map<Path, float[]> out = new java.util.concurrent.ConcurrentHashMap<>();
         Map<Path, Integer> usable = new java.util.concurrent.ConcurrentHashMap<>();
@@ -97,7 +97,7 @@ public final class OpenSetEvaluation {
                 int first = t;
                 parts.add(pool.submit(() -> {
                     ImageDecoder decoder = new ImageDecoder();
-                    try (FaceEngine engine = new FaceEngine(models, embedderId, FaceDetector.Config.defaults(), gate)) {
+                    try (FaceEngine engine = new FaceEngine(models, embeddingModel, FaceDetector.Config.defaults(), gate)) {
                         for (int i = first; i < images.size(); i += threads) {
                             Path p = images.get(i);
                             CentreFace.Found found = CentreFace.analyse(engine, decoder, p);

@@ -27,13 +27,13 @@ public final class PairVerification {
 
     private PairVerification() {}
 
-    public static Report run(ModelStore models, String embedderId, List<LfwPairs.Pair> pairs, IntConsumer progress)
+    public static Report run(ModelStore models, String embeddingModel, List<LfwPairs.Pair> pairs, IntConsumer progress)
             throws OrtException, IOException {
         Map<Path, Optional<FaceDescriptor>> cache = new HashMap<>();
         ImageDecoder decoder = new ImageDecoder();
         int noFace = 0;
         int done = 0;
-        try (FaceEngine engine = new FaceEngine(models, embedderId, FaceDetector.Config.defaults(), QualityGate.open())) {
+        try (FaceEngine engine = new FaceEngine(models, embeddingModel, FaceDetector.Config.defaults(), QualityGate.open())) {
             for (LfwPairs.Pair p : pairs) {
                 for (Path image : List.of(p.first(), p.second())) {
                     if (!cache.containsKey(image)) {
@@ -52,6 +52,6 @@ public final class PairVerification {
             double distance = a.isPresent() && b.isPresent() ? a.get().distance(b.get()) : 2.0;
             scored.add(new VerificationProtocol.Scored(p.fold(), distance, p.same()));
         }
-        return new Report(embedderId, VerificationProtocol.evaluate(scored), cache.size(), noFace);
+        return new Report(embeddingModel, VerificationProtocol.evaluate(scored), cache.size(), noFace);
     }
 }

@@ -56,15 +56,21 @@ public final class LocalKafka implements AutoCloseable {
         produceKeyed(topic, values.stream().map(v -> new ProducerRecord<byte[], byte[]>(topic, v)).toList());
     }
 
-    /** Produces records as given: with their keys, null values (tombstones) and timestamps. */
+    /** Produces records as given (keys, null values for tombstones, timestamps), in order, and waits for all. */
     public void produceKeyed(String topic, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1"); // order kept even on retries
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>(records.size());
             for (ProducerRecord<byte[], byte[]> r : records) {
-                producer.send(r).get();
+                sent.add(producer.send(r));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
             }
         }
     }

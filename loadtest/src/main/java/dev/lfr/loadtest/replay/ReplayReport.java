@@ -2,6 +2,7 @@ package dev.lfr.loadtest.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lfr.loadtest.report.LinePlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.lfr.loadtest.report.LinePlot;
 import org.HdrHistogram.Histogram;
 
 /** A replay's outcome as {@code report.json}, {@code report.md}, {@code latency_cdf.png} and {@code lag.png}. */

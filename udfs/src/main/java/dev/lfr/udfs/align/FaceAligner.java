@@ -46,10 +46,10 @@ public final class FaceAligner implements AutoCloseable {
     private final FloatBuffer landmarkBuffer;
     private final Mat grey = new Mat();
 
-    public FaceAligner(ModelStore models, String embedderId) {
-        this.spec = models.spec(embedderId);
+    public FaceAligner(ModelStore models, String embeddingModel) {
+        this.spec = models.spec(embeddingModel);
         if (spec.alignment() == null || spec.input() == null) {
-            throw new IllegalArgumentException("model " + embedderId + " has no alignment in its catalog entry");
+            throw new IllegalArgumentException("model " + embeddingModel + " has no alignment in its catalog entry");
         }
         List<Point> t = new ArrayList<>();
         for (double[] p : spec.alignment().template()) {

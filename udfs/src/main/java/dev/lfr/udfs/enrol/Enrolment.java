@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 public final class Enrolment {
     /** One subject's result: its template (null when no image was accepted), the accepted images and rejections. */
-    public record Subject(String id, float[] template, String modelId, List<Path> accepted, List<String> rejections) {
+    public record Subject(String id, float[] template, String embeddingModel, List<Path> accepted, List<String> rejections) {
         public boolean enrolled() {
             return template != null;
         }

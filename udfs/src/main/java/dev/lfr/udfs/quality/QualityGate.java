@@ -16,7 +16,7 @@ import java.util.List;
  *                     ones are worth a descriptor (low-score detections on overhead CCTV were windows and grass)
  */
 public record QualityGate(double minFaceSize, double minInterEye, double minSharpness, double maxYaw,
-                          double maxRollDeg, double minScore) {
+                          double maxRollDeg, double minScore) implements java.io.Serializable {
 
     /** Stable reason codes; they appear in metrics and CLI output. */
     public enum Reason { TOO_SMALL, EYES_TOO_CLOSE, BLURRED, TURNED, TILTED, LOW_SCORE }

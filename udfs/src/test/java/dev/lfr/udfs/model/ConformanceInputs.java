@@ -17,6 +17,8 @@ import java.util.Map;
 public final class ConformanceInputs {
     static final int COUNT = 24;
 
+    private ConformanceInputs() {}
+
     public record Chip(String name, Path file) {}
 
     static List<Chip> chips(Path dlibDir) throws Exception {

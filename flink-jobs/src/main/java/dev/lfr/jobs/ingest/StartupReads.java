@@ -1,0 +1,13 @@
+package dev.lfr.jobs.ingest;
+
+import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.WatchlistUpdate;
+import java.io.Serializable;
+
+/** How the gate and the matcher read the deployments and watchlist topics when they start without state. */
+public record StartupReads(StartupRead<Deployment> deployments, StartupRead<WatchlistUpdate> watchlist)
+        implements Serializable {
+    public static StartupReads none() {
+        return new StartupReads(StartupRead.none(), StartupRead.none());
+    }
+}

@@ -1,0 +1,36 @@
+package dev.lfr.jobs.match;
+
+import dev.lfr.jobs.deadletter.DeadLetters;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/** The matcher's Flink metrics: frames, faces detected and searched, match candidates, dead letters. */
+final class MatcherMetrics {
+    private final Counter frames;
+    private final Counter facesDetected;
+    private final Counter facesSearched;
+    private final Counter candidates;
+    private final Counter deadLetters;
+
+    MatcherMetrics(MetricGroup group) {
+        frames = group.counter("frames");
+        facesDetected = group.counter("facesDetected");
+        facesSearched = group.counter("facesSearched");
+        candidates = group.counter("matchCandidates");
+        deadLetters = group.counter(DeadLetters.COUNTER);
+    }
+
+    void frame(int detected, int searched) {
+        frames.inc();
+        facesDetected.inc(detected);
+        facesSearched.inc(searched);
+    }
+
+    void candidate() {
+        candidates.inc();
+    }
+
+    void deadLetter() {
+        deadLetters.inc();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.lfr.udfs.pipeline;
+
+import ai.onnxruntime.OrtException;
+import dev.lfr.udfs.align.AlignedFace;
+import dev.lfr.udfs.align.FaceAligner;
+import dev.lfr.udfs.detect.Detection;
+import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.embed.FaceDescriptor;
+import dev.lfr.udfs.embed.FaceEmbedder;
+import dev.lfr.udfs.image.FrameImage;
+import dev.lfr.udfs.image.ImageDecodeException;
+import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelStore;
+import dev.lfr.udfs.quality.FaceQuality;
+import dev.lfr.udfs.quality.QualityGate;
+import dev.lfr.udfs.quality.QualityReport;
+import dev.lfr.udfs.track.IouTracker;
+import dev.lfr.udfs.track.TrackState;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The face pipeline of one frame, in the order the work is done: decode, detect, assess quality, decide with the
+ * tracker which faces to embed, align and embed them. It owns its ONNX Runtime sessions and is built from a
+ * serialisable {@link Config} (a Flink operator builds it in {@code open()}). The matcher, {@code FaceEngine} and
+ * the benchmarks all use this one sequence. Not thread-safe: one per thread. Not final, so that a test of an
+ * operator can make a stage fail.
+ */
+public class FramePipeline implements AutoCloseable {
+    /**
+     * @param modelsDir      the installed models folder (installed there if missing)
+     * @param embeddingModel the embedder's model id
+     * @param detector       detector settings
+     * @param gate           which faces are good enough to embed
+     * @param embeddingBatch faces embedded in one model call at most
+     */
+    public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
+                         int embeddingBatch) implements Serializable {
+        public Config {
+            if (embeddingBatch < 1) {
+                throw new IllegalArgumentException("the embedding batch must be at least 1");
+            }
+        }
+
+        public static Config defaults(Path modelsDir, String embeddingModel) {
+            return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
+                    QualityGate.defaults(), 8);
+        }
+    }
+
+    /** Every face found on a frame, with its quality report and whether it passed the gate, in detector order. */
+    public record Faces(List<Detection> detections, List<QualityReport> reports, List<Boolean> usable) {
+        public int size() {
+            return detections.size();
+        }
+    }
+
+    private final ImageDecoder decoder = new ImageDecoder();
+    private final FaceDetector detector;
+    private final FaceQuality quality = new FaceQuality();
+    private final QualityGate gate;
+    private final FaceAligner aligner;
+    private final FaceEmbedder embedder;
+    private final IouTracker tracker = IouTracker.defaults();
+
+    public FramePipeline(ModelStore models, Config config) {
+        this.detector = new FaceDetector(models, config.detector());
+        this.gate = config.gate();
+        this.aligner = new FaceAligner(models, config.embeddingModel());
+        this.embedder = new FaceEmbedder(models, config.embeddingModel(), config.embeddingBatch());
+    }
+
+    /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */
+    public static FramePipeline open(Config config) {
+        return new FramePipeline(ModelStore.ensure(Path.of(config.modelsDir())), config);
+    }
+
+    public FrameImage decode(byte[] image) throws ImageDecodeException {
+        return decoder.decode(image);
+    }
+
+    /** Detects the faces of a frame and assesses each. */
+    public Faces detect(FrameImage frame) throws OrtException {
+        List<Detection> found = detector.detect(frame);
+        List<QualityReport> reports = new ArrayList<>(found.size());
+        List<Boolean> usable = new ArrayList<>(found.size());
+        for (Detection d : found) {
+            QualityReport q = quality.assess(frame, d);
+            reports.add(q);
+            usable.add(gate.passes(q));
+        }
+        return new Faces(found, reports, usable);
+    }
+
+    /** Follows the faces from the camera's tracks; the step says which faces to embed. */
+    public IouTracker.Step track(List<TrackState> known, long nextTrackId, long timeMs, Faces faces) {
+        return tracker.step(known, nextTrackId, timeMs, faces.detections(), faces.reports(), faces.usable());
+    }
+
+    /** Aligns and embeds {@code faces} of {@code frame} in batches; the chips are released before it returns. */
+    public List<FaceDescriptor> embed(FrameImage frame, List<Detection> faces) throws OrtException {
+        List<AlignedFace> chips = new ArrayList<>(faces.size());
+        try {
+            for (Detection d : faces) {
+                chips.add(aligner.align(frame, d));
+            }
+            return embedder.embedAll(chips);
+        } finally {
+            chips.forEach(c -> c.chip().close());
+        }
+    }
+
+    public FaceEmbedder embedder() {
+        return embedder;
+    }
+
+    public QualityGate gate() {
+        return gate;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        quality.close();
+        embedder.close();
+        aligner.close();
+        detector.close();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.lfr.udfs.watchlist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lfr.udfs.watchlist.LiveWatchlist.Applied;
+import dev.lfr.udfs.watchlist.LiveWatchlist.Hit;
+import dev.lfr.udfs.watchlist.LiveWatchlist.Update;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The watchlist topic's rules, on hand-made vectors: no model needed. */
+class LiveWatchlistTest {
+    private static final int DIM = 16;
+    private final LiveWatchlist live = new LiveWatchlist(DIM);
+
+    @AfterEach
+    void close() {
+        live.close();
+    }
+
+    private static float[] axis(int i) {
+        float[] v = new float[DIM];
+        v[i] = 1;
+        return v;
+    }
+
+    private static Update enrol(String subject, long version, float[] v) {
+        return new Update("wl", subject, version, v, LiveWatchlist.NO_EXPIRY);
+    }
+
+    private Hit best(float[] query, long atMs) {
+        return live.best("wl", new float[][] {query}, atMs)[0];
+    }
+
+    @Test
+    void anUpdateIsVisibleToTheNextSearch() {
+        assertThat(best(axis(0), 0)).isNull();
+        assertThat(live.apply(enrol("alice", 1, axis(0)))).isEqualTo(Applied.ADDED);
+        assertThat(live.apply(enrol("bob", 2, axis(1)))).isEqualTo(Applied.ADDED);
+        assertThat(best(axis(0), 0)).isEqualTo(new Hit("alice", 1f, 2));
+        assertThat(live.apply(enrol("alice", 3, axis(2)))).isEqualTo(Applied.REPLACED); // a new template
+        assertThat(best(axis(2), 0).subject()).isEqualTo("alice");
+        assertThat(best(axis(0), 0).score()).isLessThan(0.5f);
+        assertThat(live.size("wl", 0)).isEqualTo(2);
+        assertThat(best(axis(0), 0).watchlistVersion()).isEqualTo(3);
+        assertThat(live.best("another", new float[][] {axis(0)}, 0)).containsOnlyNulls();
+    }
+
+    @Test
+    void theSameEntryAgainIsANoOp() {
+        live.apply(enrol("alice", 1, axis(0)));
+        assertThat(live.apply(enrol("alice", 1, axis(0)))).isEqualTo(Applied.IGNORED);
+        assertThat(live.apply(enrol("alice", 1, axis(1)))).isEqualTo(Applied.REPLACED); // same version, new vector
+        assertThat(best(axis(1), 0).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void deletionsHoldAgainstLateOlderUpsertsButNotNewerOnes() {
+        live.apply(enrol("alice", 1, axis(0)));
+        assertThat(live.apply(Update.deletion("wl", "alice", 2))).isEqualTo(Applied.DELETED);
+        assertThat(best(axis(0), 0)).isNull();
+        assertThat(live.apply(enrol("alice", 1, axis(0)))).isEqualTo(Applied.IGNORED); // late and older
+        assertThat(best(axis(0), 0)).isNull();
+        assertThat(live.version("wl", "alice")).hasValue(2);
+        assertThat(live.apply(enrol("alice", 3, axis(0)))).isEqualTo(Applied.ADDED); // enrolled again
+        assertThat(best(axis(0), 0).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void anEntryStopsMatchingAtItsExpiryWithNoFurtherUpdate() {
+        live.apply(new Update("wl", "alice", 1, axis(0), 1_000));
+        live.apply(enrol("bob", 1, axis(1)));
+        assertThat(best(axis(0), 999).subject()).isEqualTo("alice");
+        assertThat(best(axis(0), 1_000).subject()).isEqualTo("bob"); // alice is gone, bob is what is left
+        assertThat(live.size("wl", 1_000)).isEqualTo(1); // pruned from the index
+        // a renewal with a later expiry brings her back
+        live.apply(new Update("wl", "alice", 2, axis(0), 5_000));
+        assertThat(best(axis(0), 2_000).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void aRenewedEntryIsNotExpiredByItsOldExpiry() {
+        live.apply(new Update("wl", "alice", 1, axis(0), 1_000));
+        live.apply(new Update("wl", "alice", 2, axis(0), 9_000));
+        assertThat(best(axis(0), 2_000).subject()).isEqualTo("alice");
+        assertThat(best(axis(0), 9_000)).isNull();
+    }
+
+    @Test
+    void aBulkLoadEqualsTheSameUpdatesOneByOne() {
+        Random r = new Random(7);
+        List<Update> updates = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String subject = "s" + r.nextInt(120);
+            if (r.nextInt(5) == 0) {
+                updates.add(Update.deletion("wl", subject, r.nextInt(50)));
+            } else {
+                float[] v = new float[DIM];
+                for (int d = 0; d < DIM; d++) {
+                    v[d] = (float) r.nextGaussian();
+                }
+                updates.add(new Update("wl", subject, r.nextInt(50), v, r.nextBoolean() ? LiveWatchlist.NO_EXPIRY : 500 + r.nextInt(1000)));
+            }
+        }
+        try (LiveWatchlist bulk = new LiveWatchlist(DIM)) {
+            bulk.load(updates);
+            updates.forEach(live::apply);
+            for (long at : new long[] {0, 900, 2_000}) {
+                assertThat(bulk.size("wl", at)).isEqualTo(live.size("wl", at));
+                float[][] queries = new float[40][DIM];
+                for (float[] q : queries) {
+                    for (int d = 0; d < DIM; d++) {
+                        q[d] = (float) r.nextGaussian();
+                    }
+                }
+                Hit[] a = bulk.best("wl", queries, at);
+                Hit[] b = live.best("wl", queries, at);
+                for (int i = 0; i < a.length; i++) {
+                    assertThat(a[i].subject()).isEqualTo(b[i].subject());
+                    assertThat(a[i].score()).isCloseTo(b[i].score(), org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+        }
+    }
+}
