@@ -50,7 +50,6 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
             new MapStateDescriptor<>("deployments", TypeInformation.of(String.class), TypeInformation.of(Deployment.class));
 
     private final StartupRead<Deployment> startupRead;
-    private transient boolean restored;
     private transient List<Deployment> atStartup;
     private transient Counter passed;
     private transient Counter rejected;
@@ -66,7 +65,7 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
 
     @Override
     public void initializeState(FunctionInitializationContext context) {
-        restored = context.isRestored();
+        atStartup = startupRead.atStart(context);
     }
 
     @Override
@@ -76,7 +75,6 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
 
     @Override
     public void open(OpenContext openContext) {
-        atStartup = restored ? List.of() : startupRead.current();
         passed = getRuntimeContext().getMetricGroup().counter("framesInDeployment");
         rejected = getRuntimeContext().getMetricGroup().counter(DeadLetters.COUNTER);
     }

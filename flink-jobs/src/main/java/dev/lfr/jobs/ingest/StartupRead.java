@@ -2,6 +2,7 @@ package dev.lfr.jobs.ingest;
 
 import java.io.Serializable;
 import java.util.List;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
 
 /**
  * How an operator learns what a compacted control topic holds when it starts without state: it reads the topic
@@ -12,6 +13,14 @@ import java.util.List;
 public interface StartupRead<T> extends Serializable {
     /** The current value of every key: tombstones applied, refused records left out. */
     List<T> current();
+
+    /**
+     * What an operator starts from, called in its {@code initializeState}: the topic's current values when it starts
+     * without state; nothing when it is restored, since its broadcast state holds the topic then.
+     */
+    default List<T> atStart(FunctionInitializationContext context) {
+        return context.isRestored() ? List.of() : current();
+    }
 
     static <T> StartupRead<T> none() {
         return List::of;

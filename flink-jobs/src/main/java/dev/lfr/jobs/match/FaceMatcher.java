@@ -31,7 +31,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -53,15 +52,19 @@ import org.apache.flink.util.Collector;
 public class FaceMatcher
         extends KeyedBroadcastProcessFunction<String, GatedFrame, ControlRecord<WatchlistUpdate>, MatchCandidate>
         implements CheckpointedFunction {
-    /** Watchlist entries, key {@code watchlist/subject}; the broadcast state. */
-    public static final MapStateDescriptor<String, WatchlistUpdate> WATCHLIST =
-            new MapStateDescriptor<>("watchlist", Types.STRING, new AvroTypeInfo<>(WatchlistUpdate.class));
+    /**
+     * Watchlist entries, key {@code watchlist/subject}; the broadcast state. Entries are kept as
+     * {@link LiveWatchlist.Update}s, with the vector as a {@code float[]}: the topic's Avro record holds it as a boxed
+     * {@code List<Float>}, five times the size on the heap and in every subtask's checkpoint.
+     */
+    public static final MapStateDescriptor<String, LiveWatchlist.Update> WATCHLIST =
+            new MapStateDescriptor<>("watchlist-entries", Types.STRING, TypeInformation.of(LiveWatchlist.Update.class));
     static final Duration TRACK_STATE_TTL = Duration.ofMinutes(10);
 
     private final FramePipeline.Config config;
     private final StartupRead<WatchlistUpdate> startupRead;
 
-    private transient boolean restored;
+    private transient List<WatchlistUpdate> atStartup;
     private transient ListState<TrackState> tracks;
     private transient ValueState<Long> nextTrackId;
     private transient FramePipeline pipeline;
@@ -76,7 +79,7 @@ public class FaceMatcher
 
     @Override
     public void initializeState(FunctionInitializationContext context) {
-        restored = context.isRestored();
+        atStartup = startupRead.atStart(context);
     }
 
     @Override
@@ -97,7 +100,8 @@ public class FaceMatcher
             FaissIndex.setThreads(1); // parallelism comes from subtasks; FAISS's own threads would fight them
         }
         pipeline = openPipeline(config);
-        watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), restored ? List.of() : startupRead.current());
+        watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), atStartup);
+        atStartup = null; // the live watchlist has taken what it needs
         metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup());
     }
 

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateObject;
@@ -167,7 +168,7 @@ class FaceMatcherTest {
         harness.processBroadcastElement(new ControlRecord<>(new Provenance("lfr.watchlist", 0, 9), "wl/colin", null), 0);
         harness.processElement(frame("cam-d", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
         assertThat(harness.extractOutputValues()).isEmpty();
-        assertThat(harness.getBroadcastState(FaceMatcher.WATCHLIST).get("wl/colin").getVector())
+        assertThat(harness.getBroadcastState(FaceMatcher.WATCHLIST).get("wl/colin").vector())
                 .as("the deleted entry's vector is gone from state").isNull();
         harness.processBroadcastElement(control(enrol("colin", 1, colin)), 0); // re-enrolled after the tombstone
         harness.processElement(frame("cam-e", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
@@ -183,6 +184,13 @@ class FaceMatcherTest {
         harness.processElement(frame("cam-f", 5_000, "Colin_Powell/Colin_Powell_0002.jpg"), 5_000); // a new track
         assertThat(harness.extractOutputValues()).extracting(MatchCandidate::subject, MatchCandidate::timeMs)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("colin", Records.at(0).toEpochMilli()));
+    }
+
+    /** Watchlist entries are checkpointed by Flink's own POJO serializer (float[] vectors), not by Kryo. */
+    @Test
+    void broadcastStateEntriesAreFlinkPojos() {
+        assertThat(TypeInformation.of(dev.lfr.udfs.watchlist.LiveWatchlist.Update.class))
+                .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
     }
 
     /** An ONNX Runtime failure on one frame is that frame's dead letter; the next frame alerts as usual. */
