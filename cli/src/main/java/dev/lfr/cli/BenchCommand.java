@@ -237,11 +237,32 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                 throw new UserError("--rows and --dim must be >= 1, --updates >= 3");
             }
             ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            out().println(json.writeValueAsString(entrySizes(dim)));
             for (int n : rows) {
                 out().println(json.writeValueAsString(dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42)));
                 out().flush();
             }
             return 0;
+        }
+
+        /** The heap size (JOL) of one entry as the matcher's broadcast state keeps it, and as the topic's Avro record. */
+        static Map<String, Object> entrySizes(int dim) {
+            System.setProperty("jol.magicFieldOffset", "true");
+            float[] v = new float[dim];
+            java.util.List<Float> boxed = new java.util.ArrayList<>();
+            for (int i = 0; i < dim; i++) {
+                v[i] = (float) Math.sin(i); // distinct values: no boxed Float is shared
+                boxed.add(v[i]);
+            }
+            var entry = new dev.lfr.udfs.watchlist.LiveWatchlist.Update("wl-0001", "subject-000001", 1, v, Long.MAX_VALUE);
+            var record = dev.lfr.schemas.WatchlistUpdate.newBuilder().setWatchlist("wl-0001").setSubject("subject-000001")
+                    .setVersion(1).setOp(dev.lfr.schemas.WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512")
+                    .setVector(boxed).build();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dim", dim);
+            m.put("state_entry_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(entry).totalSize());
+            m.put("avro_record_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(record).totalSize());
+            return m;
         }
     }
 }

@@ -14,6 +14,7 @@ import dev.lfr.loadtest.replay.LagMonitor;
 import dev.lfr.loadtest.replay.ReplayReport;
 import dev.lfr.loadtest.replay.VideoFrames;
 import dev.lfr.loadtest.replay.WalkPastScenes;
+import dev.lfr.loadtest.replay.WatchlistChurn;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.udfs.detect.FaceDetector;
@@ -98,6 +99,10 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--model-bound", description = "measure what ONNX Runtime alone could sustain on this machine and report the job's throughput against it")
     boolean modelBound;
 
+    @Option(names = "--watchlist-updates", paramLabel = "N", description = {"also publish N watchlist updates a minute while",
+            "replaying (synthetic subjects enrolled, replaced and deleted in turn; default 0)"})
+    int watchlistUpdatesPerMinute;
+
     @Option(names = "--out", paramLabel = "DIR", description = "report folder (default replay-report)")
     Path out = Path.of("replay-report");
 
@@ -108,6 +113,9 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
     void checkOptions() {
         if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || parallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people and --parallelism must be positive");
+        }
+        if (watchlistUpdatesPerMinute < 0 || watchlistUpdatesPerMinute > 600_000) {
+            throw new UserError("--watchlist-updates must be between 0 and 600000 a minute");
         }
         if (video != null && images != null) {
             throw new UserError("choose one of --video and --images");
@@ -201,7 +209,9 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
                         r.out().flush();
                     });
                  LagMonitor lag = new LagMonitor(stack.bootstrap(), KafkaWiring.FRAMES, stack.jobGroup(), 500);
-                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap())) {
+                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
+                 WatchlistChurn churn = new WatchlistChurn(producer, KafkaWiring.WATCHLIST, "replay", model,
+                         r.engine.models().spec(model).dimension(), r.watchlistUpdatesPerMinute)) {
                 long steps = (long) Math.ceil(r.fps * r.duration);
                 alerts.measureFrom(System.currentTimeMillis() + r.warmupSeconds * 1000L);
                 settings.put("latency_warmup_s", r.warmupSeconds);
@@ -213,6 +223,8 @@ class ReplayCommand extends LfrCommand implements Callable<Integer> {
                 } else {
                     sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"), n -> {});
                 }
+                settings.put("watchlist_updates_per_minute", r.watchlistUpdatesPerMinute);
+                settings.put("watchlist_updates_sent", churn.sent()); // while the frames were sent
                 drain(lag, r.drainSeconds);
                 alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
                 GroundTruthMatcher.Score score = sent.truth().isEmpty() ? null
