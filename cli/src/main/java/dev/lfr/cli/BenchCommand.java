@@ -231,15 +231,18 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
         @Option(names = "--updates", paramLabel = "U", description = "updates per run (default 1000)")
         int updates = 1_000;
 
+        @Option(names = "--load-threads", paramLabel = "T", description = "FAISS threads for the initial load (default 1, as the matcher)")
+        int loadThreads = 1;
+
         @Override
         public Integer call() throws Exception {
-            if (dim < 1 || updates < 3 || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
-                throw new UserError("--rows and --dim must be >= 1, --updates >= 3");
+            if (dim < 1 || updates < 3 || loadThreads < 1 || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
+                throw new UserError("--rows, --dim and --load-threads must be >= 1, --updates >= 3");
             }
             ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
             out().println(json.writeValueAsString(entrySizes(dim)));
             for (int n : rows) {
-                out().println(json.writeValueAsString(dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42)));
+                out().println(json.writeValueAsString(dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42, loadThreads)));
                 out().flush();
             }
             return 0;
@@ -260,8 +263,14 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                     .setVector(boxed).build();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dim", dim);
-            m.put("state_entry_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(entry).totalSize());
-            m.put("avro_record_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(record).totalSize());
+            java.io.PrintStream stdout = System.out;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // JOL's notices: not JSON
+            try {
+                m.put("state_entry_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(entry).totalSize());
+                m.put("avro_record_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(record).totalSize());
+            } finally {
+                System.setOut(stdout);
+            }
             return m;
         }
     }

@@ -17,26 +17,25 @@ import picocli.CommandLine.Command;
         "Kafka (in-process) + the job on Flink (MiniCluster), a watchlist from half the faces of the sample photos (or",
         "--gallery DIR/<identity>/<images>), walk-past frames as N cameras; ends with JSON: frames, faces, alerts,",
         "true_alerts, false_alerts, missed, p50_ms, p99_ms. The replay's report goes to --out (default demo-report)."})
-final class DemoCommand extends ReplayCommand {
-    DemoCommand() {
-        faces = 1;
-        out = Path.of("demo-report");
-    }
+final class DemoCommand extends LfrCommand implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    ReplayOptions options = new ReplayOptions(1, Path.of("demo-report"));
 
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
-        checkOptions();
-        if (video != null || images != null) {
+        ReplayOptions o = options;
+        o.check();
+        if (o.video != null || o.images != null) {
             throw new UserError("the demo replays walk-pasts it can score; use ./lfr replay for --video or --images");
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("demo", true);
-        settings.put("cameras", cameras);
-        settings.put("fps_per_camera", fps);
-        settings.put("duration_s", duration);
-        java.nio.file.Files.createDirectories(out);
-        Map<String, Object> report = run(this, settings, out, false);
+        settings.put("cameras", o.cameras);
+        settings.put("fps_per_camera", o.fps);
+        settings.put("duration_s", o.duration);
+        java.nio.file.Files.createDirectories(o.out);
+        Map<String, Object> report = ReplayCommand.run(o, out(), settings, o.out, false);
         Map<String, Object> gt = (Map<String, Object>) report.get("ground_truth");
         Map<String, Object> latency = (Map<String, Object>) report.get("latency");
         Map<String, Object> s = new LinkedHashMap<>();

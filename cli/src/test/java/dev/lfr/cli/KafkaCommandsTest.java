@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.jobs.kafka.KafkaWiring;
-import dev.lfr.loadtest.kafka.LocalKafka;
+import dev.lfr.testkit.LocalKafka;
 import dev.lfr.udfs.model.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.lfr.jobs.ingest;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.DeadLetterReason;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -54,8 +55,15 @@ public class DecodeControlRecords<T extends SpecificRecord> extends ProcessFunct
             out.collect(topic.read(reader, record.source(), record.key(), record.value(), rules,
                     ctx.timerService().currentProcessingTime()));
         } catch (RecordRejected e) {
-            deadLetters.inc();
-            ctx.output(DeadLetters.TAG, DeadLetters.of(record.source(), null, e.reason(), e.detail()));
+            reject(ctx, record, e.reason(), e.detail());
+        } catch (RuntimeException e) {
+            // a check that did not foresee this record (a bug of ours): the record is lost, the job is not
+            reject(ctx, record, DeadLetterReason.INTERNAL_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private void reject(Context ctx, RawRecord record, DeadLetterReason reason, String detail) {
+        deadLetters.inc();
+        ctx.output(DeadLetters.TAG, DeadLetters.of(record.source(), null, reason, detail));
     }
 }

@@ -62,6 +62,10 @@ public class DecodeFrameRecords extends ProcessFunction<RawRecord, SourcedFrame>
             }
             reject(ctx, record.source(), frame.getCamera(), e.reason(), e.detail());
             return;
+        } catch (RuntimeException e) {
+            // a check that did not foresee this record (a bug of ours): the frame is lost, the job is not
+            reject(ctx, record.source(), null, DeadLetterReason.INTERNAL_ERROR, e.getClass().getSimpleName());
+            return;
         }
         out.collect(new SourcedFrame(record.source(), frame));
     }

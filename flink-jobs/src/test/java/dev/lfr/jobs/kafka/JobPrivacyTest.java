@@ -6,7 +6,7 @@ import dev.lfr.jobs.BiometricScan;
 import dev.lfr.jobs.Enrolments;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.Records;
-import dev.lfr.loadtest.kafka.LocalKafka;
+import dev.lfr.testkit.LocalKafka;
 import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;

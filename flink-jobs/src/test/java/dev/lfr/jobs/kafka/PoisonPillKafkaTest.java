@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.Enrolments;
 import dev.lfr.jobs.Records;
-import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
@@ -13,6 +12,7 @@ import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.FrameEvent;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.testkit.LocalKafka;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

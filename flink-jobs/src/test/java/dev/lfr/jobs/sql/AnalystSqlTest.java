@@ -3,10 +3,10 @@ package dev.lfr.jobs.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.kafka.KafkaWiring;
-import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
+import dev.lfr.testkit.LocalKafka;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;

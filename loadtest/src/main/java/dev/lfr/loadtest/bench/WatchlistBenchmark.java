@@ -25,9 +25,10 @@ public final class WatchlistBenchmark {
 
     private WatchlistBenchmark() {}
 
-    public static Result run(int rows, int dim, int updates, long seed) {
+    /** @param loadThreads FAISS threads for the load (the updates and searches then run on one, as in the matcher) */
+    public static Result run(int rows, int dim, int updates, long seed, int loadThreads) {
         if (FaissIndex.nativeAvailable()) {
-            FaissIndex.setThreads(1); // as in the matcher
+            FaissIndex.setThreads(loadThreads);
         }
         Random r = new Random(seed);
         Runtime rt = Runtime.getRuntime();
@@ -41,6 +42,9 @@ public final class WatchlistBenchmark {
             }
             live.load(initial);
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            if (FaissIndex.nativeAvailable()) {
+                FaissIndex.setThreads(1); // as in the matcher
+            }
             initial.clear(); // the vectors now live in the index only
             System.gc();
             long heapAfter = rt.totalMemory() - rt.freeMemory();

@@ -1,16 +1,16 @@
-package dev.lfr.cli;
+package dev.lfr.loadtest.replay;
 
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.kafka.ControlTopicReads;
 import dev.lfr.jobs.kafka.KafkaClients;
 import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
-import dev.lfr.loadtest.kafka.LocalKafka;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.Deployment;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.testkit.LocalKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * a deployment of the replay's cameras with its watchlist, and the live matching job on a Flink MiniCluster in this
  * JVM (unless a job already runs elsewhere). Closing it cancels the job and stops the broker it started.
  */
-final class LocalStack implements AutoCloseable {
+public final class LocalStack implements AutoCloseable {
     private final LocalKafka kafka;
     private final String bootstrap;
     private final String deploymentId;
@@ -45,8 +45,9 @@ final class LocalStack implements AutoCloseable {
      * @param jobGroup    the job's consumer group (lag is measured on it)
      * @param templates   subject id to template, published to watchlist {@code watchlist}
      * @param parallelism the local job's parallelism
+     * @throws IllegalArgumentException when the job would refuse the deployment (a threshold out of its range)
      */
-    static LocalStack start(String bootstrap, boolean runJob, String jobGroup, String watchlist, String model,
+    public static LocalStack start(String bootstrap, boolean runJob, String jobGroup, String watchlist, String model,
                             java.util.Map<String, float[]> templates, List<String> cameras, float threshold,
                             LiveMatchJob.Config config, int parallelism) throws Exception {
         LocalKafka local = bootstrap == null ? new LocalKafka() : null;
@@ -73,7 +74,7 @@ final class LocalStack implements AutoCloseable {
             try {
                 config.input().checkDeployment(d); // the job would dead-letter it: say so now, in one line
             } catch (dev.lfr.jobs.ingest.RecordRejected e) {
-                throw new UserError("the job would refuse this deployment: " + e.detail());
+                throw new IllegalArgumentException("the job would refuse this deployment: " + e.detail());
             }
             try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bs)) {
                 p.send(new ProducerRecord<>(KafkaWiring.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
@@ -94,15 +95,15 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return bootstrap;
     }
 
-    String deploymentId() {
+    public String deploymentId() {
         return deploymentId;
     }
 
-    String jobGroup() {
+    public String jobGroup() {
         return jobGroup;
     }
 

@@ -1,4 +1,4 @@
-package dev.lfr.loadtest.kafka;
+package dev.lfr.testkit;
 
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,103 @@
+package dev.lfr.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of a replay, shared by {@code ./lfr replay} and {@code ./lfr demo} (a mixin: the demo is a replay with
+ * other defaults, not a subclass of the replay command).
+ */
+final class ReplayOptions {
+    ReplayOptions() {
+        this(4, Path.of("replay-report"));
+    }
+
+    /** @param faces faces in view per camera by default; @param out the report folder by default */
+    ReplayOptions(int faces, Path out) {
+        this.faces = faces;
+        this.out = out;
+    }
+
+    @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 2)")
+    int cameras = 2;
+
+    @Option(names = "--fps", paramLabel = "F", description = "frames per second per camera (default 5)")
+    double fps = 5;
+
+    @Option(names = "--max-rate", description = "send as fast as possible (capture times still advance at --fps, so latency is not measured) to find the job's sustained rate")
+    boolean maxRate;
+
+    @Option(names = "--duration", paramLabel = "S", description = "seconds of frames per camera, at --fps (default 20)")
+    int duration = 20;
+
+    @Option(names = "--gallery", paramLabel = "DIR", description = "DIR/<identity>/<images>: walk-past scenes of these people; every other one enrolled")
+    Path gallery;
+
+    @Option(names = "--people", paramLabel = "N", description = "at most this many gallery identities (default 50)")
+    int maxPeople = 50;
+
+    @Option(names = "--faces", paramLabel = "N", description = "faces in view at once per camera in walk-past scenes (default ${DEFAULT-VALUE})")
+    int faces;
+
+    @Option(names = "--background", paramLabel = "VIDEO", description = "walk in front of this video's frames (default plain grey)")
+    Path background;
+
+    @Option(names = "--video", paramLabel = "FILE", description = "replay this video instead (no ground truth)")
+    Path video;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "replay these images instead (no ground truth)")
+    Path images;
+
+    @Option(names = "--size", paramLabel = "WxH", description = "walk-past frame size (default 1280x720)")
+    String size = "1280x720";
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "use this broker instead of starting one")
+    String bootstrap;
+
+    @Option(names = "--no-job", description = "do not start the job here: one already consumes the topics as --group")
+    boolean noJob;
+
+    @Option(names = "--group", paramLabel = "ID", description = "the job's consumer group (default: a fresh one for the local job)")
+    String group;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "the local job's parallelism (default 2)")
+    int parallelism = 2;
+
+    @Option(names = "--drain", paramLabel = "S", description = "after sending, wait at most S s for the job to catch up (default 60)")
+    int drainSeconds = 60;
+
+    @Option(names = "--warmup", paramLabel = "S", description = "leave alerts of the first S seconds out of the latency figures (JIT warm-up; default 0)")
+    int warmupSeconds;
+
+    @Option(names = "--save-frames", paramLabel = "N", description = "also write the first N frames of each camera to OUT/frames/ (to see what was replayed)")
+    int saveFrames;
+
+    @Option(names = "--model-bound", description = "measure what ONNX Runtime alone could sustain on this machine and report the job's throughput against it")
+    boolean modelBound;
+
+    @Option(names = "--watchlist-updates", paramLabel = "N", description = {"also publish N watchlist updates a minute while",
+            "replaying (synthetic subjects enrolled, replaced and deleted in turn; default 0)"})
+    int watchlistUpdatesPerMinute;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "report folder (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @picocli.CommandLine.Mixin
+    EngineOptions engine;
+
+    /** The checks every replay's options must pass (the demo's too). */
+    void check() {
+        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || parallelism < 1) {
+            throw new UserError("--cameras, --duration, --fps, --faces, --people and --parallelism must be positive");
+        }
+        if (watchlistUpdatesPerMinute < 0 || watchlistUpdatesPerMinute > 600_000) {
+            throw new UserError("--watchlist-updates must be between 0 and 600000 a minute");
+        }
+        if (video != null && images != null) {
+            throw new UserError("choose one of --video and --images");
+        }
+        if (noJob && (bootstrap == null || group == null)) {
+            throw new UserError("--no-job needs --bootstrap (where the job runs) and --group (its consumer group, for the lag)");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.lfr.loadtest.replay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.kafka.KafkaClients;
+import dev.lfr.jobs.kafka.KafkaWiring;
+import dev.lfr.loadtest.bench.ModelOnlyBound;
+import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.DeploymentMetrics;
+import dev.lfr.schemas.MatchAlert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * One replay, start to end: the broker and the job ({@link LocalStack}), frames sent as the plan's cameras while
+ * alerts, consumer lag and (optionally) watchlist churn run beside them, the drain, the scoring against the ground
+ * truth and the report. The command line only builds the plan and the frames and prints what the listener hears.
+ */
+public final class ReplaySession {
+    /**
+     * What to replay and against what.
+     *
+     * @param bootstrap an existing broker, or null to start one in-process
+     * @param runJob    whether to run the job here (false: one already consumes the topics as {@code group})
+     * @param group     the job's consumer group, or null for a fresh one
+     */
+    public record Plan(List<String> cameras, double fps, boolean maxRate, int durationS, int warmupS, int drainS,
+                       String bootstrap, boolean runJob, String group, int parallelism, int watchlistUpdatesPerMinute,
+                       String embeddingModel, int dimension, float threshold) {
+        public long framesPerCamera() {
+            return (long) Math.ceil(fps * durationS);
+        }
+    }
+
+    /** What a replay tells as it goes. */
+    public interface Listener {
+        void line(String text);
+
+        void alert(MatchAlert alert, long latencyMs);
+
+        /** Frames sent so far, all cameras together. */
+        void sent(long frames);
+    }
+
+    private ReplaySession() {}
+
+    /**
+     * @param watchlist subject id to template, enrolled before the frames flow
+     * @param bound     what ONNX Runtime alone could do on this machine, or null
+     * @param settings  the run's settings, written into the report (this adds its own)
+     * @return the report, as written to {@code outDir/report.json}
+     * @throws IllegalArgumentException when the job would refuse the replay's deployment
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> run(Plan plan, FrameSource frames, Map<String, float[]> watchlist,
+                                          ModelOnlyBound bound, Map<String, Object> settings, Path outDir,
+                                          Listener listener) throws Exception {
+        String group = plan.group() != null ? plan.group() : "lfr-replay-" + System.currentTimeMillis();
+        LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
+                .withAlertGap(Duration.ofSeconds(3)).withMetricsWindow(Duration.ofSeconds(10));
+        try (frames; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, "replay",
+                plan.embeddingModel(), watchlist, plan.cameras(), plan.threshold(), config, plan.parallelism())) {
+            listener.line("Kafka at " + stack.bootstrap() + " (in another terminal: ./lfr alerts tail --bootstrap "
+                    + stack.bootstrap() + ")");
+            try (AlertMonitor alerts = new AlertMonitor(stack.bootstrap(), KafkaWiring.ALERTS, Set.of(stack.deploymentId()),
+                    listener::alert);
+                 LagMonitor lag = new LagMonitor(stack.bootstrap(), KafkaWiring.FRAMES, stack.jobGroup(), 500);
+                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
+                 WatchlistChurn churn = new WatchlistChurn(producer, KafkaWiring.WATCHLIST, "replay",
+                         plan.embeddingModel(), plan.dimension(), plan.watchlistUpdatesPerMinute())) {
+                alerts.measureFrom(System.currentTimeMillis() + plan.warmupS() * 1000L);
+                settings.put("latency_warmup_s", plan.warmupS());
+                FrameReplayer.Settings s = new FrameReplayer.Settings(KafkaWiring.FRAMES, plan.cameras(),
+                        plan.maxRate() ? 0 : plan.fps(), plan.framesPerCamera(), plan.fps());
+                FrameReplayer.Result sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"),
+                        listener::sent);
+                settings.put("watchlist_updates_per_minute", plan.watchlistUpdatesPerMinute());
+                settings.put("watchlist_updates_sent", churn.sent()); // while the frames were sent
+                drain(lag, plan.drainS());
+                alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
+                GroundTruthMatcher.Score score = sent.truth().isEmpty() ? null
+                        : GroundTruthMatcher.score(sent.truth(), watchlist.keySet(), alerts.alerts(), 1_000);
+                settings.put("deployment", stack.deploymentId());
+                settings.put("embedder", plan.embeddingModel());
+                settings.put("threshold", plan.threshold());
+                Map<String, Object> report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), lag.samples());
+                if (bound != null) {
+                    long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames());
+                    double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
+                    Map<String, Object> m = new LinkedHashMap<>(bound.describe(facesPerFrame, plan.parallelism()));
+                    // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
+                    Object consumed = ((Map<String, Object>) report.get("throughput")).get("job_consumed_fps_after_production");
+                    if (plan.maxRate() && consumed instanceof Double c) {
+                        m.put("job_fps_over_bound", c / bound.framesPerSecond(facesPerFrame, plan.parallelism()));
+                    }
+                    report.put("model_only", m);
+                    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(outDir.resolve("report.json").toFile(), report);
+                    Files.writeString(outDir.resolve("report.md"), "\n## Against the model-only bound\n\n`" + m + "`\n",
+                            StandardOpenOption.APPEND);
+                }
+                return report;
+            }
+        }
+    }
+
+    /**
+     * Frames and faces searched of a deployment, summed over its published metric windows (all-camera rows); waits
+     * until they account for {@code frames} frames (the last window is published once the deployment is quiet for
+     * two window lengths), at most a minute.
+     */
+    private static long[] metricsTotals(String bootstrap, String deployment, long frames) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            long[] totals = new long[2];
+            for (var record : KafkaClients.readToEnd(bootstrap, KafkaWiring.METRICS)) {
+                DeploymentMetrics m = AvroBytes.decode(record.value(), DeploymentMetrics.class);
+                if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {
+                    totals[0] += m.getFrames();
+                    totals[1] += m.getFacesSearched();
+                }
+            }
+            if (totals[0] >= frames || System.currentTimeMillis() > deadline) {
+                return totals;
+            }
+            Thread.sleep(1_000);
+        }
+    }
+
+    /** Waits until the job has consumed every frame sent, at most {@code seconds}. */
+    private static void drain(LagMonitor lag, int seconds) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            List<LagMonitor.Sample> s = lag.samples();
+            if (!s.isEmpty() && s.get(s.size() - 1).lag() == 0 && s.get(s.size() - 1).produced() > 0) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+    }
+}
