@@ -6,14 +6,13 @@ import dev.lfr.udfs.index.WatchlistIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 
 /**
  * Watchlist index speed: for each dimension and row count, builds each implementation once (timed), then runs query
  * batches of each size. Rows are synthetic and clustered like face descriptors (2,000 random centres; each row a
  * centre plus Gaussian noise of norm about 0.6, so neighbours within a cluster have cosine about 0.85); queries are
- * fresh rows drawn the same way. Data is generated from a fixed seed, so every implementation sees the same rows.
+ * fresh rows drawn the same way. ClusteredRows is generated from a fixed seed, so every implementation sees the same rows.
  * HNSW rows also report recall@1 against FAISS flat (or the Java index) on the same data.
  */
 public final class IndexBenchmark {
@@ -27,8 +26,6 @@ public final class IndexBenchmark {
     public static final int HNSW_M = 32;
     public static final int HNSW_EF_CONSTRUCTION = 80;
 
-    private static final int CENTRES = 2000;
-    private static final int CHUNK = 20_000;
 
     private final int maxQueries;
     private final double maxSecondsPerConfig;
@@ -57,7 +54,7 @@ public final class IndexBenchmark {
     public void run(List<String> impls, int[] dims, int[] rowCounts, int[] batches, Consumer<Row> out) {
         for (int dim : dims) {
             for (int rows : rowCounts) {
-                Data data = new Data(dim, 7L * dim + rows);
+                ClusteredRows data = new ClusteredRows(dim, 7L * dim + rows);
                 float[][] queries = data.queries(Math.max(maxQueries, max(batches)));
                 long[] truth = null;
                 for (String impl : impls) {
@@ -121,7 +118,7 @@ public final class IndexBenchmark {
                 impl.startsWith("faiss") ? searchThreads : 1, detail);
     }
 
-    private long[] exactTop1(String impl, Data data, int rows, float[][] queries) {
+    private long[] exactTop1(String impl, ClusteredRows data, int rows, float[][] queries) {
         try (WatchlistIndex exact = create(impl, data.dim)) {
             data.fill(exact, rows);
             WatchlistIndex.Neighbours[] n = exact.search(queries, 1);
@@ -149,64 +146,6 @@ public final class IndexBenchmark {
             case "java-exact" -> new ExactJavaIndex(dim);
             default -> throw new IllegalArgumentException("unknown index '" + impl + "'; choose from " + IMPLS);
         };
-    }
-
-    /** Clustered synthetic rows, regenerated from the seed for each implementation instead of held in memory. */
-    private static final class Data {
-        final int dim;
-        final long seed;
-        final float[][] centres;
-        final double noise;
-
-        Data(int dim, long seed) {
-            this.dim = dim;
-            this.seed = seed;
-            this.noise = 0.6 / Math.sqrt(dim);
-            Random r = new Random(seed);
-            centres = new float[CENTRES][dim];
-            for (float[] c : centres) {
-                double norm = 0;
-                for (int i = 0; i < dim; i++) {
-                    c[i] = (float) r.nextGaussian();
-                    norm += c[i] * c[i];
-                }
-                for (int i = 0; i < dim; i++) {
-                    c[i] /= (float) Math.sqrt(norm);
-                }
-            }
-        }
-
-        float[] row(Random r) {
-            float[] c = centres[r.nextInt(CENTRES)];
-            float[] v = new float[dim];
-            for (int i = 0; i < dim; i++) {
-                v[i] = c[i] + (float) (noise * r.nextGaussian());
-            }
-            return v;
-        }
-
-        void fill(WatchlistIndex index, int rows) {
-            Random r = new Random(seed + 1);
-            for (int start = 0; start < rows; start += CHUNK) {
-                int n = Math.min(CHUNK, rows - start);
-                long[] ids = new long[n];
-                float[][] vs = new float[n][];
-                for (int i = 0; i < n; i++) {
-                    ids[i] = start + i;
-                    vs[i] = row(r);
-                }
-                index.upsertAll(ids, vs);
-            }
-        }
-
-        float[][] queries(int n) {
-            Random r = new Random(seed + 2);
-            float[][] q = new float[n][];
-            for (int i = 0; i < n; i++) {
-                q[i] = row(r);
-            }
-            return q;
-        }
     }
 
     private static int max(int[] a) {

@@ -9,7 +9,7 @@ import java.util.Random;
 import org.HdrHistogram.Histogram;
 
 /**
- * How a {@link LiveWatchlist} of N rows takes updates while it is searched, as the matcher uses it: each update is
+ * How a {@link LiveWatchlist} of N rows ({@link ClusteredRows}, like face descriptors) takes updates while it is searched, as the matcher uses it: each update is
  * applied on the thread that also processes the camera's frames, so its latency is how long those frames wait. After
  * every update the next search must already see it (an upsert or replacement is found as the best match of its own
  * vector; a deletion is not found). Enrolments, template replacements and deletions take turns.
@@ -31,6 +31,7 @@ public final class WatchlistBenchmark {
             FaissIndex.setThreads(loadThreads);
         }
         Random r = new Random(seed);
+        ClusteredRows rows0 = new ClusteredRows(dim, seed);
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long rssBefore = residentBytes();
@@ -38,7 +39,7 @@ public final class WatchlistBenchmark {
             long t0 = System.nanoTime();
             List<Update> initial = new ArrayList<>(rows);
             for (int i = 0; i < rows; i++) {
-                initial.add(new Update("wl", "s-" + i, 1, enrolled(seed, i, dim), LiveWatchlist.NO_EXPIRY));
+                initial.add(new Update("wl", "s-" + i, 1, enrolled(rows0, seed, i), LiveWatchlist.NO_EXPIRY));
             }
             live.load(initial);
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -57,8 +58,8 @@ public final class WatchlistBenchmark {
             for (int i = -WARM_UP; i < updates; i++) {
                 Update u;
                 switch (i % 3) {
-                    case 0 -> u = new Update("wl", "s-" + next++, 1, vector(r, dim), LiveWatchlist.NO_EXPIRY);
-                    case 1, -1 -> u = new Update("wl", "s-" + r.nextInt(rows), 2L + WARM_UP + i, vector(r, dim),
+                    case 0 -> u = new Update("wl", "s-" + next++, 1, rows0.row(r), LiveWatchlist.NO_EXPIRY);
+                    case 1, -1 -> u = new Update("wl", "s-" + r.nextInt(rows), 2L + WARM_UP + i, rows0.row(r),
                             LiveWatchlist.NO_EXPIRY);
                     default -> u = Update.deletion("wl", "s-" + r.nextInt(rows), 2L + WARM_UP + i);
                 }
@@ -67,7 +68,7 @@ public final class WatchlistBenchmark {
                 long b = System.nanoTime();
                 // a deletion is probed with the subject's enrolled vector: found, it would still be matching
                 float[] probe = u.isDeletion()
-                        ? enrolled(seed, Integer.parseInt(u.subject().substring(2)), dim) : u.vector();
+                        ? enrolled(rows0, seed, Integer.parseInt(u.subject().substring(2))) : u.vector();
                 LiveWatchlist.Hit hit = live.best("wl", new float[][] {probe}, 0)[0];
                 long c = System.nanoTime();
                 if (i < 0) {
@@ -102,16 +103,8 @@ public final class WatchlistBenchmark {
     }
 
     /** Subject i's first template, made again on demand rather than kept (a million of them would double the heap). */
-    private static float[] enrolled(long seed, int i, int dim) {
-        return vector(new Random(seed * 1_000_003L + i), dim);
-    }
-
-    private static float[] vector(Random r, int dim) {
-        float[] v = new float[dim];
-        for (int i = 0; i < dim; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return v;
+    private static float[] enrolled(ClusteredRows rows, long seed, int i) {
+        return rows.row(new Random(seed * 1_000_003L + i));
     }
 
 }
