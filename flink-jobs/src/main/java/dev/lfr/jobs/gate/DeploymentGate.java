@@ -103,7 +103,12 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
     }
 
     /** The broadcast state over the startup snapshot: a deployment id in the state replaces the snapshot's. */
-    private java.util.Collection<Deployment> current(ReadOnlyBroadcastState<String, Deployment> state) throws Exception {
+    private Iterable<Deployment> current(ReadOnlyBroadcastState<String, Deployment> state) throws Exception {
+        if (atStartup.isEmpty()) { // restored, or the topic was empty: no map to build for every frame
+            Iterable<Map.Entry<String, Deployment>> entries = state.immutableEntries();
+            return () -> java.util.stream.StreamSupport.stream(entries.spliterator(), false)
+                    .map(Map.Entry::getValue).iterator();
+        }
         Map<String, Deployment> merged = new java.util.LinkedHashMap<>();
         atStartup.forEach(d -> merged.put(d.getId(), d));
         for (Map.Entry<String, Deployment> e : state.immutableEntries()) {
