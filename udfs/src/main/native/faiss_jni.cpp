@@ -93,6 +93,24 @@ JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_addWithIds(JNIEnv* en
     GUARDED(, { index->add_with_ids(n, x.data(), labels.data()); })
 }
 
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_train(JNIEnv* env, jclass, jlong handle, jfloatArray rows) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return;
+    jsize length = env->GetArrayLength(rows);
+    if (length == 0 || length % index->d != 0) {
+        throwJava(env, "training rows do not match the index dimension");
+        return;
+    }
+    std::vector<float> x(length);
+    env->GetFloatArrayRegion(rows, 0, length, x.data());
+    GUARDED(, { index->train(length / index->d, x.data()); })
+}
+
+JNIEXPORT jboolean JNICALL Java_dev_lfr_udfs_index_FaissNative_isTrained(JNIEnv* env, jclass, jlong handle) {
+    faiss::Index* index = indexOf(env, handle);
+    return index != nullptr && index->is_trained;
+}
+
 JNIEXPORT jlong JNICALL Java_dev_lfr_udfs_index_FaissNative_removeIds(JNIEnv* env, jclass, jlong handle,
                                                                         jlongArray ids) {
     faiss::Index* index = indexOf(env, handle);

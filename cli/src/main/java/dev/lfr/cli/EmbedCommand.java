@@ -1,11 +1,8 @@
 package dev.lfr.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,16 +16,14 @@ final class EmbedCommand extends LfrCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    /** What embed prints. */
+    record Embedding(String image, String embeddingModel, int dimension, float[] vector) {}
+
     @Override
     public Integer call() throws Exception {
         try (FaceEngine e = engine.engine(CompareCommand.PERMISSIVE)) {
             FaceDescriptor d = CompareCommand.mainFace(e, image);
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("image", image.toString());
-            json.put("model", d.modelId());
-            json.put("dimension", d.dimension());
-            json.put("vector", d.vector());
-            out().println(new ObjectMapper().writeValueAsString(json));
+            printJson(new Embedding(image.toString(), d.embeddingModel(), d.dimension(), d.vector()));
         }
         return 0;
     }

@@ -1,5 +1,8 @@
 package dev.lfr.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -13,9 +16,25 @@ abstract class LfrCommand {
         return spec.commandLine().getOut();
     }
 
+    /** Prints a report record as one line of JSON with snake_case keys. */
+    void printJson(Object report) throws JsonProcessingException {
+        out().println(JSON.writeValueAsString(report));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
     /** For a command that only groups subcommands: running it alone prints its usage. */
     Integer usage() {
         spec.commandLine().usage(out());
         return 0;
+    }
+
+    /** A command that only groups subcommands: run alone, it prints its usage. */
+    abstract static class Group extends LfrCommand implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            return usage();
+        }
     }
 }

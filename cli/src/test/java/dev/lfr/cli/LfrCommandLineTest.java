@@ -82,7 +82,7 @@ class LfrCommandLineTest {
         Run r = lfr("embed", samples.get(0).toString());
         assertThat(r.code()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
-        assertThat(json.get("model").asText()).isEqualTo("fr-feature-512");
+        assertThat(json.get("embedding_model").asText()).isEqualTo("fr-feature-512");
         assertThat(json.get("vector").size()).isEqualTo(512).isEqualTo(json.get("dimension").asInt());
     }
 

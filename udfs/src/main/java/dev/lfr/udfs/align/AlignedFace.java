@@ -9,7 +9,7 @@ import java.util.List;
  * from and the model it was aligned for. The chip is biometric data: it must not leave the operator that made it
  * unless the face matched. Immutable (see {@link FrameImage}).
  */
-public record AlignedFace(String modelId, FrameImage chip, List<Point> landmarks, SimilarityTransform transform) {
+public record AlignedFace(String embeddingModel, FrameImage chip, List<Point> landmarks, SimilarityTransform transform) {
     public AlignedFace {
         landmarks = List.copyOf(landmarks);
     }

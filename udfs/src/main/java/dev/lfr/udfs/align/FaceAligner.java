@@ -68,7 +68,7 @@ public final class FaceAligner implements AutoCloseable {
         }
     }
 
-    public String modelId() {
+    public String embeddingModel() {
         return spec.id();
     }
 

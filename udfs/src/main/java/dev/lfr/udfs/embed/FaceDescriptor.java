@@ -8,11 +8,11 @@ import java.util.Arrays;
  * the vector is copied in and out. Biometric data: never log or emit one for a face that did not match.
  */
 public final class FaceDescriptor {
-    private final String modelId;
+    private final String embeddingModel;
     private final float[] vector;
 
-    public FaceDescriptor(String modelId, float[] vector) {
-        this.modelId = modelId;
+    public FaceDescriptor(String embeddingModel, float[] vector) {
+        this.embeddingModel = embeddingModel;
         this.vector = normalised(vector);
     }
 
@@ -35,8 +35,8 @@ public final class FaceDescriptor {
         return out;
     }
 
-    public String modelId() {
-        return modelId;
+    public String embeddingModel() {
+        return embeddingModel;
     }
 
     public int dimension() {
@@ -48,8 +48,8 @@ public final class FaceDescriptor {
     }
 
     public double cosine(FaceDescriptor other) {
-        if (!modelId.equals(other.modelId) || vector.length != other.vector.length) {
-            throw new IllegalArgumentException("cannot compare a " + modelId + " descriptor with a " + other.modelId + " one");
+        if (!embeddingModel.equals(other.embeddingModel) || vector.length != other.vector.length) {
+            throw new IllegalArgumentException("cannot compare a " + embeddingModel + " descriptor with a " + other.embeddingModel + " one");
         }
         double dot = 0;
         for (int i = 0; i < vector.length; i++) {
@@ -65,17 +65,17 @@ public final class FaceDescriptor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FaceDescriptor d && d.modelId.equals(modelId) && Arrays.equals(d.vector, vector);
+        return o instanceof FaceDescriptor d && d.embeddingModel.equals(embeddingModel) && Arrays.equals(d.vector, vector);
     }
 
     @Override
     public int hashCode() {
-        return 31 * modelId.hashCode() + Arrays.hashCode(vector);
+        return 31 * embeddingModel.hashCode() + Arrays.hashCode(vector);
     }
 
     /** Deliberately without the vector, so a stray log line cannot leak it. */
     @Override
     public String toString() {
-        return "FaceDescriptor[" + modelId + ", " + vector.length + "-D]";
+        return "FaceDescriptor[" + embeddingModel + ", " + vector.length + "-D]";
     }
 }

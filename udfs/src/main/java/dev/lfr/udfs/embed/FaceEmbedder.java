@@ -47,14 +47,14 @@ public final class FaceEmbedder implements AutoCloseable {
     private final Mat meanMat;
     private final Mat invStdMat;
 
-    public FaceEmbedder(ModelStore models, String modelId, int maxBatch) {
-        this.spec = models.spec(modelId);
+    public FaceEmbedder(ModelStore models, String embeddingModel, int maxBatch) {
+        this.spec = models.spec(embeddingModel);
         if (!"embedder".equals(spec.role()) || spec.dimension() == null) {
-            throw new IllegalArgumentException(modelId + " is not an embedder");
+            throw new IllegalArgumentException(embeddingModel + " is not an embedder");
         }
-        this.session = models.open(modelId);
+        this.session = models.open(embeddingModel);
         this.inputName = session.getInputNames().iterator().next();
-        long declaredBatch = models.manifest().model(modelId).inputs().get(0).shape()[0];
+        long declaredBatch = models.manifest().model(embeddingModel).inputs().get(0).shape()[0];
         this.maxBatch = declaredBatch > 0 ? (int) Math.min(declaredBatch, maxBatch) : Math.max(1, maxBatch);
         this.chipFloats = spec.input().width() * spec.input().height() * spec.input().channelCount();
         this.buffer = allocate(this.maxBatch);
@@ -76,7 +76,7 @@ public final class FaceEmbedder implements AutoCloseable {
         }
     }
 
-    public String modelId() {
+    public String embeddingModel() {
         return spec.id();
     }
 
@@ -103,8 +103,8 @@ public final class FaceEmbedder implements AutoCloseable {
 
     private List<FaceDescriptor> runBatch(List<AlignedFace> batch) throws OrtException {
         for (AlignedFace f : batch) {
-            if (!f.modelId().equals(spec.id())) {
-                throw new IllegalArgumentException("face aligned for " + f.modelId() + " given to " + spec.id());
+            if (!f.embeddingModel().equals(spec.id())) {
+                throw new IllegalArgumentException("face aligned for " + f.embeddingModel() + " given to " + spec.id());
             }
         }
         float[][] raw = rawOutputs(batch.stream().map(AlignedFace::chip).toList());

@@ -74,7 +74,7 @@ public final class Enrolment {
             }
         }
         String id = subjectDir.getFileName().toString();
-        String model = engine.embedder().modelId();
+        String model = engine.embedder().embeddingModel();
         return new Subject(id, vectors.isEmpty() ? null : normalisedMean(vectors), model, List.copyOf(accepted),
                 List.copyOf(rejections));
     }

@@ -2,8 +2,11 @@ package dev.lfr.udfs.index;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,20 +14,51 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@link #flat}: {@code IDMap2,Flat}, exact search; FAISS removes ids itself.</li>
- *   <li>{@link #hnsw}: {@code IDMap2,HNSW<m>}, approximate search for large galleries. HNSW cannot remove, so each
- *   vector gets an internal label; removing or replacing an id leaves a tombstone that searches skip (they ask FAISS
- *   for k plus the number of tombstones), and the graph is rebuilt from the live vectors once tombstones pass a tenth
- *   of the rows.</li>
+ *   <li>{@link #sq8}: {@code IDMap2,SQ8}, exhaustive search over 8-bit scalar-quantised rows (a quarter of flat's
+ *   memory); the quantiser learns each component's range from the first batch, which must hold
+ *   {@link #MIN_TRAINING_ROWS} rows or more.</li>
+ *   <li>{@link #hnsw}: {@code IDMap2,HNSW<m>} (or {@code HNSW<m>_SQ8} on quantised rows), approximate search for large
+ *   galleries. HNSW cannot remove, so each vector gets an internal label; removing or replacing an id leaves a
+ *   tombstone that searches skip (they ask FAISS for k plus the number of tombstones). Unless
+ *   {@link #leaveRebuildsToOwner()} was called, the graph is rebuilt from the live vectors once tombstones pass a
+ *   tenth of the rows.</li>
  * </ul>
  *
  * <p>Owns native memory: {@link #close()} frees it. Not thread-safe.
  */
 public final class FaissIndex implements WatchlistIndex {
     private static final int MAGIC = 0x4C465246; // "LFRF"
-    private static final int MIN_TOMBSTONES_FOR_REBUILD = 1000;
+    private static final int ROWS_PER_NATIVE_CALL = 65_536;
+
+    /** Fewest rows a scalar quantiser learns its ranges from. */
+    public static final int MIN_TRAINING_ROWS = 1000;
+
+    /** The FAISS layouts this class offers; the order is part of the snapshot format. */
+    public enum Layout {
+        FLAT("faiss-flat"), HNSW("faiss-hnsw"), SQ8("faiss-sq8"), HNSW_SQ8("faiss-hnsw-sq8");
+
+        private final String kind;
+
+        Layout(String kind) {
+            this.kind = kind;
+        }
+
+        boolean graph() {
+            return this == HNSW || this == HNSW_SQ8;
+        }
+
+        boolean quantised() {
+            return this == SQ8 || this == HNSW_SQ8;
+        }
+    }
 
     private final int dimension;
+    private final Layout layout;
     private final boolean hnsw;
+    // removals leave tombstones (labels decoupled from ids) instead of FAISS's remove_ids, which moves the whole
+    // array of a flat index: always for graphs, which cannot remove; for exact layouts when an owner rebuilds
+    private boolean tombstoning;
+    private boolean rebuildsItself = true;
     private final int m;
     private final int efConstruction;
     private int efSearch;
@@ -34,11 +68,13 @@ public final class FaissIndex implements WatchlistIndex {
     private final Map<Long, Long> idOf = new HashMap<>();
     private long nextLabel;
 
-    private FaissIndex(int dimension, boolean hnsw, int m, int efConstruction, int efSearch) {
+    private FaissIndex(int dimension, Layout layout, int m, int efConstruction, int efSearch) {
         Vectors.checkDimension(dimension);
         requireNative();
         this.dimension = dimension;
-        this.hnsw = hnsw;
+        this.layout = layout;
+        this.hnsw = layout.graph();
+        this.tombstoning = hnsw;
         this.m = m;
         this.efConstruction = efConstruction;
         this.efSearch = efSearch;
@@ -47,7 +83,12 @@ public final class FaissIndex implements WatchlistIndex {
 
     /** Exact search (brute force, BLAS for batches of 20 or more queries). */
     public static FaissIndex flat(int dimension) {
-        return new FaissIndex(dimension, false, 0, 0, 0);
+        return new FaissIndex(dimension, Layout.FLAT, 0, 0, 0);
+    }
+
+    /** Exhaustive search over 8-bit scalar-quantised rows: a quarter of {@link #flat}'s memory, scores a little off. */
+    public static FaissIndex sq8(int dimension) {
+        return new FaissIndex(dimension, Layout.SQ8, 0, 0, 0);
     }
 
     /**
@@ -58,10 +99,29 @@ public final class FaissIndex implements WatchlistIndex {
      * @param efSearch       query-time breadth (more: better recall, slower)
      */
     public static FaissIndex hnsw(int dimension, int m, int efConstruction, int efSearch) {
+        return hnsw(dimension, m, efConstruction, efSearch, false);
+    }
+
+    /** HNSW, on 8-bit scalar-quantised rows when {@code quantised} (see {@link #sq8}). */
+    public static FaissIndex hnsw(int dimension, int m, int efConstruction, int efSearch, boolean quantised) {
         if (m < 4 || efConstruction < 1 || efSearch < 1) {
             throw new IllegalArgumentException("HNSW needs m >= 4 and positive ef values");
         }
-        return new FaissIndex(dimension, true, m, efConstruction, efSearch);
+        return new FaissIndex(dimension, quantised ? Layout.HNSW_SQ8 : Layout.HNSW, m, efConstruction, efSearch);
+    }
+
+    /**
+     * The owner watches {@link #tombstones()} and replaces the index with one built elsewhere (in the background),
+     * so this index never stalls its caller to rebuild itself. Exact layouts then also leave tombstones: a removal
+     * costs a map update instead of moving every row after it. Call before the first upsert.
+     */
+    public FaissIndex leaveRebuildsToOwner() {
+        if (!labelOf.isEmpty()) {
+            throw new IllegalStateException("choose who rebuilds before the first upsert");
+        }
+        rebuildsItself = false;
+        tombstoning = true;
+        return this;
     }
 
     /** HNSW's query-time breadth, changeable between searches (more: better recall, slower). No-op for flat. */
@@ -99,7 +159,13 @@ public final class FaissIndex implements WatchlistIndex {
     }
 
     private long newNativeIndex() {
-        long h = FaissNative.create(dimension, hnsw ? "IDMap2,HNSW" + m : "IDMap2,Flat", true);
+        String description = switch (layout) {
+            case FLAT -> "IDMap2,Flat";
+            case SQ8 -> "IDMap2,SQ8";
+            case HNSW -> "IDMap2,HNSW" + m;
+            case HNSW_SQ8 -> "IDMap2,HNSW" + m + "_SQ8";
+        };
+        long h = FaissNative.create(dimension, description, true);
         if (hnsw) {
             FaissNative.setHnswEfConstruction(h, efConstruction);
             FaissNative.setHnswEfSearch(h, efSearch);
@@ -133,21 +199,46 @@ public final class FaissIndex implements WatchlistIndex {
             return;
         }
         long[] replaced = batch.keySet().stream().filter(labelOf::containsKey).mapToLong(Long::longValue).toArray();
-        dropLabels(replaced);
-        float[] rows = new float[batch.size() * dimension];
-        long[] labels = new long[batch.size()];
-        int i = 0;
-        for (Map.Entry<Long, float[]> e : batch.entrySet()) {
-            System.arraycopy(e.getValue(), 0, rows, i * dimension, dimension);
-            labels[i] = hnsw ? nextLabel++ : e.getKey();
-            labelOf.put(e.getKey(), labels[i]);
-            if (hnsw) {
-                idOf.put(labels[i], e.getKey());
-            }
-            i++;
+        if (layout.quantised() && !FaissNative.isTrained(handle())) {
+            train(batch.values());
         }
-        FaissNative.addWithIds(handle(), rows, labels);
+        dropLabels(replaced);
+        List<Map.Entry<Long, float[]>> entries = new ArrayList<>(batch.entrySet());
+        // in slices, so a million-row load never needs one multi-gigabyte array (nor a JNI copy of one)
+        for (int from = 0; from < entries.size(); from += ROWS_PER_NATIVE_CALL) {
+            List<Map.Entry<Long, float[]>> slice = entries.subList(from, Math.min(entries.size(), from + ROWS_PER_NATIVE_CALL));
+            float[] rows = new float[slice.size() * dimension];
+            long[] labels = new long[slice.size()];
+            for (int i = 0; i < slice.size(); i++) {
+                Map.Entry<Long, float[]> e = slice.get(i);
+                System.arraycopy(e.getValue(), 0, rows, i * dimension, dimension);
+                labels[i] = tombstoning ? nextLabel++ : e.getKey();
+                labelOf.put(e.getKey(), labels[i]);
+                if (tombstoning) {
+                    idOf.put(labels[i], e.getKey());
+                }
+            }
+            FaissNative.addWithIds(handle(), rows, labels);
+        }
         rebuildIfManyTombstones();
+    }
+
+    /** Learns the quantiser's ranges from (a sample of at most 100k of) the first batch. */
+    private void train(Collection<float[]> vectors) {
+        if (vectors.size() < MIN_TRAINING_ROWS) {
+            throw new IllegalArgumentException(kind() + " learns its quantiser from the first batch, which needs "
+                    + MIN_TRAINING_ROWS + " rows or more, not " + vectors.size());
+        }
+        int n = Math.min(vectors.size(), 100_000);
+        float[] rows = new float[n * dimension];
+        int i = 0;
+        for (float[] v : vectors) {
+            if (i == n) {
+                break;
+            }
+            System.arraycopy(v, 0, rows, i++ * dimension, dimension);
+        }
+        FaissNative.train(handle(), rows);
     }
 
     @Override
@@ -170,11 +261,11 @@ public final class FaissIndex implements WatchlistIndex {
         }
         for (long id : ids) {
             Long label = labelOf.remove(id);
-            if (hnsw) {
+            if (tombstoning) {
                 idOf.remove(label);
             }
         }
-        if (!hnsw) {
+        if (!tombstoning) {
             FaissNative.removeIds(handle(), ids);
         }
     }
@@ -210,7 +301,7 @@ public final class FaissIndex implements WatchlistIndex {
             int n = 0;
             for (int j = 0; j < want && n < keep; j++) {
                 long label = labels[i * want + j];
-                Long id = label < 0 ? null : hnsw ? idOf.get(label) : Long.valueOf(label);
+                Long id = label < 0 ? null : tombstoning ? idOf.get(label) : Long.valueOf(label);
                 if (id != null) {
                     ids[n] = id;
                     s[n++] = scores[i * want + j];
@@ -221,13 +312,13 @@ public final class FaissIndex implements WatchlistIndex {
         return out;
     }
 
-    private long tombstones() {
-        return hnsw ? FaissNative.count(handle()) - labelOf.size() : 0;
+    @Override
+    public long tombstones() {
+        return tombstoning ? FaissNative.count(handle()) - labelOf.size() : 0;
     }
 
     private void rebuildIfManyTombstones() {
-        long dead = tombstones();
-        if (dead >= MIN_TOMBSTONES_FOR_REBUILD && dead * 10 > labelOf.size()) {
+        if (rebuildsItself && WatchlistIndex.worthRebuilding(tombstones(), labelOf.size())) {
             rebuild();
         }
     }
@@ -241,6 +332,9 @@ public final class FaissIndex implements WatchlistIndex {
         }
         float[] vectors = ids.length == 0 ? new float[0] : FaissNative.reconstruct(handle(), oldLabels);
         long fresh = newNativeIndex();
+        if (layout.quantised() && ids.length > 0) {
+            FaissNative.train(fresh, vectors); // the old ranges, learnt again from what is live now
+        }
         labelOf.clear();
         idOf.clear();
         nextLabel = 0;
@@ -268,17 +362,28 @@ public final class FaissIndex implements WatchlistIndex {
         return dimension;
     }
 
-    @Override
-    public String kind() {
-        return hnsw ? "faiss-hnsw" : "faiss-flat";
+    private int layoutCode() {
+        return layout.ordinal() + (tombstoning && !hnsw ? 256 : 0);
     }
 
-    /** magic, kind, dimension, next label, the id/label pairs, then FAISS's own serialisation; little-endian. */
+    Layout layout() {
+        return layout;
+    }
+
+    @Override
+    public String kind() {
+        return layout.kind;
+    }
+
+    /**
+     * magic, layout (plus 256 when tombstoning), dimension, next label, the id/label pairs, then FAISS's own
+     * serialisation; little-endian.
+     */
     @Override
     public byte[] snapshot() {
         byte[] faiss = FaissNative.serialize(handle());
         ByteBuffer b = ByteBuffer.allocate(24 + 16 * labelOf.size() + faiss.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putInt(hnsw ? 1 : 0).putInt(dimension).putLong(nextLabel).putInt(labelOf.size());
+        b.putInt(MAGIC).putInt(layoutCode()).putInt(dimension).putLong(nextLabel).putInt(labelOf.size());
         for (Map.Entry<Long, Long> e : labelOf.entrySet()) {
             b.putLong(e.getKey()).putLong(e.getValue());
         }
@@ -289,7 +394,7 @@ public final class FaissIndex implements WatchlistIndex {
     @Override
     public void restore(byte[] snapshot) {
         ByteBuffer b = ByteBuffer.wrap(snapshot).order(ByteOrder.LITTLE_ENDIAN);
-        if (snapshot.length < 24 || b.getInt() != MAGIC || (b.getInt() == 1) != hnsw || b.getInt() != dimension) {
+        if (snapshot.length < 24 || b.getInt() != MAGIC || b.getInt() != layoutCode() || b.getInt() != dimension) {
             throw new IllegalArgumentException("not a " + kind() + " snapshot of a " + dimension + "-D index");
         }
         long next = b.getLong();
@@ -312,7 +417,7 @@ public final class FaissIndex implements WatchlistIndex {
         labelOf.clear();
         idOf.clear();
         labelOf.putAll(labels);
-        if (hnsw) {
+        if (tombstoning) {
             labels.forEach((id, label) -> idOf.put(label, id));
         }
         nextLabel = next;

@@ -54,6 +54,11 @@ final class FaissNative {
 
     static native void addWithIds(long handle, float[] rows, long[] ids);
 
+    /** Trains an index that needs it (scalar quantisers learn each component's range) on row-major rows. */
+    static native void train(long handle, float[] rows);
+
+    static native boolean isTrained(long handle);
+
     static native long removeIds(long handle, long[] ids);
 
     /** Writes {@code nq * k} scores and labels; a label of -1 marks a missing result. */

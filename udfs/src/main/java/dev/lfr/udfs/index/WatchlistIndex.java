@@ -45,6 +45,21 @@ public interface WatchlistIndex extends AutoCloseable {
 
     int size();
 
+    /** Removed or replaced rows an index still holds (HNSW graphs cannot drop a node); 0 for exact indexes. */
+    default long tombstones() {
+        return 0;
+    }
+
+    /** Whether a replacement for this index is being built in the background (it keeps answering meanwhile). */
+    default boolean rebuilding() {
+        return false;
+    }
+
+    /** Whether an index with this many tombstones among its live rows is worth rebuilding: a thousand, and a tenth. */
+    static boolean worthRebuilding(long tombstones, long liveRows) {
+        return tombstones >= 1000 && tombstones * 10 > liveRows;
+    }
+
     int dimension();
 
     /** A stable name for logs, metrics and benchmarks, such as {@code faiss-flat}, {@code faiss-hnsw}, {@code java-exact}. */

@@ -8,6 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The watchlists one matcher searches, kept current entry by entry. It owns the rules of the watchlist topic:
@@ -18,20 +22,29 @@ import java.util.PriorityQueue;
  *   <li>an entry is not found from its expiry instant on, with no further update, and is then pruned.</li>
  * </ul>
  * Each watchlist has its own index, changed by incremental upserts and removals (never rebuilt for one update), so
- * an update is visible to the next search; an update that repeats what an entry already holds does no index work. Plain Java, not thread-safe: one per matcher subtask.
+ * an update is visible to the next search; an update that repeats what an entry already holds does no index work.
+ * Graph indexes (HNSW for large watchlists) are built and rebuilt on a background thread while the exact or previous
+ * index keeps answering. Plain Java, not thread-safe: one per matcher subtask.
  */
 public final class LiveWatchlist implements AutoCloseable {
     /** Never expires. */
     public static final long NO_EXPIRY = Long.MAX_VALUE;
 
     /** One update: a vector to enrol, or none to delete. */
-    public record Update(String watchlist, String subject, long version, float[] vector, long expiryMs) {
+    public record Update(String watchlist, String subject, long version, float[] vector, long expiryMs)
+            implements java.io.Serializable {
         public static Update deletion(String watchlist, String subject, long version) {
             return new Update(watchlist, subject, version, null, NO_EXPIRY);
         }
 
         public boolean isDeletion() {
             return vector == null;
+        }
+
+        /** The same entry: subject, version, expiry and vector alike (a record compares arrays by reference). */
+        public boolean sameEntryAs(Update o) {
+            return watchlist.equals(o.watchlist) && subject.equals(o.subject) && version == o.version
+                    && expiryMs == o.expiryMs && Arrays.equals(vector, o.vector);
         }
     }
 
@@ -41,11 +54,32 @@ public final class LiveWatchlist implements AutoCloseable {
     /** What an update did. */
     public enum Applied { ADDED, REPLACED, DELETED, IGNORED }
 
+    /** How a watchlist's index stands: its layout, live rows, tombstones, and whether a rebuild is in flight. */
+    public record IndexStatus(String kind, int rows, long tombstones, boolean rebuilding) {}
+
     private final int dimension;
+    private final WatchlistIndexes.Choice indexChoice;
     private final Map<String, Watchlist> lists = new HashMap<>();
+    // graph builds run here, one at a time, never on the matcher's thread
+    private final ExecutorService builds;
 
     public LiveWatchlist(int dimension) {
+        this(dimension, WatchlistIndexes.Choice.AUTO);
+    }
+
+    public LiveWatchlist(int dimension, WatchlistIndexes.Choice indexChoice) {
+        this(dimension, indexChoice, new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "watchlist-index-build");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    /** With the executor background index builds run on (tests hold it to watch a build in flight). */
+    LiveWatchlist(int dimension, WatchlistIndexes.Choice indexChoice, ExecutorService builds) {
         this.dimension = dimension;
+        this.indexChoice = indexChoice;
+        this.builds = builds;
     }
 
     /**
@@ -60,7 +94,7 @@ public final class LiveWatchlist implements AutoCloseable {
         byList.forEach((name, list) -> {
             Watchlist w = lists.get(name);
             if (w == null) {
-                w = new Watchlist(WatchlistIndexes.forRows(dimension, list.size()));
+                w = newWatchlist();
                 lists.put(name, w);
             }
             w.applyAll(list);
@@ -68,7 +102,11 @@ public final class LiveWatchlist implements AutoCloseable {
     }
 
     public Applied apply(Update u) {
-        return lists.computeIfAbsent(u.watchlist(), w -> new Watchlist(WatchlistIndexes.exact(dimension))).apply(u);
+        return lists.computeIfAbsent(u.watchlist(), w -> newWatchlist()).apply(u);
+    }
+
+    private Watchlist newWatchlist() {
+        return new Watchlist(WatchlistIndexes.live(dimension, indexChoice, builds));
     }
 
     /** The version a subject is at (its entry or its deletion marker), or empty if the watchlist never had it. */
@@ -101,10 +139,16 @@ public final class LiveWatchlist implements AutoCloseable {
         return hits;
     }
 
-    /** The kind of index a watchlist is searched with ({@code faiss-flat}, {@code faiss-hnsw}, {@code java-exact}). */
-    public String indexKind(String watchlist) {
+    /** The index a watchlist is searched with now ({@code faiss-flat}, {@code faiss-hnsw}, {@code java-exact}, ...). */
+    public IndexStatus indexStatus(String watchlist) {
         Watchlist w = lists.get(watchlist);
-        return w == null ? "none" : w.index.kind();
+        return w == null ? new IndexStatus("none", 0, 0, false)
+                : new IndexStatus(w.index.kind(), w.index.size(), w.index.tombstones(), w.index.rebuilding());
+    }
+
+    /** Index builds running or queued in the background now; safe to read from any thread (a metric). */
+    public int rebuildsInFlight() {
+        return builds instanceof ThreadPoolExecutor t ? t.getActiveCount() + t.getQueue().size() : 0;
     }
 
     /** Live (searchable) entries of a watchlist at {@code atMs}. */
@@ -121,6 +165,7 @@ public final class LiveWatchlist implements AutoCloseable {
     public void close() {
         lists.values().forEach(w -> w.index.close());
         lists.clear();
+        builds.shutdown(); // a build in native code cannot be interrupted: it finishes, sees it was abandoned, frees
     }
 
     /** A subject's state: its index row while live, its version, its expiry, and a hash of its vector. */

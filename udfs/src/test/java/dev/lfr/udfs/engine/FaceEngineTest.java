@@ -41,7 +41,7 @@ class FaceEngineTest {
             assertThat(a1.distance(b1)).isGreaterThan(t);
             assertThat(a2.distance(b2)).isGreaterThan(t);
             assertThat(a1.dimension()).isEqualTo(engine.embedder().dimension());
-            assertThat(a1.modelId()).isEqualTo(embedder);
+            assertThat(a1.embeddingModel()).isEqualTo(embedder);
             assertThat(a1.cosine(a1)).isCloseTo(1.0, offset(1e-5));
         }
     }

@@ -27,13 +27,13 @@ class HnswRecallTest {
             float[][] rows = new float[ROWS][];
             for (int i = 0; i < ROWS; i++) {
                 ids[i] = i;
-                rows[i] = aroundReal(real, r);
+                rows[i] = RealDescriptors.aroundReal(real, r);
             }
             hnsw.upsertAll(ids, rows);
             exact.upsertAll(ids, rows);
             float[][] queries = new float[1000][];
             for (int q = 0; q < queries.length; q++) {
-                queries[q] = aroundReal(real, r);
+                queries[q] = RealDescriptors.aroundReal(real, r);
             }
             double recall = recallAt1(hnsw, exact, queries);
             System.out.printf("HNSW recall@1 at %d rows: %.4f%n", ROWS, recall);
@@ -58,7 +58,7 @@ class HnswRecallTest {
         }
     }
 
-    private static double recallAt1(WatchlistIndex approx, WatchlistIndex exact, float[][] queries) {
+    static double recallAt1(WatchlistIndex approx, WatchlistIndex exact, float[][] queries) {
         WatchlistIndex.Neighbours[] a = approx.search(queries, 1);
         WatchlistIndex.Neighbours[] e = exact.search(queries, 1);
         int hits = 0;
@@ -66,16 +66,5 @@ class HnswRecallTest {
             hits += a[q].id(0) == e[q].id(0) ? 1 : 0;
         }
         return (double) hits / queries.length;
-    }
-
-    private static float[] aroundReal(List<float[]> real, Random r) {
-        float[] a = real.get(r.nextInt(real.size()));
-        float[] b = real.get(r.nextInt(real.size()));
-        float w = r.nextFloat() * 0.5f;
-        float[] v = new float[a.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = a[i] + w * b[i] + (float) (0.03 * r.nextGaussian());
-        }
-        return v;
     }
 }

@@ -39,4 +39,19 @@ final class RealDescriptors {
         }
         return out;
     }
+
+    /**
+     * A row near real faces: a random real descriptor plus up to half of another one plus Gaussian noise (sigma 0.03
+     * a component), so that synthetic rows fill the region of descriptor space real faces occupy.
+     */
+    static float[] aroundReal(List<float[]> real, java.util.Random r) {
+        float[] a = real.get(r.nextInt(real.size()));
+        float[] b = real.get(r.nextInt(real.size()));
+        float w = r.nextFloat() * 0.5f;
+        float[] v = new float[a.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a[i] + w * b[i] + (float) (0.03 * r.nextGaussian());
+        }
+        return v;
+    }
 }

@@ -1,13 +1,20 @@
 package dev.lfr.udfs.watchlist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lfr.udfs.index.FaissIndex;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.watchlist.LiveWatchlist.Applied;
 import dev.lfr.udfs.watchlist.LiveWatchlist.Hit;
 import dev.lfr.udfs.watchlist.LiveWatchlist.Update;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -123,6 +130,99 @@ class LiveWatchlistTest {
                     assertThat(a[i].score()).isCloseTo(b[i].score(), org.assertj.core.data.Offset.offset(1e-5f));
                 }
             }
+        }
+    }
+
+    private static float[] gaussian(Random r) {
+        float[] v = new float[DIM];
+        for (int d = 0; d < DIM; d++) {
+            v[d] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    private static List<Update> enrolments(int n, Random r) {
+        List<Update> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(enrol("s" + i, 1, gaussian(r)));
+        }
+        return out;
+    }
+
+    private static void requireFaiss() {
+        if (!FaissIndex.nativeAvailable()) {
+            System.out.println("SKIPPED: FAISS is not installed (" + FaissIndex.nativeLoadError() + ")");
+        }
+        assumeTrue(FaissIndex.nativeAvailable(), "FAISS is not installed");
+    }
+
+    /** Runs what was queued on the single-thread executor before this call. */
+    private static void drain(ExecutorService builds) throws Exception {
+        builds.submit(() -> { }).get(1, TimeUnit.MINUTES);
+    }
+
+    @Test
+    void aGraphIsBuiltInTheBackgroundWhileTheExactIndexAnswersAndTakesTheChangesMadeMeanwhile() throws Exception {
+        requireFaiss();
+        ExecutorService builds = Executors.newSingleThreadExecutor();
+        CountDownLatch hold = new CountDownLatch(1);
+        builds.submit(() -> hold.await(1, TimeUnit.MINUTES)); // the build queues behind this
+        Random r = new Random(3);
+        List<Update> loaded = enrolments(3000, r);
+        try (LiveWatchlist big = new LiveWatchlist(DIM, WatchlistIndexes.Choice.HNSW, builds)) {
+            big.load(loaded);
+            assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-flat", 3000, 0, true));
+            float[] newcomer = gaussian(r);
+            float[] replacement = gaussian(r);
+            big.apply(enrol("newcomer", 1, newcomer));
+            big.apply(Update.deletion("wl", "s1", 2));
+            big.apply(enrol("s2", 2, replacement));
+            Runnable changesHold = () -> {
+                assertThat(big.best("wl", new float[][] {newcomer}, 0)[0].subject()).isEqualTo("newcomer");
+                assertThat(big.best("wl", new float[][] {loaded.get(1).vector()}, 0)[0].subject()).isNotEqualTo("s1");
+                assertThat(big.best("wl", new float[][] {replacement}, 0)[0].subject()).isEqualTo("s2");
+                assertThat(big.best("wl", new float[][] {loaded.get(2).vector()}, 0)[0].score()).isLessThan(0.999f);
+                assertThat(big.best("wl", new float[][] {loaded.get(7).vector()}, 0)[0].subject()).isEqualTo("s7");
+            };
+            changesHold.run(); // on the exact index, at once
+
+            hold.countDown();
+            drain(builds);
+            big.best("wl", new float[][] {newcomer}, 0); // the next call swaps the graph in
+            // the deletion and the replacement reached the graph as it was built: tombstones, too few to rebuild
+            assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 3000, 2, false));
+            changesHold.run();
+        } finally {
+            builds.shutdownNow();
+        }
+    }
+
+    @Test
+    void aGraphFullOfTombstonesIsRebuiltInTheBackground() throws Exception {
+        requireFaiss();
+        ExecutorService builds = Executors.newSingleThreadExecutor();
+        Random r = new Random(4);
+        List<Update> loaded = enrolments(3000, r);
+        try (LiveWatchlist big = new LiveWatchlist(DIM, WatchlistIndexes.Choice.HNSW, builds)) {
+            big.load(loaded);
+            drain(builds);
+            big.best("wl", new float[][] {loaded.get(0).vector()}, 0); // swaps the graph in
+            assertThat(big.indexStatus("wl").kind()).isEqualTo("faiss-hnsw");
+            for (int i = 0; i < 999; i++) {
+                big.apply(Update.deletion("wl", "s" + i, 2));
+            }
+            assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 2001, 999, false));
+            big.apply(Update.deletion("wl", "s999", 2)); // a thousand tombstones, more than a tenth of the rows
+            assertThat(big.indexStatus("wl").rebuilding()).isTrue();
+            drain(builds);
+            big.best("wl", new float[][] {loaded.get(0).vector()}, 0);
+            assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 2000, 0, false));
+            for (int i = 0; i < 1000; i += 37) {
+                assertThat(big.best("wl", new float[][] {loaded.get(i).vector()}, 0)[0].subject()).isNotEqualTo("s" + i);
+            }
+            assertThat(big.best("wl", new float[][] {loaded.get(2500).vector()}, 0)[0].subject()).isEqualTo("s2500");
+        } finally {
+            builds.shutdownNow();
         }
     }
 }

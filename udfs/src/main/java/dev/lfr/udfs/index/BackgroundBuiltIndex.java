@@ -1,0 +1,319 @@
+package dev.lfr.udfs.index;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A watchlist's FAISS index that never makes its caller wait for a graph build. It starts on an exact layout, which
+ * fills at memory speed, so a million-row watchlist is searchable seconds after it is read; when the configured
+ * {@link WatchlistIndexes.Choice} asks for another layout (HNSW past 200k rows), or when tombstones pass a tenth of
+ * its rows (removals and replacements leave tombstones in every layout, so none costs more than a map update), a
+ * fresh index is built on the {@code builds} executor from the live vectors. Meanwhile every
+ * change goes to the serving index at once (visible to the next search) and to a journal; the builder replays the
+ * journal, and the caller's next call swaps the fresh index in and replays the few changes left.
+ *
+ * <p>Keeps a reference to each upserted vector, for the builds: callers must not change a vector after upserting it
+ * (the watchlist's vectors are already held by the matcher's broadcast state, so this costs no copy). Not
+ * thread-safe: one caller thread, plus the builder, which touches only its own fresh index and the journal.
+ */
+final class BackgroundBuiltIndex implements WatchlistIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundBuiltIndex.class);
+    /** Rows given to a fresh index in one call, so a build holds no extra multi-gigabyte copy. */
+    private static final int ROWS_PER_FILL = 65_536;
+    private static final int CATCH_UP_ROUNDS = 32;
+    /** Changes the caller's thread may replay when it swaps the fresh index in: well under a millisecond's work. */
+    private static final int LEFT_FOR_THE_SWAP = 2;
+    private static final long RETRY_AFTER_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final int dimension;
+    private final WatchlistIndexes.Choice choice;
+    private final Executor builds;
+    private FaissIndex serving;
+    // the live vectors, densely packed so that a build's input is two array copies, not a walk over a map
+    private long[] ids = new long[16];
+    private float[][] vectors = new float[16][];
+    private final Map<Long, Integer> slotOf = new HashMap<>();
+    private Build build;
+    private long retryAfterNanos = Long.MIN_VALUE;
+    private long buildsDone;
+
+    /** One build in flight: its result, and the changes made since its input was taken. */
+    private static final class Build {
+        final ConcurrentLinkedQueue<Change> journal = new ConcurrentLinkedQueue<>();
+        final long startedNanos = System.nanoTime();
+        CompletableFuture<FaissIndex> result;
+        volatile boolean abandoned;
+        boolean handedOver;
+    }
+
+    /** An upsert, or a removal when {@code vector} is null. */
+    private record Change(long id, float[] vector) {
+        void applyTo(WatchlistIndex index) {
+            if (vector == null) {
+                index.remove(id);
+            } else {
+                index.upsert(id, vector);
+            }
+        }
+    }
+
+    BackgroundBuiltIndex(int dimension, WatchlistIndexes.Choice choice, Executor builds) {
+        Vectors.checkDimension(dimension);
+        this.dimension = dimension;
+        this.choice = choice;
+        this.builds = builds;
+        this.serving = WatchlistIndexes.create(FaissIndex.Layout.FLAT, dimension);
+    }
+
+    @Override
+    public void upsert(long id, float[] vector) {
+        upsertAll(new long[] {id}, new float[][] {vector});
+    }
+
+    @Override
+    public void upsertAll(long[] newIds, float[][] newVectors) {
+        swapIfBuilt();
+        if (size() == 0 && serving.size() == 0 && serving.layout() != immediateLayout(newIds.length)) {
+            serving.close(); // a first, large load: straight into the exact layout it should have
+            serving = WatchlistIndexes.create(immediateLayout(newIds.length), dimension);
+        }
+        serving.upsertAll(newIds, newVectors); // checks every vector first, and changes nothing if one is bad
+        for (int i = 0; i < newIds.length; i++) {
+            keep(newIds[i], newVectors[i]);
+            journal(new Change(newIds[i], newVectors[i]));
+        }
+        startBuildIfDue();
+    }
+
+    @Override
+    public boolean remove(long id) {
+        return removeAll(new long[] {id}) == 1;
+    }
+
+    @Override
+    public int removeAll(long[] removed) {
+        swapIfBuilt();
+        int n = serving.removeAll(removed);
+        for (long id : removed) {
+            if (forget(id)) {
+                journal(new Change(id, null));
+            }
+        }
+        startBuildIfDue();
+        return n;
+    }
+
+    @Override
+    public Neighbours[] search(float[][] queries, int k) {
+        swapIfBuilt();
+        return serving.search(queries, k);
+    }
+
+    @Override
+    public int size() {
+        return slotOf.size();
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public long tombstones() {
+        return serving.tombstones();
+    }
+
+    /** The layout serving searches now (a build may be moving it to another). */
+    @Override
+    public String kind() {
+        return serving.kind();
+    }
+
+    @Override
+    public boolean rebuilding() {
+        return build != null;
+    }
+
+    /** Builds swapped in so far. */
+    long buildsDone() {
+        return buildsDone;
+    }
+
+    /** Not offered: a live watchlist is restored from its topic or the matcher's broadcast state, not from bytes. */
+    @Override
+    public byte[] snapshot() {
+        throw new UnsupportedOperationException("a live watchlist index is rebuilt from its entries, not snapshotted");
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+        throw new UnsupportedOperationException("a live watchlist index is rebuilt from its entries, not snapshotted");
+    }
+
+    /** Frees an index on the builder's thread: tearing down a large one takes tens of milliseconds. */
+    private void closeElsewhere(FaissIndex old) {
+        try {
+            builds.execute(old::close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            old.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        serving.close();
+        Build b = build;
+        build = null;
+        if (b != null) {
+            boolean handedOver;
+            synchronized (b) {
+                b.abandoned = true; // a builder still working frees its index itself
+                handedOver = b.handedOver;
+            }
+            if (handedOver) {
+                b.result.handle((fresh, error) -> {
+                    if (fresh != null) {
+                        fresh.close();
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** The layout to fill at once: the configured one if it is exact, else the exact layout it is built from. */
+    private FaissIndex.Layout immediateLayout(long rows) {
+        FaissIndex.Layout target = choice.layoutFor(rows);
+        return switch (target) {
+            case HNSW -> FaissIndex.Layout.FLAT;
+            case HNSW_SQ8 -> FaissIndex.Layout.SQ8;
+            default -> target;
+        };
+    }
+
+    private void keep(long id, float[] vector) {
+        Integer slot = slotOf.get(id);
+        if (slot == null) {
+            slot = slotOf.size();
+            if (slot == ids.length) {
+                ids = Arrays.copyOf(ids, slot * 2);
+                vectors = Arrays.copyOf(vectors, slot * 2);
+            }
+            slotOf.put(id, slot);
+            ids[slot] = id;
+        }
+        vectors[slot] = vector;
+    }
+
+    private boolean forget(long id) {
+        Integer slot = slotOf.remove(id);
+        if (slot == null) {
+            return false;
+        }
+        int last = slotOf.size(); // the last slot moves into the hole
+        if (slot != last) {
+            ids[slot] = ids[last];
+            vectors[slot] = vectors[last];
+            slotOf.put(ids[slot], slot);
+        }
+        vectors[last] = null;
+        return true;
+    }
+
+    private void journal(Change change) {
+        if (build != null) {
+            build.journal.add(change);
+        }
+    }
+
+    private void startBuildIfDue() {
+        if (build != null || System.nanoTime() < retryAfterNanos) {
+            return;
+        }
+        FaissIndex.Layout target = choice.layoutFor(size());
+        boolean wrongLayout = target != serving.layout() && !keepsLayout(target);
+        if (!wrongLayout && !WatchlistIndex.worthRebuilding(serving.tombstones(), size())) {
+            return;
+        }
+        Build b = new Build();
+        long[] inputIds = Arrays.copyOf(ids, size());
+        float[][] inputVectors = Arrays.copyOf(vectors, size());
+        LOG.info("building a {} index of {} rows in the background (serving {} with {} tombstones)",
+                target, inputIds.length, serving.kind(), serving.tombstones());
+        b.result = CompletableFuture.supplyAsync(() -> buildFresh(b, target, inputIds, inputVectors), builds);
+        build = b;
+    }
+
+    /**
+     * Hysteresis: a graph stays a graph until the rows fall to half the size that calls for one, so a watchlist near
+     * the threshold is not rebuilt back and forth.
+     */
+    private boolean keepsLayout(FaissIndex.Layout target) {
+        return serving.layout().graph() && !target.graph() && size() >= WatchlistIndexes.HNSW_FROM_ROWS / 2;
+    }
+
+    /** On the builder thread: fill a fresh index, replay the journal, and hand it over unless abandoned. */
+    private static FaissIndex buildFresh(Build b, FaissIndex.Layout layout, long[] ids, float[][] vectors) {
+        FaissIndex fresh = WatchlistIndexes.create(layout, vectors.length == 0 ? 1 : vectors[0].length);
+        try {
+            for (int from = 0; from < ids.length && !b.abandoned; from += ROWS_PER_FILL) {
+                int to = Math.min(ids.length, from + ROWS_PER_FILL);
+                fresh.upsertAll(Arrays.copyOfRange(ids, from, to), Arrays.copyOfRange(vectors, from, to));
+            }
+            // catch up with the changes made meanwhile, in rounds of what is there at the start of each, so a caller
+            // changing the watchlist faster than the graph takes it cannot keep the build from ending
+            for (int round = 0; round < CATCH_UP_ROUNDS && b.journal.size() > LEFT_FOR_THE_SWAP; round++) {
+                for (int n = b.journal.size(); n > 0; n--) {
+                    b.journal.poll().applyTo(fresh);
+                }
+            }
+            synchronized (b) {
+                if (b.abandoned) {
+                    fresh.close();
+                    return null;
+                }
+                b.handedOver = true;
+            }
+            return fresh;
+        } catch (RuntimeException | Error e) {
+            fresh.close();
+            throw e;
+        }
+    }
+
+    private void swapIfBuilt() {
+        Build b = build;
+        if (b == null || !b.result.isDone()) {
+            return;
+        }
+        build = null;
+        FaissIndex fresh;
+        try {
+            fresh = b.result.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            retryAfterNanos = System.nanoTime() + RETRY_AFTER_FAILURE_NANOS;
+            LOG.warn("a background index build failed; serving {} and trying again in a minute", serving.kind(), e.getCause());
+            return;
+        }
+        int replayed = 0;
+        for (Change c = b.journal.poll(); c != null; c = b.journal.poll()) {
+            c.applyTo(fresh); // the changes made since the builder last looked: a handful unless it was flooded
+            replayed++;
+        }
+        FaissIndex old = serving;
+        serving = fresh;
+        closeElsewhere(old);
+        buildsDone++;
+        LOG.info("swapped in a {} index of {} rows built in {} s ({} changes replayed at the swap)", fresh.kind(),
+                fresh.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - b.startedNanos), replayed);
+    }
+}
