@@ -1,9 +1,9 @@
 package dev.lfr.cli;
 
-import dev.lfr.jobs.kafka.KafkaClients;
-import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.MatchAlert;
+import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -14,12 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "alerts", description = "Read the alerts topic", subcommands = {AlertsCommand.Tail.class})
-final class AlertsCommand extends LfrCommand implements Callable<Integer> {
-    @Override
-    public Integer call() {
-        return usage();
-    }
-
+final class AlertsCommand extends LfrCommand.Group {
     @Command(name = "tail", description = {
             "Print alerts as they arrive: ALERT_ID DEPLOYMENT SUBJECT SCORE SIGHTINGS CAMERAS FIRST_SEEN LAST_SEEN.",
             "An alert is printed again when its walk-past completes (same id, more sightings)."})
@@ -27,8 +22,8 @@ final class AlertsCommand extends LfrCommand implements Callable<Integer> {
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers")
         String bootstrap;
 
-        @Option(names = "--topic", paramLabel = "T", description = "alerts topic (default " + KafkaWiring.ALERTS + ")")
-        String topic = KafkaWiring.ALERTS;
+        @Option(names = "--topic", paramLabel = "T", description = "alerts topic (default " + Topics.ALERTS + ")")
+        String topic = Topics.ALERTS;
 
         @Option(names = "--from-beginning", description = "start with the oldest alert instead of new ones")
         boolean fromBeginning;

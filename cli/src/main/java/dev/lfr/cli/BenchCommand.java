@@ -6,25 +6,20 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
 import dev.lfr.loadtest.bench.PeerBenchmark;
+import dev.lfr.loadtest.bench.StartupBenchmark;
 import dev.lfr.udfs.index.FaissIndex;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
         subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class, BenchCommand.State.class,
-            BenchCommand.Watchlist.class})
-final class BenchCommand extends LfrCommand implements Callable<Integer> {
-    @Override
-    public Integer call() {
-        return usage();
-    }
-
+            BenchCommand.Watchlist.class, BenchCommand.Startup.class})
+final class BenchCommand extends LfrCommand.Group {
     @Command(name = "engine", description = {
             "Face engine stage timings on one thread: decode, detect (one pass, per 256x256 pass, tiled), align, embed",
             "at batch 1 and 8, and faces/s on one core. Default image: a sample photo from the fetched npm package,",
@@ -127,6 +122,10 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
             "the same run: faces/s and images/s of both, and our ratio. Installs the peer's npm packages in loadtest/peer",
             "on first use. Prints one JSON object."})
     static final class Peer extends LfrCommand implements Callable<Integer> {
+        /** Our engine and the peer on the same images, one thread each. */
+        record PeerComparison(String data, PeerBenchmark.Speed ours, JsonNode peer, double facesPerSRatio,
+                              double imagesPerSRatio) {}
+
         @Option(names = "--data", paramLabel = "DIR", description = "images, searched recursively in name order (default ../shared/data/lfw)")
         Path data;
 
@@ -158,7 +157,7 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
             Path work = java.nio.file.Files.createTempDirectory("lfr-peer");
             try {
                 List<dev.lfr.udfs.image.FrameImage> decoded = PeerBenchmark.prepare(files, work);
-                Map<String, Object> ours = PeerBenchmark.ours(engine.models(), engine.embeddingModel(), decoded);
+                PeerBenchmark.Speed ours = PeerBenchmark.ours(engine.models(), engine.embeddingModel(), decoded);
                 decoded.forEach(dev.lfr.udfs.image.FrameImage::close);
                 JsonNode peer;
                 try {
@@ -166,13 +165,8 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
                 } catch (java.io.IOException e) {
                     throw new UserError("the peer (node loadtest/peer/peer.mjs) did not run: " + Lfr.oneLine(e));
                 }
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("data", dir.toString());
-                result.put("ours", ours);
-                result.put("peer", peer);
-                result.put("faces_per_s_ratio", (Double) ours.get("faces_per_s") / peer.get("faces_per_s").asDouble());
-                result.put("images_per_s_ratio", (Double) ours.get("images_per_s") / peer.get("images_per_s").asDouble());
-                out().println(new ObjectMapper().writeValueAsString(result));
+                printJson(new PeerComparison(dir.toString(), ours, peer,
+                        ours.facesPerS() / peer.get("faces_per_s").asDouble(), ours.imagesPerS() / peer.get("images_per_s").asDouble()));
                 return 0;
             } finally {
                 try (var walk = java.nio.file.Files.walk(work)) {
@@ -207,8 +201,7 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
             try (dev.lfr.loadtest.replay.WalkPastScenes scenes = new dev.lfr.loadtest.replay.WalkPastScenes(
                     people.stream().map(GalleryPeople.Person::walker).toList(), List.of(), 1280, 720, faces,
                     (int) Math.max(4, Math.round(2 * fps)), 40, 200, 7)) {
-                out().println(new ObjectMapper().writeValueAsString(
-                        KeyedStateFootprint.measure(engine.models(), scenes, frames, fps, faces)));
+                printJson(KeyedStateFootprint.measure(engine.models(), scenes, frames, fps, faces));
             }
             return 0;
         }
@@ -219,8 +212,9 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
             "template replacements and deletions in turn, each followed by a search that must already see it.",
             "One JSON object per row count: load time, update latency p50/p99/max (how long a camera's frames wait),",
             "search latency, updates not visible to the next search (must be 0), heap after the load and the resident",
-            "memory the load added (FAISS keeps vectors off the heap).",
-            "A 1M x 512 run needs about 8 GB of heap (LFR_JAVA_OPTS=-Xmx10g) and minutes for the HNSW build."})
+            "memory the load added, by phase: while a graph index is built in the background, steady, and (--rebuild)",
+            "while a graph full of tombstones is rebuilt in the background.",
+            "A 1M x 512 run needs about 8 GB of heap (LFR_JAVA_OPTS=-Xmx10g) and many minutes for the HNSW builds."})
     static final class Watchlist extends LfrCommand implements Callable<Integer> {
         @Option(names = "--rows", paramLabel = "N", split = ",", description = "row counts (default 10000,100000)")
         int[] rows = {10_000, 100_000};
@@ -231,25 +225,40 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
         @Option(names = "--updates", paramLabel = "U", description = "updates per run (default 1000)")
         int updates = 1_000;
 
-        @Option(names = "--load-threads", paramLabel = "T", description = "FAISS threads for the initial load (default 1, as the matcher)")
+        @Option(names = "--load-threads", paramLabel = "T", description = "FAISS threads for the load and background builds (default 1, as the matcher)")
         int loadThreads = 1;
+
+        @picocli.CommandLine.Mixin
+        IndexOption index = new IndexOption();
+
+        @Option(names = "--updates-per-minute", paramLabel = "R", description = "the pace of the updates (default 1000)")
+        int updatesPerMinute = 1_000;
+
+        @Option(names = "--rebuild", description = "then delete rows until a graph index is rebuilt, and measure that too")
+        boolean rebuild;
 
         @Override
         public Integer call() throws Exception {
-            if (dim < 1 || updates < 3 || loadThreads < 1 || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
-                throw new UserError("--rows, --dim and --load-threads must be >= 1, --updates >= 3");
+            if (dim < 1 || updates < 3 || loadThreads < 1 || updatesPerMinute < 1 || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
+                throw new UserError("--rows, --dim, --load-threads and --updates-per-minute must be >= 1, --updates >= 3");
             }
+            WatchlistIndexes.Choice choice = index.choice();
             ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
             out().println(json.writeValueAsString(entrySizes(dim)));
             for (int n : rows) {
-                out().println(json.writeValueAsString(dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42, loadThreads)));
+                out().println(json.writeValueAsString(
+                        dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42, loadThreads, choice, rebuild, updatesPerMinute)));
                 out().flush();
             }
             return 0;
         }
 
+
         /** The heap size (JOL) of one entry as the matcher's broadcast state keeps it, and as the topic's Avro record. */
-        static Map<String, Object> entrySizes(int dim) {
+        /** The heap bytes of one watchlist entry as broadcast state and as the topic's Avro record. */
+        record EntrySizes(int dim, long stateEntryHeapBytes, long avroRecordHeapBytes) {}
+
+        static EntrySizes entrySizes(int dim) {
             System.setProperty("jol.magicFieldOffset", "true");
             float[] v = new float[dim];
             java.util.List<Float> boxed = new java.util.ArrayList<>();
@@ -261,17 +270,57 @@ final class BenchCommand extends LfrCommand implements Callable<Integer> {
             var record = dev.lfr.schemas.WatchlistUpdate.newBuilder().setWatchlist("wl-0001").setSubject("subject-000001")
                     .setVersion(1).setOp(dev.lfr.schemas.WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512")
                     .setVector(boxed).build();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("dim", dim);
             java.io.PrintStream stdout = System.out;
             System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // JOL's notices: not JSON
             try {
-                m.put("state_entry_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(entry).totalSize());
-                m.put("avro_record_heap_bytes", org.openjdk.jol.info.GraphLayout.parseInstance(record).totalSize());
+                return new EntrySizes(dim, org.openjdk.jol.info.GraphLayout.parseInstance(entry).totalSize(),
+                        org.openjdk.jol.info.GraphLayout.parseInstance(record).totalSize());
             } finally {
                 System.setOut(stdout);
             }
-            return m;
+        }
+    }
+
+    @Command(name = "startup", description = {
+            "A first start on a large watchlist topic: N entries plus one real face (a sample photo) on an in-process",
+            "broker, then the job is submitted (MiniCluster, parallelism 1) while a camera sends that face twice a",
+            "second. One JSON object: the time from submitting the job to its first alert, and the topic's size.",
+            "A 1M x 512 run needs about 10 GB of heap (LFR_JAVA_OPTS=-Xmx12g) and 2 GB of disk."})
+    static final class Startup extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--entries", paramLabel = "N", description = "watchlist entries besides the real face (default 100000)")
+        int entries = 100_000;
+
+        @picocli.CommandLine.Mixin
+        IndexOption index = new IndexOption();
+
+        @Option(names = "--timeout", paramLabel = "S", description = "give up after this many seconds without an alert (default 1800)")
+        int timeout = 1800;
+
+        @picocli.CommandLine.Mixin
+        EngineOptions engine = new EngineOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            if (entries < 0 || timeout < 1) {
+                throw new UserError("--entries must be >= 0 and --timeout >= 1");
+            }
+            printJson(StartupBenchmark.run(engine.models(), engine.embeddingModel(), entries,
+                    index.choice(), timeout));
+            return 0;
+        }
+    }
+
+    /** The watchlist index layout, as the job's {@code watchlist.index} setting. */
+    static final class IndexOption {
+        @Option(names = "--index", paramLabel = "I", description = "auto, flat, sq8, hnsw or hnsw-sq8 (default auto), as watchlist.index")
+        String name = "auto";
+
+        WatchlistIndexes.Choice choice() {
+            try {
+                return WatchlistIndexes.Choice.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
         }
     }
 }

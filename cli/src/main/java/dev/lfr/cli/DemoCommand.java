@@ -1,6 +1,8 @@
 package dev.lfr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.lfr.loadtest.replay.ReplayReport;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,8 +23,10 @@ final class DemoCommand extends LfrCommand implements java.util.concurrent.Calla
     @picocli.CommandLine.Mixin
     ReplayOptions options = new ReplayOptions(1, Path.of("demo-report"));
 
+    /** The demo's one-line outcome. */
+    record Summary(long frames, long faces, int alerts, int trueAlerts, int falseAlerts, int missed, Long p50Ms, Long p99Ms) {}
+
     @Override
-    @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         ReplayOptions o = options;
         o.check();
@@ -35,19 +39,11 @@ final class DemoCommand extends LfrCommand implements java.util.concurrent.Calla
         settings.put("fps_per_camera", o.fps);
         settings.put("duration_s", o.duration);
         java.nio.file.Files.createDirectories(o.out);
-        Map<String, Object> report = ReplayCommand.run(o, out(), settings, o.out, false);
-        Map<String, Object> gt = (Map<String, Object>) report.get("ground_truth");
-        Map<String, Object> latency = (Map<String, Object>) report.get("latency");
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("frames", ((Map<String, Object>) report.get("throughput")).get("frames"));
-        s.put("faces", gt.get("faces"));
-        s.put("alerts", gt.get("alerts"));
-        s.put("true_alerts", gt.get("true_alerts"));
-        s.put("false_alerts", gt.get("false_alerts"));
-        s.put("missed", gt.get("missed_walk_pasts"));
-        s.put("p50_ms", latency.get("p50_ms"));
-        s.put("p99_ms", latency.get("p99_ms"));
-        out().println(new ObjectMapper().writeValueAsString(s));
+        ReplayReport report = ReplayCommand.run(o, out(), settings, o.out, false);
+        ReplayReport.GroundTruth gt = report.groundTruth();
+        out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
+                new Summary(report.throughput().frames(), gt.faces(), gt.alerts(), gt.trueAlerts(), gt.falseAlerts(),
+                        gt.missedWalkPasts(), report.latency().p50Ms(), report.latency().p99Ms())));
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.lfr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.loadtest.eval.DetectionEvaluation;
 import dev.lfr.loadtest.eval.ImglabBoxes;
 import dev.lfr.loadtest.eval.LfwPairs;
@@ -94,17 +95,20 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         if (r.watchlistSize() == 0) {
             throw new UserError(data + " has no identity with two or more usable images to enrol");
         }
-        Map<String, Object> report = OpenSetReport.write(outDir, data.toString(), id, mode, singleFaceEnrolment, r,
+        OpenSetReport report = OpenSetReport.write(outDir, data.toString(), id, mode, singleFaceEnrolment, r,
                 groups, threshold);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        for (String k : List.of("embedder", "enrol", "enrolment_photos", "watchlist_size", "mated_probes", "nonmated_probes", "fte", "rank1",
-                "tpir_at_fpir", "threshold_at_fpir")) {
-            summary.put(k, report.get(k));
-        }
-        out().println(new ObjectMapper().writeValueAsString(summary));
+        out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
+                new Summary(report.embedder(), report.enrol(), report.enrolmentPhotos(), report.watchlistSize(),
+                        report.matedProbes(), report.nonmatedProbes(), report.fte(), report.rank1(), report.tpirAtFpir(),
+                        report.thresholdAtFpir())));
         out().println("wrote " + outDir.resolve("report.json") + ", report.md, det.png");
         return 0;
     }
+
+    /** The evaluation's one-line outcome; report.json has the rest. */
+    record Summary(String embedder, String enrol, String enrolmentPhotos, int watchlistSize, int matedProbes,
+                   int nonmatedProbes, int fte, double rank1, Map<String, Double> tpirAtFpir,
+                   Map<String, Double> thresholdAtFpir) {}
 
     private static Map<String, String> readGroups(Path file) throws java.io.IOException {
         if (!Files.isRegularFile(file)) {

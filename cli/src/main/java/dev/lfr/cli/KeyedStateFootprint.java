@@ -8,9 +8,7 @@ import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.track.IouTracker;
 import dev.lfr.udfs.track.TrackState;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -31,7 +29,11 @@ final class KeyedStateFootprint {
 
     private KeyedStateFootprint() {}
 
-    static Map<String, Object> measure(ModelStore models, WalkPastScenes scenes, int frames, double fps, int faces)
+    /** What one camera's track state weighs: on the heap and serialised into a checkpoint, in bytes. */
+    record Footprint(int frames, int facesInView, int maxTracks, long heapBytesMax, long heapBytesMean,
+                     long checkpointBytesMax, int backendOverheadBytesEstimate) {}
+
+    static Footprint measure(ModelStore models, WalkPastScenes scenes, int frames, double fps, int faces)
             throws Exception {
         TypeSerializer<TrackState> serializer = TypeInformation.of(TrackState.class).createSerializer(new SerializerConfigImpl());
         List<TrackState> tracks = new ArrayList<>();
@@ -62,15 +64,7 @@ final class KeyedStateFootprint {
                 maxTracks = Math.max(maxTracks, tracks.size());
             }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("frames", frames);
-        m.put("faces_in_view", faces);
-        m.put("max_tracks", maxTracks);
-        m.put("heap_bytes_max", maxHeap);
-        m.put("heap_bytes_mean", sumHeap / Math.max(1, frames));
-        m.put("checkpoint_bytes_max", maxSerialized);
         // HashMapStateBackend: one StateMapEntry (about 48 bytes with references) per key and state, two states
-        m.put("backend_overhead_bytes_estimate", 2 * 48);
-        return m;
+        return new Footprint(frames, faces, maxTracks, maxHeap, sumHeap / Math.max(1, frames), maxSerialized, 2 * 48);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.loadtest.replay.FrameSource;
 import dev.lfr.loadtest.replay.ImageFolderFrames;
+import dev.lfr.loadtest.replay.ReplayReport;
 import dev.lfr.loadtest.replay.ReplaySession;
 import dev.lfr.loadtest.replay.VideoFrames;
 import dev.lfr.loadtest.replay.WalkPastScenes;
@@ -46,26 +47,25 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         settings.put("source", o.video != null ? "video " + o.video : o.images != null ? "images " + o.images
                 : "walk-pasts of " + (o.gallery == null ? "the sample faces" : o.gallery.toString()) + ", " + o.faces + " faces a frame");
         Files.createDirectories(o.out);
-        Map<String, Object> report = run(o, out(), settings, o.out, true);
+        ReplayReport report = run(o, out(), settings, o.out, true);
         out().println(new ObjectMapper().writeValueAsString(summary(report)));
         out().println("wrote " + o.out.resolve("report.json") + ", report.md, latency_cdf.png, lag.png; ground truth "
                 + o.out.resolve("truth.jsonl"));
         return 0;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> summary(Map<String, Object> report) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.putAll((Map<String, Object>) report.get("throughput"));
-        s.putAll((Map<String, Object>) report.get("latency"));
-        if (report.containsKey("ground_truth")) {
-            s.putAll((Map<String, Object>) report.get("ground_truth"));
+    /** Throughput, latency and (where scored) the ground truth, in one flat object. */
+    static Map<String, Object> summary(ReplayReport report) {
+        Map<String, Object> s = new LinkedHashMap<>(ReplayReport.fields(report.throughput()));
+        s.putAll(ReplayReport.fields(report.latency()));
+        if (report.groundTruth() != null) {
+            s.putAll(ReplayReport.fields(report.groundTruth()));
         }
         return s;
     }
 
     /** Runs a replay with the options of {@code r} (also the demo's), printing alerts as they come. */
-    static Map<String, Object> run(ReplayOptions r, java.io.PrintWriter out, Map<String, Object> settings, Path outDir,
+    static ReplayReport run(ReplayOptions r, java.io.PrintWriter out, Map<String, Object> settings, Path outDir,
                                    boolean progress)
             throws Exception {
         String model = r.engine.embeddingModel();

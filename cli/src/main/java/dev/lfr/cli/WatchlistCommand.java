@@ -1,17 +1,15 @@
 package dev.lfr.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.topics.Topics;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.enrol.Enrolment;
 import dev.lfr.udfs.quality.QualityGate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,19 +19,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "watchlist", description = "Enrol, remove and list watchlist subjects on the compacted watchlist topic",
         subcommands = {WatchlistCommand.Enrol.class, WatchlistCommand.Remove.class, WatchlistCommand.ListSubjects.class})
-final class WatchlistCommand extends LfrCommand implements Callable<Integer> {
-    @Override
-    public Integer call() {
-        return usage();
-    }
-
+final class WatchlistCommand extends LfrCommand.Group {
     /** Where the watchlist lives. */
     static class Target {
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers")
         String bootstrap;
 
-        @Option(names = "--topic", paramLabel = "T", description = "watchlist topic (default " + KafkaWiring.WATCHLIST + ")")
-        String topic = KafkaWiring.WATCHLIST;
+        @Option(names = "--topic", paramLabel = "T", description = "watchlist topic (default " + Topics.WATCHLIST + ")")
+        String topic = Topics.WATCHLIST;
 
         @Option(names = "--watchlist", paramLabel = "ID", required = true, description = "watchlist id")
         String watchlist;
@@ -48,6 +41,9 @@ final class WatchlistCommand extends LfrCommand implements Callable<Integer> {
             "a subject's template is the mean of its photos' descriptors. Prints each enrolment and each rejected",
             "photo, then a JSON summary."})
     static final class Enrol extends LfrCommand implements Callable<Integer> {
+        /** What enrol prints. */
+        record EnrolSummary(String watchlist, int enrolled, int notEnrolled, int rejectedPhotos, long version) {}
+
         @Option(names = "--dir", paramLabel = "DIR", required = true, description = "DIR/<subject>/<images>")
         Path dir;
 
@@ -92,13 +88,8 @@ final class WatchlistCommand extends LfrCommand implements Callable<Integer> {
             } catch (Exception e) {
                 throw new UserError("cannot publish to " + target.topic + " at " + target.bootstrap + ": " + Lfr.oneLine(e));
             }
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("watchlist", target.watchlist);
-            summary.put("enrolled", updates.size());
-            summary.put("not_enrolled", subjects.size() - updates.size());
-            summary.put("rejected_photos", rejectedPhotos);
-            summary.put("version", version);
-            out().println(new ObjectMapper().writeValueAsString(summary));
+            printJson(new EnrolSummary(target.watchlist, updates.size(), subjects.size() - updates.size(), rejectedPhotos,
+                    version));
             return 0;
         }
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import dev.lfr.udfs.model.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class KafkaCommandsTest {
         Files.write(dir.resolve("broken/junk.jpg"), new byte[] {1, 2, 3});
 
         try (LocalKafka kafka = new LocalKafka()) {
-            kafka.createTopics(KafkaWiring.WATCHLIST);
+            kafka.createTopics(Topics.WATCHLIST);
             String bs = kafka.bootstrap();
             LfrCommandLineTest.Run enrol = LfrCommandLineTest.lfr("watchlist", "enrol", "--dir", dir.toString(),
                     "--watchlist", "wl", "--bootstrap", bs);
@@ -55,13 +55,13 @@ class KafkaCommandsTest {
     @Test
     void alertsTailPrintsEveryAlertRecord() throws Exception {
         try (LocalKafka kafka = new LocalKafka()) {
-            kafka.createTopics(KafkaWiring.ALERTS);
+            kafka.createTopics(Topics.ALERTS);
             dev.lfr.schemas.MatchAlert alert = dev.lfr.schemas.MatchAlert.newBuilder().setAlertId("a1").setDeployment("d1")
                     .setCameras(List.of("cam-1", "cam-2")).setSubject("colin").setBestScore(0.8f)
                     .setFirstSeen(java.time.Instant.ofEpochMilli(1000)).setLastSeen(java.time.Instant.ofEpochMilli(3000))
                     .setSightings(2).setBestCropJpeg(java.nio.ByteBuffer.wrap(new byte[] {1}))
                     .setWatchlistVersion(1).setEmbeddingModel("fr-feature-512").build();
-            kafka.produce(KafkaWiring.ALERTS, List.of(dev.lfr.schemas.AvroBytes.encode(alert), new byte[] {7}));
+            kafka.produce(Topics.ALERTS, List.of(dev.lfr.schemas.AvroBytes.encode(alert), new byte[] {7}));
             LfrCommandLineTest.Run tail = LfrCommandLineTest.lfr("alerts", "tail", "--bootstrap", kafka.bootstrap(),
                     "--from-beginning", "--idle-exit", "3");
             assertThat(tail.code()).as(tail.err()).isZero();
@@ -74,7 +74,7 @@ class KafkaCommandsTest {
     @Test
     void sqlRunsAnAnalystQueryOverTheTopics() throws Exception {
         try (LocalKafka kafka = new LocalKafka()) {
-            kafka.createTopics(KafkaWiring.ALERTS, KafkaWiring.METRICS);
+            kafka.createTopics(Topics.ALERTS, Topics.METRICS);
             dev.lfr.schemas.MatchAlert first = dev.lfr.schemas.MatchAlert.newBuilder().setAlertId("a1").setDeployment("d1")
                     .setCameras(List.of("cam-1")).setSubject("colin").setBestScore(0.8f)
                     .setFirstSeen(java.time.Instant.ofEpochMilli(1000)).setLastSeen(java.time.Instant.ofEpochMilli(1000))
@@ -82,7 +82,7 @@ class KafkaCommandsTest {
                     .setWatchlistVersion(1).setEmbeddingModel("fr-feature-512").build();
             dev.lfr.schemas.MatchAlert completed = dev.lfr.schemas.MatchAlert.newBuilder(first).setSightings(3)
                     .setLastSeen(java.time.Instant.ofEpochMilli(4000)).build();
-            kafka.produce(KafkaWiring.ALERTS, List.of(dev.lfr.schemas.AvroBytes.encode(first),
+            kafka.produce(Topics.ALERTS, List.of(dev.lfr.schemas.AvroBytes.encode(first),
                     dev.lfr.schemas.AvroBytes.encode(completed)));
             LfrCommandLineTest.Run sql = LfrCommandLineTest.lfr("sql", "--bootstrap", kafka.bootstrap(),
                     "--query", "latest_alert_per_walk_past");

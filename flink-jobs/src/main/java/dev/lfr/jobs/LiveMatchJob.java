@@ -26,7 +26,9 @@ import dev.lfr.schemas.Deployment;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.topics.Topics;
 import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelCatalog;
 import dev.lfr.udfs.model.ModelInstaller;
 import dev.lfr.udfs.pipeline.FramePipeline;
@@ -67,9 +69,11 @@ public final class LiveMatchJob {
      * @param metricsWindow         the size of the tumbling metric windows
      * @param adjudicationRetention how long an alert waits for its adjudication (state TTL)
      * @param input                 what every input record must satisfy
+     * @param watchlistIndex        the layout of each watchlist's index
      */
     public record Config(FramePipeline.Config pipeline, Duration alertGap, Duration outOfOrderness, Duration idleness,
-                         Duration metricsWindow, Duration adjudicationRetention, InputRules input) {
+                         Duration metricsWindow, Duration adjudicationRetention, InputRules input,
+                         WatchlistIndexes.Choice watchlistIndex) {
         public Config {
             for (Duration d : new Duration[] {alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention}) {
                 if (d == null || d.isNegative() || d.isZero()) {
@@ -96,7 +100,8 @@ public final class LiveMatchJob {
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
                     new InputRules(model, dimensionOf(model), c.get(LiveMatchOptions.MAX_CLOCK_AHEAD),
                             c.get(LiveMatchOptions.MAX_AGE), c.get(LiveMatchOptions.MAX_DEPLOYMENT_LENGTH),
-                            c.get(LiveMatchOptions.MIN_THRESHOLD)));
+                            c.get(LiveMatchOptions.MIN_THRESHOLD)),
+                    WatchlistIndexes.Choice.parse(c.get(LiveMatchOptions.WATCHLIST_INDEX)));
         }
 
         private static int dimensionOf(String model) {
@@ -113,11 +118,15 @@ public final class LiveMatchJob {
         }
 
         public Config withAlertGap(Duration gap) {
-            return new Config(pipeline, gap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, input);
+            return new Config(pipeline, gap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, input, watchlistIndex);
         }
 
         public Config withMetricsWindow(Duration window) {
-            return new Config(pipeline, alertGap, outOfOrderness, idleness, window, adjudicationRetention, input);
+            return new Config(pipeline, alertGap, outOfOrderness, idleness, window, adjudicationRetention, input, watchlistIndex);
+        }
+
+        public Config withWatchlistIndex(WatchlistIndexes.Choice choice) {
+            return new Config(pipeline, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, input, choice);
         }
 
         public Config withEmbeddingModel(String model) {
@@ -125,7 +134,7 @@ public final class LiveMatchJob {
                     pipeline.gate(), pipeline.embeddingBatch());
             InputRules r = new InputRules(model, dimensionOf(model), input.maxClockAhead(), input.maxAge(),
                     input.maxDeploymentLength(), input.minThreshold());
-            return new Config(p, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r);
+            return new Config(p, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r, watchlistIndex);
         }
     }
 
@@ -163,16 +172,16 @@ public final class LiveMatchJob {
     public static Sources kafkaSources(StreamExecutionEnvironment env, String bootstrap, String group) {
         WatermarkStrategy<RawRecord> none = WatermarkStrategy.noWatermarks();
         return new Sources(
-                env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.FRAMES, group, false), none, "frames").uid("frames-source"),
-                env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.DEPLOYMENTS, group, false), none, "deployments").uid("deployments-source"),
-                env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.WATCHLIST, group, false), none, "watchlist").uid("watchlist-source"),
-                env.fromSource(KafkaWiring.source(bootstrap, KafkaWiring.ADJUDICATIONS, group, false), none, "adjudications").uid("adjudications-source"));
+                env.fromSource(KafkaWiring.source(bootstrap, Topics.FRAMES, group, false), none, "frames").uid("frames-source"),
+                env.fromSource(KafkaWiring.source(bootstrap, Topics.DEPLOYMENTS, group, false), none, "deployments").uid("deployments-source"),
+                env.fromSource(KafkaWiring.source(bootstrap, Topics.WATCHLIST, group, false), none, "watchlist").uid("watchlist-source"),
+                env.fromSource(KafkaWiring.source(bootstrap, Topics.ADJUDICATIONS, group, false), none, "adjudications").uid("adjudications-source"));
     }
 
     /** The job's output topics. */
     public static Sinks kafkaSinks(String bootstrap) {
-        return new Sinks(KafkaWiring.alerts(bootstrap, KafkaWiring.ALERTS), KafkaWiring.metrics(bootstrap, KafkaWiring.METRICS),
-                KafkaWiring.deadLetters(bootstrap, KafkaWiring.DEAD_LETTERS));
+        return new Sinks(KafkaWiring.alerts(bootstrap, Topics.ALERTS), KafkaWiring.metrics(bootstrap, Topics.METRICS),
+                KafkaWiring.deadLetters(bootstrap, Topics.DEAD_LETTERS));
     }
 
     /** Wires the operators between the given raw topic streams and sinks. */
@@ -211,7 +220,7 @@ public final class LiveMatchJob {
         SingleOutputStreamOperator<MatchCandidate> candidates = gated
                 .keyBy(g -> g.frame().getCamera())
                 .connect(ControlStreams.neverHoldBack(watchlist, "watchlist").broadcast(FaceMatcher.WATCHLIST))
-                .process(new FaceMatcher(config.pipeline(), atStartup.watchlist()))
+                .process(new FaceMatcher(config.pipeline(), config.watchlistIndex(), atStartup.watchlist()))
                 .uid("face-matcher").name("detect, track, embed, match");
 
         SingleOutputStreamOperator<MatchAlert> alerts = candidates.keyBy(AlertDeduplicator::keyOf)

@@ -39,5 +39,9 @@ public final class LiveMatchOptions {
     public static final ConfigOption<Float> MIN_THRESHOLD = key("deployment.min-threshold").floatType()
             .defaultValue(0.3f).withDescription("deployments with a lower alert threshold (cosine similarity) are refused");
 
+    public static final ConfigOption<String> WATCHLIST_INDEX = key("watchlist.index").stringType().defaultValue("auto")
+            .withDescription("the watchlist index: auto (exact below 200k entries, HNSW above), flat, sq8 (8-bit, a"
+                    + " quarter of the memory), hnsw or hnsw-sq8; graphs are built in the background");
+
     private LiveMatchOptions() {}
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import dev.lfr.jobs.kafka.KafkaWiring;
+import dev.lfr.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +30,11 @@ class K8sManifestsTest {
     void everyTopicOfTheCodeIsDeclaredAndFramesAreKeptBriefly() throws Exception {
         List<JsonNode> topics = documents("kafka-topics.yaml");
         assertThat(topics).extracting(t -> t.at("/metadata/name").asText())
-                .containsExactlyInAnyOrderElementsOf(KafkaWiring.TOPICS);
-        JsonNode frames = topics.stream().filter(t -> t.at("/metadata/name").asText().equals(KafkaWiring.FRAMES))
+                .containsExactlyInAnyOrderElementsOf(Topics.ALL);
+        JsonNode frames = topics.stream().filter(t -> t.at("/metadata/name").asText().equals(Topics.FRAMES))
                 .findFirst().orElseThrow();
         assertThat(Long.parseLong(frames.at("/spec/config/retention.ms").asText())).isLessThanOrEqualTo(3_600_000L);
-        for (String compacted : List.of(KafkaWiring.WATCHLIST, KafkaWiring.DEPLOYMENTS)) {
+        for (String compacted : List.of(Topics.WATCHLIST, Topics.DEPLOYMENTS)) {
             assertThat(topics).filteredOn(t -> t.at("/metadata/name").asText().equals(compacted))
                     .singleElement().satisfies(t -> assertThat(t.at("/spec/config/cleanup.policy").asText()).isEqualTo("compact"));
         }

@@ -112,7 +112,8 @@ class LiveMatchJobTest {
                             env.fromData(Records.raw(new byte[] {0})).filter(r -> false)), // no adjudications
                     new LiveMatchJob.Sinks(alerts, new CollectingSink<>("early-metrics-" + withSnapshot), dead),
                     LiveMatchJob.Config.defaults(),
-                    withSnapshot ? new StartupReads(StartupRead.of(List.of(d1)), StartupRead.of(List.of(colin))) : StartupReads.none());
+                    withSnapshot ? new StartupReads(StartupRead.of(List.of(d1)),
+                            StartupRead.of(List.of(dev.lfr.jobs.ingest.ControlTopic.watchlistEntry(colin)))) : StartupReads.none());
             env.execute("early frames " + withSnapshot);
             if (withSnapshot) {
                 assertThat(dead.results()).isEmpty();

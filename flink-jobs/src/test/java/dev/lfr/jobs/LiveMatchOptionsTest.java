@@ -17,12 +17,14 @@ class LiveMatchOptionsTest {
     @Test
     void settingsAreReadAsTypedOptions() {
         LiveMatchJob.Config c = from(Map.of("input.max-clock-ahead", "2 min", "deployment.min-threshold", "0.4",
-                "embedding-model", "dlib-resnet-128", "metrics.window", "30 s"));
+                "embedding-model", "dlib-resnet-128", "metrics.window", "30 s", "watchlist.index", "HNSW-sq8"));
         assertThat(c.input().maxClockAhead()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.input().minThreshold()).isEqualTo(0.4f);
         assertThat(c.input().dimension()).isEqualTo(128);
         assertThat(c.embeddingModel()).isEqualTo("dlib-resnet-128");
         assertThat(c.metricsWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.watchlistIndex()).isEqualTo(dev.lfr.udfs.index.WatchlistIndexes.Choice.HNSW_SQ8);
+        assertThat(LiveMatchJob.Config.defaults().watchlistIndex()).isEqualTo(dev.lfr.udfs.index.WatchlistIndexes.Choice.AUTO);
     }
 
     @Test
@@ -39,5 +41,7 @@ class LiveMatchOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an embedder");
         assertThatThrownBy(() -> from(Map.of("embedding-model", "no-such-model")))
                 .hasMessageContaining("unknown model");
+        assertThatThrownBy(() -> from(Map.of("watchlist.index", "ivf")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use auto, flat, sq8, hnsw or hnsw-sq8");
     }
 }

@@ -1,4 +1,4 @@
-package dev.lfr.jobs.kafka;
+package dev.lfr.topics;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Plain byte-array Kafka clients for the tools (CLI, demo). Every topic value is Avro binary ({@code AvroBytes}); a
+ * Plain byte-array Kafka clients, for the job's start-up reads of its control topics and for the tools (CLI, replays,
+ * benchmarks). Every topic value is Avro binary ({@code AvroBytes}); a
  * broker that cannot be reached fails within 15 s instead of hanging.
  */
 public final class KafkaClients {
@@ -50,6 +51,15 @@ public final class KafkaClients {
     /** Every record now on {@code topic}, oldest first per partition (tombstones included, with null values). */
     public static List<ConsumerRecord<byte[], byte[]>> readToEnd(String bootstrap, String topic) {
         List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>();
+        forEachToEnd(bootstrap, topic, values::add);
+        return values;
+    }
+
+    /**
+     * Hands each record of {@code topic}, from its beginning to its end as of now, to {@code each} as it is polled:
+     * a million-record topic is never held in memory at once.
+     */
+    public static void forEachToEnd(String bootstrap, String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, null, true)) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
@@ -57,9 +67,8 @@ public final class KafkaClients {
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(values::add);
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-        return values;
     }
 }

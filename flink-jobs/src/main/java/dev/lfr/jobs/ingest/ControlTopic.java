@@ -4,7 +4,10 @@ import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.topics.Topics;
+import dev.lfr.udfs.watchlist.LiveWatchlist;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
@@ -32,7 +35,7 @@ public abstract class ControlTopic<T extends SpecificRecord> implements Serializ
     public static final ControlTopic<WatchlistUpdate> WATCHLIST = new ControlTopic<>(WatchlistUpdate.class, true) {
         @Override
         public String keyOf(WatchlistUpdate u) {
-            return watchlistKey(u.getWatchlist(), u.getSubject());
+            return Topics.watchlistKey(u.getWatchlist(), u.getSubject());
         }
 
         @Override
@@ -81,9 +84,20 @@ public abstract class ControlTopic<T extends SpecificRecord> implements Serializ
         return true;
     }
 
-    /** The watchlist topic's key of a subject: watchlist ids contain no '/', so it is unambiguous. */
-    public static String watchlistKey(String watchlist, String subject) {
-        return watchlist + "/" + subject;
+    /**
+     * A checked watchlist record as the matcher keeps it: a deletion (no vector) unless it is an upsert, the vector
+     * unboxed (the Avro record's {@code List<Float>} is five times the size on the heap).
+     */
+    public static LiveWatchlist.Update watchlistEntry(WatchlistUpdate u) {
+        if (u.getOp() != WatchlistOp.UPSERT) {
+            return LiveWatchlist.Update.deletion(u.getWatchlist(), u.getSubject(), u.getVersion());
+        }
+        float[] v = new float[u.getVector().size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = u.getVector().get(i);
+        }
+        return new LiveWatchlist.Update(u.getWatchlist(), u.getSubject(), u.getVersion(), v,
+                u.getExpiry() == null ? LiveWatchlist.NO_EXPIRY : u.getExpiry().toEpochMilli());
     }
 
     /**

@@ -8,11 +8,16 @@ import dev.lfr.jobs.ingest.RecordRejected;
 import dev.lfr.jobs.ingest.StartupRead;
 import dev.lfr.jobs.ingest.StartupReads;
 import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.Deployment;
+import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
+import dev.lfr.udfs.watchlist.LiveWatchlist;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Reads a compacted control topic to its current end, exactly as the job reads it ({@link ControlTopic}: the same
@@ -25,37 +30,53 @@ public final class ControlTopicReads {
 
     /** Both control topics of {@code bootstrap}, read under {@code rules}. */
     public static StartupReads kafka(String bootstrap, InputRules rules) {
-        return new StartupReads(new TopicRead<>(bootstrap, KafkaWiring.DEPLOYMENTS, ControlTopic.DEPLOYMENTS, rules),
-                new TopicRead<>(bootstrap, KafkaWiring.WATCHLIST, ControlTopic.WATCHLIST, rules));
+        return new StartupReads(new DeploymentsRead(bootstrap, rules), new WatchlistRead(bootstrap, rules));
     }
 
-    private record TopicRead<T extends SpecificRecord>(String bootstrap, String topicName, ControlTopic<T> topic,
-                                                       InputRules rules) implements StartupRead<T> {
+    private record DeploymentsRead(String bootstrap, InputRules rules) implements StartupRead<Deployment> {
         @Override
-        public List<T> current() {
-            return List.copyOf(ControlTopicReads.current(bootstrap, topicName, topic, rules).values());
+        public List<Deployment> current() {
+            return List.copyOf(ControlTopicReads.current(bootstrap, Topics.DEPLOYMENTS, ControlTopic.DEPLOYMENTS,
+                    rules, d -> d, ControlTopic.DEPLOYMENTS::replaces).values());
         }
     }
 
-    /** The latest accepted value of each key; a tombstone removes its key. */
-    static <T extends SpecificRecord> Map<String, T> current(String bootstrap, String topicName, ControlTopic<T> topic,
-                                                             InputRules rules) {
+    /** The watchlist, as compact entries: a record's boxed vector is let go as soon as it is read. */
+    private record WatchlistRead(String bootstrap, InputRules rules) implements StartupRead<LiveWatchlist.Update> {
+        @Override
+        public List<LiveWatchlist.Update> current() {
+            return List.copyOf(ControlTopicReads.current(bootstrap, Topics.WATCHLIST, ControlTopic.WATCHLIST,
+                    rules, ControlTopic::watchlistEntry, (newer, old) -> newer.version() >= old.version()).values());
+        }
+    }
+
+    /**
+     * The latest accepted value of each key, made compact as it is read; a tombstone removes its key.
+     *
+     * @param replaces whether a later value of a key takes the place of the one kept
+     */
+    static <T extends SpecificRecord, R> Map<String, R> current(String bootstrap, String topicName, ControlTopic<T> topic,
+                                                                InputRules rules, Function<T, R> compact,
+                                                                BiPredicate<R, R> replaces) {
         AvroBytes.Reader<T> reader = new AvroBytes.Reader<>(topic.type());
         long now = System.currentTimeMillis();
-        Map<String, T> latest = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaClients.readToEnd(bootstrap, topicName)) {
+        Map<String, R> latest = new LinkedHashMap<>();
+        KafkaClients.forEachToEnd(bootstrap, topicName, r -> {
             try {
                 ControlRecord<T> c = topic.read(reader, new Provenance(r.topic(), r.partition(), r.offset()), r.key(),
                         r.value(), rules, now);
                 if (c.isTombstone()) {
                     latest.remove(c.key());
-                } else if (!latest.containsKey(c.key()) || topic.replaces(c.value(), latest.get(c.key()))) {
-                    latest.put(c.key(), c.value());
+                    return;
+                }
+                R value = compact.apply(c.value());
+                if (!latest.containsKey(c.key()) || replaces.test(value, latest.get(c.key()))) {
+                    latest.put(c.key(), value);
                 }
             } catch (RecordRejected e) {
                 // the job dead-letters it when it reads the topic; a start-up read only leaves it out
             }
-        }
+        });
         return latest;
     }
 }

@@ -28,18 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * same input again. Event times travel in the records' own fields.
  */
 public final class KafkaWiring {
-    public static final String FRAMES = "lfr.frames";
-    public static final String WATCHLIST = "lfr.watchlist";
-    public static final String DEPLOYMENTS = "lfr.deployments";
-    public static final String ALERTS = "lfr.alerts";
-    public static final String DEAD_LETTERS = "lfr.dead-letters";
-    public static final String ADJUDICATIONS = "lfr.adjudications";
-    public static final String METRICS = "lfr.metrics";
-
-    /** Every topic of the platform, in the order the tools create them. */
-    public static final java.util.List<String> TOPICS =
-            java.util.List.of(FRAMES, WATCHLIST, DEPLOYMENTS, ALERTS, DEAD_LETTERS, ADJUDICATIONS, METRICS);
-
     private KafkaWiring() {}
 
     /** Reads a topic from the earliest offset; {@code bounded} stops at the offsets current at start (tests, replays). */

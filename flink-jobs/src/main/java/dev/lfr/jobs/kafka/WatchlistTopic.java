@@ -5,6 +5,7 @@ import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.topics.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,8 @@ public final class WatchlistTopic {
      */
     public Map<String, WatchlistUpdate> current(String watchlist, InputRules rules) {
         Map<String, WatchlistUpdate> latest = new TreeMap<>();
-        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules).forEach((key, u) -> {
+        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules, u -> u,
+                ControlTopic.WATCHLIST::replaces).forEach((key, u) -> {
             if (u.getWatchlist().equals(watchlist) && u.getOp() == WatchlistOp.UPSERT) {
                 latest.put(u.getSubject(), u);
             }

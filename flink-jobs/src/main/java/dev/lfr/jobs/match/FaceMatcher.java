@@ -15,6 +15,7 @@ import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.index.FaissIndex;
 import dev.lfr.udfs.index.IndexException;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.track.IouTracker;
 import dev.lfr.udfs.track.TrackState;
@@ -62,18 +63,24 @@ public class FaceMatcher
     static final Duration TRACK_STATE_TTL = Duration.ofMinutes(10);
 
     private final FramePipeline.Config config;
-    private final StartupRead<WatchlistUpdate> startupRead;
+    private final WatchlistIndexes.Choice indexChoice;
+    private final StartupRead<LiveWatchlist.Update> startupRead;
 
-    private transient List<WatchlistUpdate> atStartup;
+    private transient List<LiveWatchlist.Update> atStartup;
     private transient ListState<TrackState> tracks;
     private transient ValueState<Long> nextTrackId;
     private transient FramePipeline pipeline;
     private transient MatcherWatchlist watchlist;
     private transient MatcherMetrics metrics;
 
-    /** @param startupRead how to read the watchlist topic when starting without state */
-    public FaceMatcher(FramePipeline.Config config, StartupRead<WatchlistUpdate> startupRead) {
+    /**
+     * @param indexChoice the layout of each watchlist's index
+     * @param startupRead how to read the watchlist topic when starting without state
+     */
+    public FaceMatcher(FramePipeline.Config config, WatchlistIndexes.Choice indexChoice,
+                       StartupRead<LiveWatchlist.Update> startupRead) {
         this.config = config;
+        this.indexChoice = indexChoice;
         this.startupRead = startupRead;
     }
 
@@ -100,9 +107,9 @@ public class FaceMatcher
             FaissIndex.setThreads(1); // parallelism comes from subtasks; FAISS's own threads would fight them
         }
         pipeline = openPipeline(config);
-        watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), atStartup);
+        watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), indexChoice, atStartup);
         atStartup = null; // the live watchlist has taken what it needs
-        metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup());
+        metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup(), watchlist.unloaded());
     }
 
     /** Builds the face pipeline; a test may build one that fails on purpose. */

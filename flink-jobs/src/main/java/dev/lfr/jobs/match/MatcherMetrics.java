@@ -1,10 +1,14 @@
 package dev.lfr.jobs.match;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.udfs.watchlist.LiveWatchlist;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
-/** The matcher's Flink metrics: frames, faces detected and searched, match candidates, dead letters. */
+/**
+ * The matcher's Flink metrics: frames, faces detected and searched, match candidates, dead letters, and the live
+ * watchlist's background index rebuilds in flight.
+ */
 final class MatcherMetrics {
     private final Counter frames;
     private final Counter facesDetected;
@@ -12,7 +16,8 @@ final class MatcherMetrics {
     private final Counter candidates;
     private final Counter deadLetters;
 
-    MatcherMetrics(MetricGroup group) {
+    MatcherMetrics(MetricGroup group, LiveWatchlist live) {
+        group.gauge("watchlistIndexRebuilds", live::rebuildsInFlight);
         frames = group.counter("frames");
         facesDetected = group.counter("facesDetected");
         facesSearched = group.counter("facesSearched");

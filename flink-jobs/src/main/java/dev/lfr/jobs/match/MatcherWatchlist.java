@@ -2,8 +2,9 @@ package dev.lfr.jobs.match;
 
 import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlTopic;
-import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.topics.Topics;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.watchlist.LiveWatchlist;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,18 +26,23 @@ final class MatcherWatchlist implements AutoCloseable {
     private final LiveWatchlist live;
     private boolean loaded;
 
-    MatcherWatchlist(int dimension, List<WatchlistUpdate> atStartup) {
-        this.live = new LiveWatchlist(dimension);
-        atStartup.forEach(u -> this.atStartup.merge(key(u.getWatchlist(), u.getSubject()), entry(u), MatcherWatchlist::newer));
+    MatcherWatchlist(int dimension, WatchlistIndexes.Choice indexChoice, List<LiveWatchlist.Update> atStartup) {
+        this.live = new LiveWatchlist(dimension, indexChoice);
+        atStartup.forEach(u -> this.atStartup.merge(key(u.watchlist(), u.subject()), u, MatcherWatchlist::newer));
     }
 
     static String key(String watchlist, String subject) {
-        return ControlTopic.watchlistKey(watchlist, subject);
+        return Topics.watchlistKey(watchlist, subject);
     }
 
     /** The later of two entries of one key; an older one arriving late is ignored (as the topic's rules say). */
     private static LiveWatchlist.Update newer(LiveWatchlist.Update a, LiveWatchlist.Update b) {
         return b.version() >= a.version() ? b : a;
+    }
+
+    /** The live watchlist as it is, loaded or not yet (for gauges). */
+    LiveWatchlist unloaded() {
+        return live;
     }
 
     /** The live watchlist, loaded from the state and the start-up read at its first use. */
@@ -48,8 +54,6 @@ final class MatcherWatchlist implements AutoCloseable {
             }
             live.load(new ArrayList<>(merged.values()));
             loaded = true;
-            // from now on the start-up entries only answer "which version was it at": their vectors can go
-            atStartup.replaceAll((k, u) -> deletion(u));
         }
         return live;
     }
@@ -64,11 +68,16 @@ final class MatcherWatchlist implements AutoCloseable {
             }
             stored = deletion(current); // the topic deleted the key: a deletion at the version it deleted
         } else {
-            stored = entry(r.value());
+            stored = ControlTopic.watchlistEntry(r.value());
             if (current != null && stored.version() < current.version()) {
                 return;
             }
+            if (current != null && current.sameEntryAs(stored)) {
+                // the stream repeating what the start-up read found: keep the one vector the index already holds
+                stored = current;
+            }
         }
+        atStartup.remove(r.key()); // the state answers for this key from now on
         state.put(r.key(), stored);
         if (loaded) {
             live.apply(stored);
@@ -77,19 +86,6 @@ final class MatcherWatchlist implements AutoCloseable {
 
     private static LiveWatchlist.Update deletion(LiveWatchlist.Update u) {
         return LiveWatchlist.Update.deletion(u.watchlist(), u.subject(), u.version());
-    }
-
-    /** A topic record as an entry: a deletion (no vector) unless it is an upsert. */
-    static LiveWatchlist.Update entry(WatchlistUpdate u) {
-        if (u.getOp() != WatchlistOp.UPSERT) {
-            return LiveWatchlist.Update.deletion(u.getWatchlist(), u.getSubject(), u.getVersion());
-        }
-        float[] v = new float[u.getVector().size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = u.getVector().get(i);
-        }
-        return new LiveWatchlist.Update(u.getWatchlist(), u.getSubject(), u.getVersion(), v,
-                u.getExpiry() == null ? LiveWatchlist.NO_EXPIRY : u.getExpiry().toEpochMilli());
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
@@ -55,35 +56,35 @@ class FuzzedTopicsKafkaTest {
                 rules.dimension());
         try (LocalKafka kafka = new LocalKafka()) {
             PoisonPillKafkaTest.controlTopics(kafka);
-            produce(kafka, KafkaWiring.DEPLOYMENTS, sample(hostile.deploymentRecords()));
-            produce(kafka, KafkaWiring.WATCHLIST, sample(hostile.watchlistRecords()));
-            produce(kafka, KafkaWiring.ADJUDICATIONS, sample(hostile.adjudicationRecords()));
+            produce(kafka, Topics.DEPLOYMENTS, sample(hostile.deploymentRecords()));
+            produce(kafka, Topics.WATCHLIST, sample(hostile.watchlistRecords()));
+            produce(kafka, Topics.ADJUDICATIONS, sample(hostile.adjudicationRecords()));
             // the real deployment and enrolment come last, so no fuzzed record of the same key replaces them
-            PoisonPillKafkaTest.keyed(kafka, KafkaWiring.DEPLOYMENTS, "d1", AvroBytes.encode(PoisonPillKafkaTest.deployment(0.5f)));
+            PoisonPillKafkaTest.keyed(kafka, Topics.DEPLOYMENTS, "d1", AvroBytes.encode(PoisonPillKafkaTest.deployment(0.5f)));
             PoisonPillKafkaTest.enrolColin(kafka, lfw);
             List<RawRecord> frames = new ArrayList<>(sample(hostile.frameRecords()));
             frames.add(Records.raw(AvroBytes.encode(Records.frame(HostileRecords.KEPT_CAMERA, 1_000, zico))));
             frames.add(Records.raw(AvroBytes.encode(Records.frame(HostileRecords.KEPT_CAMERA, 5_000, colin))));
-            produce(kafka, KafkaWiring.FRAMES, frames);
+            produce(kafka, Topics.FRAMES, frames);
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
             LiveMatchJobKafkaTest.buildOnTopics(env, kafka.bootstrap(), s -> s.map(new dev.lfr.jobs.DelayFirst<>(3000)));
             env.execute("fuzzed topics"); // no restart strategy: a failure of the job throws here
 
-            List<DeadLetter> deadLetters = values(kafka, KafkaWiring.DEAD_LETTERS, DeadLetter.class);
+            List<DeadLetter> deadLetters = values(kafka, Topics.DEAD_LETTERS, DeadLetter.class);
             assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotEqualTo(DeadLetterReason.UNKNOWN));
-            long frameDeadLetters = deadLetters.stream().filter(d -> d.getSourceTopic().equals(KafkaWiring.FRAMES)).count();
-            long framesCounted = values(kafka, KafkaWiring.METRICS, DeploymentMetrics.class).stream()
+            long frameDeadLetters = deadLetters.stream().filter(d -> d.getSourceTopic().equals(Topics.FRAMES)).count();
+            long framesCounted = values(kafka, Topics.METRICS, DeploymentMetrics.class).stream()
                     .filter(m -> m.getCamera() == null).mapToLong(DeploymentMetrics::getFrames).sum();
             assertThat(framesCounted + frameDeadLetters).as("frames in = frames counted + frame dead letters")
                     .isEqualTo(frames.size());
-            for (String control : List.of(KafkaWiring.DEPLOYMENTS, KafkaWiring.WATCHLIST, KafkaWiring.ADJUDICATIONS)) {
+            for (String control : List.of(Topics.DEPLOYMENTS, Topics.WATCHLIST, Topics.ADJUDICATIONS)) {
                 assertThat(deadLetters).as("some hostile records of " + control + " were refused")
                         .anySatisfy(d -> assertThat(d.getSourceTopic()).isEqualTo(control));
             }
 
-            List<MatchAlert> alerts = values(kafka, KafkaWiring.ALERTS, MatchAlert.class);
+            List<MatchAlert> alerts = values(kafka, Topics.ALERTS, MatchAlert.class);
             assertThat(alerts).as("the enrolled person still alerts").isNotEmpty();
             assertThat(alerts).allSatisfy(a -> {
                 assertThat(a.getDeployment()).isEqualTo("d1");
@@ -126,7 +127,7 @@ class FuzzedTopicsKafkaTest {
     private static void produce(LocalKafka kafka, String topic, List<RawRecord> records) throws Exception {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         for (RawRecord r : records) {
-            boolean compacted = topic.equals(KafkaWiring.DEPLOYMENTS) || topic.equals(KafkaWiring.WATCHLIST);
+            boolean compacted = topic.equals(Topics.DEPLOYMENTS) || topic.equals(Topics.WATCHLIST);
             // a compacted topic refuses keyless records: those are the broker's to refuse, not the job's
             out.add(new ProducerRecord<>(topic, compacted && r.key() == null ? "no-key".getBytes() : r.key(), r.value()));
         }

@@ -7,6 +7,7 @@ import dev.lfr.jobs.Enrolments;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.Records;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
@@ -71,7 +72,7 @@ class JobPrivacyTest {
             frames.add(Records.avro(Records.frame("cam-9", 2000, Files.readAllBytes(lfw.resolve(PASSERS_BY[1])))));
             // a late frame moves event time on, so the walk-past ends and the first metric windows close
             frames.add(Records.avro(Records.frame("cam-1", 40_000, Files.readAllBytes(lfw.resolve(PASSERS_BY[0])))));
-            kafka.produce(KafkaWiring.FRAMES, frames);
+            kafka.produce(Topics.FRAMES, frames);
 
             Configuration conf = new Configuration();
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -88,14 +89,14 @@ class JobPrivacyTest {
                     LiveMatchJob.kafkaSinks(bs), LiveMatchJob.Config.defaults().withMetricsWindow(Duration.ofSeconds(10)));
             JobClient job = env.executeAsync("privacy test");
             try {
-                awaitRecords(kafka, KafkaWiring.METRICS, 2);
-                awaitRecords(kafka, KafkaWiring.ALERTS, 2); // the alert and its completion: the walk-past ended
+                awaitRecords(kafka, Topics.METRICS, 2);
+                awaitRecords(kafka, Topics.ALERTS, 2); // the alert and its completion: the walk-past ended
                 job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get();
                 Thread.sleep(1000); // a few more checkpoints, taken after every frame was processed
             } finally {
                 job.cancel().get();
             }
-            for (String topic : List.of(KafkaWiring.ALERTS, KafkaWiring.METRICS, KafkaWiring.DEAD_LETTERS)) {
+            for (String topic : List.of(Topics.ALERTS, Topics.METRICS, Topics.DEAD_LETTERS)) {
                 evidence.put("topic " + topic, topicBytes(kafka, topic));
             }
         }
@@ -112,7 +113,7 @@ class JobPrivacyTest {
         // positive controls: the watchlist vector is in broadcast state, the alert carries the subject's crop
         assertThat(BiometricScan.holds(checkpointBytes, enrolled)).as("enrolled vector in the checkpoint").isTrue();
         assertThat(BiometricScan.holds(savepointBytes, enrolled)).as("enrolled vector in the savepoint").isTrue();
-        assertThat(jpegsIn(evidence.get("topic " + KafkaWiring.ALERTS))).isNotEmpty();
+        assertThat(jpegsIn(evidence.get("topic " + Topics.ALERTS))).isNotEmpty();
 
         try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), Enrolments.MODEL)) {
             for (Map.Entry<String, byte[]> e : evidence.entrySet()) {
@@ -125,7 +126,7 @@ class JobPrivacyTest {
                 }
             }
         }
-        assertThat(jpegsIn(evidence.get("topic " + KafkaWiring.DEAD_LETTERS))).isEmpty();
+        assertThat(jpegsIn(evidence.get("topic " + Topics.DEAD_LETTERS))).isEmpty();
     }
 
     /** Every face the engine finds in the passers-by frames, and any face in the subject's frame that is not him. */

@@ -11,6 +11,7 @@ import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,36 +42,36 @@ class LargeWatchlistStartupKafkaTest {
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults();
         try (LocalKafka kafka = new LocalKafka()) {
             PoisonPillKafkaTest.controlTopics(kafka);
-            PoisonPillKafkaTest.keyed(kafka, KafkaWiring.DEPLOYMENTS, "d1",
+            PoisonPillKafkaTest.keyed(kafka, Topics.DEPLOYMENTS, "d1",
                     AvroBytes.encode(PoisonPillKafkaTest.deployment(0.5f)));
             List<ProducerRecord<byte[], byte[]>> entries = new ArrayList<>(ENTRIES);
             for (int i = 0; i < ENTRIES - 1; i++) {
                 WatchlistUpdate u = WatchlistUpdate.newBuilder().setWatchlist("wl-d1").setSubject("s-" + i).setVersion(1)
                         .setOp(WatchlistOp.UPSERT).setEmbeddingModel(config.embeddingModel())
                         .setVector(HostileRecords.unitVector(i, config.input().dimension())).build();
-                entries.add(new ProducerRecord<>(KafkaWiring.WATCHLIST, ("wl-d1/s-" + i).getBytes(StandardCharsets.UTF_8),
+                entries.add(new ProducerRecord<>(Topics.WATCHLIST, ("wl-d1/s-" + i).getBytes(StandardCharsets.UTF_8),
                         AvroBytes.encode(u)));
             }
             WatchlistUpdate colin = Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg");
-            entries.add(new ProducerRecord<>(KafkaWiring.WATCHLIST, "wl-d1/colin".getBytes(StandardCharsets.UTF_8),
+            entries.add(new ProducerRecord<>(Topics.WATCHLIST, "wl-d1/colin".getBytes(StandardCharsets.UTF_8),
                     AvroBytes.encode(colin)));
-            kafka.produceKeyed(KafkaWiring.WATCHLIST, entries);
-            kafka.produce(KafkaWiring.FRAMES, List.of(AvroBytes.encode(Records.frame("cam-1", 1000,
+            kafka.produceKeyed(Topics.WATCHLIST, entries);
+            kafka.produce(Topics.FRAMES, List.of(AvroBytes.encode(Records.frame("cam-1", 1000,
                     Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"))))));
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
             String bs = kafka.bootstrap();
             long start = System.nanoTime();
-            LiveMatchJob.build(new LiveMatchJob.Sources(source(env, bs, KafkaWiring.FRAMES),
-                            source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
-                            source(env, bs, KafkaWiring.ADJUDICATIONS)),
+            LiveMatchJob.build(new LiveMatchJob.Sources(source(env, bs, Topics.FRAMES),
+                            source(env, bs, Topics.DEPLOYMENTS), source(env, bs, Topics.WATCHLIST),
+                            source(env, bs, Topics.ADJUDICATIONS)),
                     LiveMatchJob.kafkaSinks(bs), config, ControlTopicReads.kafka(bs, config.input()));
             env.execute("large watchlist start-up");
             System.out.printf("start-up with %d watchlist entries: job finished in %.1f s%n", ENTRIES,
                     (System.nanoTime() - start) / 1e9);
 
-            List<MatchAlert> alerts = kafka.readAll(KafkaWiring.ALERTS).stream()
+            List<MatchAlert> alerts = kafka.readAll(Topics.ALERTS).stream()
                     .map(r -> AvroBytes.decode(r.value(), MatchAlert.class)).toList();
             assertThat(alerts).isNotEmpty().allSatisfy(a -> assertThat(a.getSubject()).isEqualTo("colin"));
         }

@@ -10,6 +10,7 @@ import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class LiveMatchJobKafkaTest {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (LocalKafka kafka = new LocalKafka()) {
             deployColinWatchlist(kafka, lfw, List.of("cam-1"));
-            kafka.produce(KafkaWiring.FRAMES, List.of(
+            kafka.produce(Topics.FRAMES, List.of(
                     Records.avro(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg")))),
                     Records.avro(Records.frame("cam-1", 9000, Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg")))),
                     new byte[] {42, 42},
@@ -44,7 +45,7 @@ class LiveMatchJobKafkaTest {
             buildOnTopics(env, kafka.bootstrap(), frames -> frames.map(new dev.lfr.jobs.DelayFirst<>(3000)));
             env.execute("live match on kafka");
 
-            List<ConsumerRecord<byte[], byte[]>> alerts = kafka.readAll(KafkaWiring.ALERTS);
+            List<ConsumerRecord<byte[], byte[]>> alerts = kafka.readAll(Topics.ALERTS);
             assertThat(alerts).hasSize(2); // at the first sighting, then completed
             List<MatchAlert> values = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : alerts) {
@@ -56,9 +57,9 @@ class LiveMatchJobKafkaTest {
             assertThat(values).extracting(MatchAlert::getAlertId).containsOnly(values.get(0).getAlertId());
 
             List<DeadLetterReason> reasons = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(KafkaWiring.DEAD_LETTERS)) {
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(Topics.DEAD_LETTERS)) {
                 DeadLetter d = decode(r.value(), DeadLetter.class);
-                assertThat(d.getSourceTopic()).isEqualTo(KafkaWiring.FRAMES);
+                assertThat(d.getSourceTopic()).isEqualTo(Topics.FRAMES);
                 reasons.add(d.getReason());
             }
             assertThat(reasons).containsExactlyInAnyOrder(DeadLetterReason.UNDECODABLE_RECORD,
@@ -81,7 +82,7 @@ class LiveMatchJobKafkaTest {
             for (int i = 0; i < 5; i++) { // 2 s apart: each frame is a new track (gap 1.5 s), all one walk-past (gap 10 s)
                 frames.add(Records.avro(Records.frame(i % 2 == 0 ? "cam-1" : "cam-2", 1000 + 2000L * i, i % 2 == 0 ? c2 : c3)));
             }
-            kafka.produce(KafkaWiring.FRAMES, frames);
+            kafka.produce(Topics.FRAMES, frames);
 
             dev.lfr.jobs.FailOnce.FAILED.set(false);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -94,7 +95,7 @@ class LiveMatchJobKafkaTest {
 
             assertThat(dev.lfr.jobs.FailOnce.FAILED.get()).as("the failure was injected").isTrue();
             List<MatchAlert> alerts = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(KafkaWiring.ALERTS)) {
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(Topics.ALERTS)) {
                 alerts.add(decode(r.value(), MatchAlert.class));
             }
             assertThat(alerts).isNotEmpty();
@@ -107,18 +108,18 @@ class LiveMatchJobKafkaTest {
 
     /** Topics, a deployment of {@code cameras}, and a watchlist with Colin Powell enrolled from his first photo. */
     static void deployColinWatchlist(LocalKafka kafka, Path lfw, List<String> cameras) throws Exception {
-        kafka.createTopics(KafkaWiring.TOPICS.toArray(String[]::new));
-        kafka.produce(KafkaWiring.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", cameras, 0, 1_000_000,
+        kafka.createTopics(Topics.ALL.toArray(String[]::new));
+        kafka.produce(Topics.DEPLOYMENTS, List.of(Records.avro(Records.deployment("d1", cameras, 0, 1_000_000,
                 DeploymentStatus.ACTIVE))));
-        kafka.produce(KafkaWiring.WATCHLIST, List.of(Records.avro(dev.lfr.jobs.Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
+        kafka.produce(Topics.WATCHLIST, List.of(Records.avro(dev.lfr.jobs.Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg"))));
     }
 
     /** The job on bounded sources of every topic; {@code frames} may add test operators to the frame stream. */
     static void buildOnTopics(StreamExecutionEnvironment env, String bs,
                                       java.util.function.UnaryOperator<DataStream<RawRecord>> frames) {
-        LiveMatchJob.build(new LiveMatchJob.Sources(frames.apply(source(env, bs, KafkaWiring.FRAMES)),
-                        source(env, bs, KafkaWiring.DEPLOYMENTS), source(env, bs, KafkaWiring.WATCHLIST),
-                        source(env, bs, KafkaWiring.ADJUDICATIONS)),
+        LiveMatchJob.build(new LiveMatchJob.Sources(frames.apply(source(env, bs, Topics.FRAMES)),
+                        source(env, bs, Topics.DEPLOYMENTS), source(env, bs, Topics.WATCHLIST),
+                        source(env, bs, Topics.ADJUDICATIONS)),
                 LiveMatchJob.kafkaSinks(bs), LiveMatchJob.Config.defaults());
     }
 

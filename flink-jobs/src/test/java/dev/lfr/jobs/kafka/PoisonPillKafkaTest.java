@@ -13,6 +13,7 @@ import dev.lfr.schemas.FrameEvent;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,13 +53,13 @@ class PoisonPillKafkaTest {
             byte[] colin = Files.readAllBytes(lfw.resolve(COLIN_PROBE));
             FrameEvent ahead = FrameEvent.newBuilder(Records.frame("cam-1", 0, colin))
                     .setCaptureTime(Instant.now().plus(Duration.ofDays(365L * 30))).build();
-            kafka.produce(KafkaWiring.FRAMES, List.of(AvroBytes.encode(ahead),
+            kafka.produce(Topics.FRAMES, List.of(AvroBytes.encode(ahead),
                     AvroBytes.encode(Records.frame("cam-1", 1000, colin))));
 
             runJob(kafka);
 
             assertThat(deadLetters(kafka)).extracting(DeadLetter::getSourceTopic, DeadLetter::getReason)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(KafkaWiring.FRAMES, DeadLetterReason.CLOCK_SKEW));
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(Topics.FRAMES, DeadLetterReason.CLOCK_SKEW));
             assertThat(alerts(kafka)).extracting(MatchAlert::getSubject).containsOnly("colin").isNotEmpty();
         }
     }
@@ -69,14 +70,14 @@ class PoisonPillKafkaTest {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (LocalKafka kafka = new LocalKafka()) {
             deployColin(kafka, lfw, Float.NaN);
-            kafka.produce(KafkaWiring.FRAMES, List.of(
+            kafka.produce(Topics.FRAMES, List.of(
                     AvroBytes.encode(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg"))))));
 
             runJob(kafka);
 
             assertThat(alerts(kafka)).isEmpty();
             assertThat(deadLetters(kafka)).extracting(DeadLetter::getSourceTopic, DeadLetter::getReason)
-                    .contains(org.assertj.core.groups.Tuple.tuple(KafkaWiring.DEPLOYMENTS, DeadLetterReason.INVALID_RECORD));
+                    .contains(org.assertj.core.groups.Tuple.tuple(Topics.DEPLOYMENTS, DeadLetterReason.INVALID_RECORD));
         }
     }
 
@@ -86,8 +87,8 @@ class PoisonPillKafkaTest {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
         try (LocalKafka kafka = new LocalKafka()) {
             deployColin(kafka, lfw, 0.5f);
-            keyed(kafka, KafkaWiring.WATCHLIST, "wl-d1/colin", null);
-            kafka.produce(KafkaWiring.FRAMES, List.of(
+            keyed(kafka, Topics.WATCHLIST, "wl-d1/colin", null);
+            kafka.produce(Topics.FRAMES, List.of(
                     AvroBytes.encode(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve(COLIN_PROBE))))));
 
             runJob(kafka);
@@ -109,12 +110,12 @@ class PoisonPillKafkaTest {
             controlTopics(kafka);
             // a Deployment whose id claims 2^30 bytes and brings none; an update whose vector claims 2^28 floats
             byte[] hugeString = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x08};
-            keyed(kafka, KafkaWiring.DEPLOYMENTS, "evil", hugeString);
-            keyed(kafka, KafkaWiring.DEPLOYMENTS, "d1", AvroBytes.encode(deployment(0.5f)));
-            keyed(kafka, KafkaWiring.WATCHLIST, "wl/evil", hugeVector());
+            keyed(kafka, Topics.DEPLOYMENTS, "evil", hugeString);
+            keyed(kafka, Topics.DEPLOYMENTS, "d1", AvroBytes.encode(deployment(0.5f)));
+            keyed(kafka, Topics.WATCHLIST, "wl/evil", hugeVector());
 
             AtomicReference<List<Deployment>> deployments = new AtomicReference<>();
-            AtomicReference<List<WatchlistUpdate>> watchlist = new AtomicReference<>();
+            AtomicReference<List<dev.lfr.udfs.watchlist.LiveWatchlist.Update>> watchlist = new AtomicReference<>();
             AtomicLong allocated = new AtomicLong();
             Thread reader = new Thread(() -> {
                 var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -158,9 +159,9 @@ class PoisonPillKafkaTest {
     /** The topics, the control topics compacted as in production (k8s/), so tombstones and keys mean what they do there. */
     static void controlTopics(LocalKafka kafka) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
-            admin.createTopics(KafkaWiring.TOPICS.stream().map(t -> {
+            admin.createTopics(Topics.ALL.stream().map(t -> {
                 NewTopic topic = new NewTopic(t, 1, (short) 1);
-                return t.equals(KafkaWiring.DEPLOYMENTS) || t.equals(KafkaWiring.WATCHLIST)
+                return t.equals(Topics.DEPLOYMENTS) || t.equals(Topics.WATCHLIST)
                         ? topic.configs(Map.of("cleanup.policy", "compact")) : topic;
             }).toList()).all().get();
         }
@@ -169,12 +170,12 @@ class PoisonPillKafkaTest {
     /** The topics, deployment d1 of cam-1 at {@code threshold}, and Colin Powell on its watchlist. */
     static void deployColin(LocalKafka kafka, Path lfw, float threshold) throws Exception {
         controlTopics(kafka);
-        keyed(kafka, KafkaWiring.DEPLOYMENTS, "d1", AvroBytes.encode(deployment(threshold)));
+        keyed(kafka, Topics.DEPLOYMENTS, "d1", AvroBytes.encode(deployment(threshold)));
         enrolColin(kafka, lfw);
     }
 
     static void enrolColin(LocalKafka kafka, Path lfw) throws Exception {
-        keyed(kafka, KafkaWiring.WATCHLIST, "wl-d1/colin",
+        keyed(kafka, Topics.WATCHLIST, "wl-d1/colin",
                 AvroBytes.encode(Enrolments.enrol(lfw, "colin", "Colin_Powell/Colin_Powell_0001.jpg")));
     }
 
@@ -191,10 +192,10 @@ class PoisonPillKafkaTest {
     }
 
     static List<MatchAlert> alerts(LocalKafka kafka) {
-        return kafka.readAll(KafkaWiring.ALERTS).stream().map(r -> AvroBytes.decode(r.value(), MatchAlert.class)).toList();
+        return kafka.readAll(Topics.ALERTS).stream().map(r -> AvroBytes.decode(r.value(), MatchAlert.class)).toList();
     }
 
     static List<DeadLetter> deadLetters(LocalKafka kafka) {
-        return kafka.readAll(KafkaWiring.DEAD_LETTERS).stream().map(r -> AvroBytes.decode(r.value(), DeadLetter.class)).toList();
+        return kafka.readAll(Topics.DEAD_LETTERS).stream().map(r -> AvroBytes.decode(r.value(), DeadLetter.class)).toList();
     }
 }

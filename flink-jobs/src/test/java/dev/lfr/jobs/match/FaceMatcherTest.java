@@ -20,6 +20,7 @@ import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.pipeline.FramePipeline;
 import java.io.ByteArrayOutputStream;
@@ -71,7 +72,8 @@ class FaceMatcherTest {
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(), dev.lfr.jobs.ingest.StartupRead.none()), g -> g.frame().getCamera(), Types.STRING,
+                new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(), WatchlistIndexes.Choice.AUTO,
+                        dev.lfr.jobs.ingest.StartupRead.none()), g -> g.frame().getCamera(), Types.STRING,
                 FaceMatcher.WATCHLIST);
         harness.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
     }
@@ -197,7 +199,7 @@ class FaceMatcherTest {
     @Test
     void aFailingModelCallIsADeadLetterAndTheNextFrameStillAlerts() throws Exception {
         FaceMatcher failingOnce = new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(),
-                dev.lfr.jobs.ingest.StartupRead.none()) {
+                WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {
             @Override
             protected FramePipeline openPipeline(FramePipeline.Config config) {
                 return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {

@@ -2,11 +2,11 @@ package dev.lfr.jobs.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.Topics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ class AnalystSqlTest {
     @BeforeAll
     static void topics() throws Exception {
         kafka = new LocalKafka();
-        kafka.createTopics(KafkaWiring.ALERTS, KafkaWiring.METRICS);
+        kafka.createTopics(Topics.ALERTS, Topics.METRICS);
         List<byte[]> alerts = new ArrayList<>();
         // d1: a1 written at first sighting and completed, a2 once, both in hour 0; a3 in hour 1. d2: one alert
         alerts.add(AvroBytes.encode(alert("a1", "d1", 1000, 1000, 1)));
@@ -43,8 +43,8 @@ class AnalystSqlTest {
         alerts.add(AvroBytes.encode(alert("a1", "d1", 1000, 5000, 4)));
         alerts.add(AvroBytes.encode(alert("a3", "d1", HOUR + 10, HOUR + 10, 1)));
         alerts.add(AvroBytes.encode(alert("a4", "d2", 3000, 3000, 1)));
-        kafka.produce(KafkaWiring.ALERTS, alerts);
-        kafka.produce(KafkaWiring.METRICS, List.of(
+        kafka.produce(Topics.ALERTS, alerts);
+        kafka.produce(Topics.METRICS, List.of(
                 AvroBytes.encode(metrics("d1", null, 0, 1000, 3, 1, 1)),
                 AvroBytes.encode(metrics("d1", "cam-1", 0, 1000, 3, 1, 1)), // per camera: not summed twice
                 AvroBytes.encode(metrics("d1", null, 60_000, 3000, 0, 0, 2)),

@@ -4,7 +4,6 @@ import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
-import java.util.Map;
 
 /**
  * The frames per second that ONNX Runtime alone could sustain doing the job's model work, the bound the streaming
@@ -39,9 +38,17 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
         return parallelism * 1000.0 / (passes * detectMs + facesPerFrame * perFaceMs);
     }
 
-    public Map<String, Object> describe(double facesPerFrame, int parallelism) {
-        return Map.of("detector_run_ms", detectMs, "detector_passes_per_frame", passes, "per_embedded_face_ms", perFaceMs,
-                "embedded_faces_per_frame", facesPerFrame, "parallelism", parallelism,
-                "bound_fps", framesPerSecond(facesPerFrame, parallelism));
+    /**
+     * The bound for a replay, and (where the replay drained a backlog as fast as it could) the job's throughput as a
+     * share of it; null otherwise, since a paced run shows only the pace.
+     */
+    public record Description(double detectorRunMs, int detectorPassesPerFrame, double perEmbeddedFaceMs,
+                              double embeddedFacesPerFrame, int parallelism, double boundFps, Double jobFpsOverBound) {}
+
+    /** @param jobFps the job's measured frames a second with a backlog, or null */
+    public Description describe(double facesPerFrame, int parallelism, Double jobFps) {
+        double bound = framesPerSecond(facesPerFrame, parallelism);
+        return new Description(detectMs, passes, perFaceMs, facesPerFrame, parallelism, bound,
+                jobFps == null ? null : jobFps / bound);
     }
 }

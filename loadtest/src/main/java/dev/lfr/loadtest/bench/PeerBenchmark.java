@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +29,7 @@ public final class PeerBenchmark {
         Files.createDirectories(work);
         ImageDecoder decoder = new ImageDecoder();
         List<FrameImage> decoded = new ArrayList<>();
-        List<Map<String, Object>> index = new ArrayList<>();
+        List<PreparedImage> index = new ArrayList<>();
         for (Path p : images) {
             FrameImage f;
             try {
@@ -47,7 +45,7 @@ public final class PeerBenchmark {
                 bgr[i + 2] = b;
             }
             Files.write(work.resolve(name + ".rgb"), bgr);
-            index.add(Map.of("name", name, "width", f.width(), "height", f.height(), "source", p.toString()));
+            index.add(new PreparedImage(name, f.width(), f.height(), p.toString()));
             decoded.add(f);
         }
         new ObjectMapper().writeValue(work.resolve("images.json").toFile(), index);
@@ -55,7 +53,14 @@ public final class PeerBenchmark {
     }
 
     /** Our engine on the decoded images, one thread, after a warm-up on the first three. */
-    public static Map<String, Object> ours(ModelStore models, String embeddingModel, List<FrameImage> images) throws Exception {
+    /** An image as the peer reads it (images.json): raw RGB in {@code name.rgb}. */
+    record PreparedImage(String name, int width, int height, String source) {}
+
+    /** One engine's speed on the images, one thread. */
+    public record Speed(String engine, int threads, int images, long faces, long facesDescribed, double seconds,
+                        double imagesPerS, double facesPerS) {}
+
+    public static Speed ours(ModelStore models, String embeddingModel, List<FrameImage> images) throws Exception {
         try (FaceEngine engine = FaceEngine.withDefaults(models, embeddingModel)) {
             for (FrameImage f : images.subList(0, Math.min(3, images.size()))) {
                 engine.analyse(f);
@@ -69,16 +74,8 @@ public final class PeerBenchmark {
                 described += faces.stream().filter(r -> r.descriptor().isPresent()).count();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("engine", "lfr (BlazeFace + " + embeddingModel + ", ONNX Runtime, quality gate)");
-            m.put("threads", 1);
-            m.put("images", images.size());
-            m.put("faces", detected);
-            m.put("faces_described", described);
-            m.put("seconds", seconds);
-            m.put("images_per_s", images.size() / seconds);
-            m.put("faces_per_s", detected / seconds);
-            return m;
+            return new Speed("lfr (BlazeFace + " + embeddingModel + ", ONNX Runtime, quality gate)", 1, images.size(),
+                    detected, described, seconds, images.size() / seconds, detected / seconds);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.lfr.loadtest.bench;
 
 import dev.lfr.udfs.index.FaissIndex;
+import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.watchlist.LiveWatchlist;
 import dev.lfr.udfs.watchlist.LiveWatchlist.Update;
 import java.util.ArrayList;
@@ -9,83 +10,154 @@ import java.util.Random;
 import org.HdrHistogram.Histogram;
 
 /**
- * How a {@link LiveWatchlist} of N rows ({@link ClusteredRows}, like face descriptors) takes updates while it is searched, as the matcher uses it: each update is
- * applied on the thread that also processes the camera's frames, so its latency is how long those frames wait. After
- * every update the next search must already see it (an upsert or replacement is found as the best match of its own
- * vector; a deletion is not found). Enrolments, template replacements and deletions take turns.
+ * How a {@link LiveWatchlist} of N rows ({@link ClusteredRows}, like face descriptors) takes updates while it is
+ * searched, as the matcher uses it: each update is applied on the thread that also processes the camera's frames,
+ * so its latency is how long those frames wait. After every update the next search must already see it (an upsert or
+ * replacement is found as the best match of its own vector; a deletion is not found). Enrolments, template
+ * replacements and deletions take turns, at a set pace (the watchlist topic's rate).
+ *
+ * <p>Phases: {@code steady} ({@code updates} updates); where the watchlist's index moves to a graph after the load,
+ * first {@code while the graph is built} (updates until the background build is swapped in); with
+ * {@code rebuild}, then deletions until the graph's tombstones call for a rebuild and
+ * {@code while tombstones are rebuilt} (updates until that rebuild is swapped in).
  */
 public final class WatchlistBenchmark {
-    /** One run's figures; latencies in milliseconds. */
-    public record Result(int rows, int dim, String index, double loadSeconds, int updates, double updateP50Ms,
-                         double updateP99Ms, double updateMaxMs, double searchP50Ms, double searchP99Ms,
-                         int notVisible, long heapBytesAfterLoad, long residentBytesAdded) {}
+    /** One phase's figures; latencies in milliseconds. */
+    public record Phase(String name, int updates, double seconds, String indexAtEnd, double updateP50Ms,
+                        double updateP99Ms, double updateMaxMs, double searchP50Ms, double searchP99Ms,
+                        double searchMaxMs, int notVisible) {}
+
+    /**
+     * One run: when the watchlist could first be searched and when its final index was in place, memory after the
+     * load (the heap holds the vectors the broadcast state also holds; FAISS's copy is in the resident size), and
+     * the phases.
+     */
+    public record Result(int rows, int dim, String indexChoice, double searchableAfterSeconds,
+                         double finalIndexAfterSeconds, long heapBytesAfterLoad, long residentBytesAdded,
+                         List<Phase> phases) {}
 
     /** Updates applied before the measured ones, so that the JIT's first compilations are not counted. */
     static final int WARM_UP = 30;
 
-    private WatchlistBenchmark() {}
+    private final Random r;
+    private final long pauseNanos;
+    private final ClusteredRows data;
+    private final long seed;
+    private final int rows;
+    private int next;
+    private long version = 2;
 
-    /** @param loadThreads FAISS threads for the load (the updates and searches then run on one, as in the matcher) */
-    public static Result run(int rows, int dim, int updates, long seed, int loadThreads) {
+    private WatchlistBenchmark(int rows, int dim, long seed, int updatesPerMinute) {
+        this.r = new Random(seed);
+        this.pauseNanos = 60_000_000_000L / updatesPerMinute;
+        this.data = new ClusteredRows(dim, seed);
+        this.seed = seed;
+        this.rows = rows;
+        this.next = rows;
+    }
+
+    /**
+     * @param loadThreads FAISS threads for the load and the background builds (the updates and searches run on the
+     *                    caller's thread, as in the matcher)
+     * @param rebuild     whether to delete rows until the graph is rebuilt, and measure that too
+     * @param updatesPerMinute the pace of the measured updates (the watchlist topic's rate, not the frames')
+     */
+    public static Result run(int rows, int dim, int updates, long seed, int loadThreads,
+                             WatchlistIndexes.Choice choice, boolean rebuild, int updatesPerMinute) {
         if (FaissIndex.nativeAvailable()) {
             FaissIndex.setThreads(loadThreads);
         }
-        Random r = new Random(seed);
-        ClusteredRows rows0 = new ClusteredRows(dim, seed);
+        WatchlistBenchmark b = new WatchlistBenchmark(rows, dim, seed, updatesPerMinute);
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long rssBefore = residentBytes();
-        try (LiveWatchlist live = new LiveWatchlist(dim)) {
+        try (LiveWatchlist live = new LiveWatchlist(dim, choice)) {
             long t0 = System.nanoTime();
             List<Update> initial = new ArrayList<>(rows);
             for (int i = 0; i < rows; i++) {
-                initial.add(new Update("wl", "s-" + i, 1, enrolled(rows0, seed, i), LiveWatchlist.NO_EXPIRY));
+                initial.add(new Update("wl", "s-" + i, 1, b.enrolled(i), LiveWatchlist.NO_EXPIRY));
             }
             live.load(initial);
-            double loadSeconds = (System.nanoTime() - t0) / 1e9;
-            if (FaissIndex.nativeAvailable()) {
-                FaissIndex.setThreads(1); // as in the matcher
-            }
-            initial.clear(); // the vectors now live in the index only
+            double searchable = (System.nanoTime() - t0) / 1e9;
+            initial.clear();
             System.gc();
             long heapAfter = rt.totalMemory() - rt.freeMemory();
-            long rssAfter = residentBytes(); // FAISS keeps its vectors off the Java heap
-
-            Histogram update = new Histogram(3);
-            Histogram search = new Histogram(3);
-            int notVisible = 0;
-            int next = rows;
-            for (int i = -WARM_UP; i < updates; i++) {
-                Update u;
-                switch (i % 3) {
-                    case 0 -> u = new Update("wl", "s-" + next++, 1, rows0.row(r), LiveWatchlist.NO_EXPIRY);
-                    case 1, -1 -> u = new Update("wl", "s-" + r.nextInt(rows), 2L + WARM_UP + i, rows0.row(r),
-                            LiveWatchlist.NO_EXPIRY);
-                    default -> u = Update.deletion("wl", "s-" + r.nextInt(rows), 2L + WARM_UP + i);
-                }
-                long a = System.nanoTime();
-                live.apply(u);
-                long b = System.nanoTime();
-                // a deletion is probed with the subject's enrolled vector: found, it would still be matching
-                float[] probe = u.isDeletion()
-                        ? enrolled(rows0, seed, Integer.parseInt(u.subject().substring(2))) : u.vector();
-                LiveWatchlist.Hit hit = live.best("wl", new float[][] {probe}, 0)[0];
-                long c = System.nanoTime();
-                if (i < 0) {
-                    continue;
-                }
-                update.recordValue(Math.max(1, (b - a) / 1000));
-                search.recordValue(Math.max(1, (c - b) / 1000));
-                boolean found = hit != null && hit.subject().equals(u.subject());
-                if (found == u.isDeletion()) {
-                    notVisible++;
-                }
+            long rssAfter = residentBytes();
+            List<Phase> phases = new ArrayList<>();
+            b.warmUp(live);
+            if (live.indexStatus("wl").rebuilding()) {
+                phases.add(b.phase(live, "while the graph is built", Integer.MAX_VALUE));
             }
-            return new Result(rows, dim, live.indexKind("wl"), loadSeconds, updates, update.getValueAtPercentile(50) / 1000.0,
-                    update.getValueAtPercentile(99) / 1000.0, update.getMaxValue() / 1000.0,
-                    search.getValueAtPercentile(50) / 1000.0, search.getValueAtPercentile(99) / 1000.0, notVisible,
-                    heapAfter, rssAfter - rssBefore);
+            double finalIndex = (System.nanoTime() - t0) / 1e9;
+            phases.add(b.phase(live, "steady", updates));
+            if (rebuild && live.indexStatus("wl").kind().contains("hnsw")) {
+                while (!live.indexStatus("wl").rebuilding()) {
+                    live.apply(Update.deletion("wl", "s-" + b.r.nextInt(rows), b.version++));
+                }
+                phases.add(b.phase(live, "while tombstones are rebuilt", Integer.MAX_VALUE));
+            }
+            return new Result(rows, dim, choice.name().toLowerCase(java.util.Locale.ROOT), searchable, finalIndex,
+                    heapAfter, rssAfter - rssBefore, phases);
         }
+    }
+
+    private void warmUp(LiveWatchlist live) {
+        for (int i = 0; i < WARM_UP; i++) {
+            step(live, i);
+        }
+    }
+
+    /**
+     * Updates, each followed by a search, until {@code max} were made or (with {@code max} unbounded) until the
+     * background build in flight was swapped in.
+     */
+    private Phase phase(LiveWatchlist live, String name, int max) {
+        Histogram update = new Histogram(3);
+        Histogram search = new Histogram(3);
+        int notVisible = 0;
+        int n = 0;
+        long t0 = System.nanoTime();
+        long due = System.nanoTime();
+        while (n < max && (max != Integer.MAX_VALUE || live.indexStatus("wl").rebuilding())) {
+            due += pauseNanos;
+            java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            long[] took = new long[2];
+            notVisible += step(live, n, took) ? 0 : 1;
+            update.recordValue(Math.max(1, took[0] / 1000));
+            search.recordValue(Math.max(1, took[1] / 1000));
+            n++;
+        }
+        return new Phase(name, n, (System.nanoTime() - t0) / 1e9, live.indexStatus("wl").kind(), ms(update, 50),
+                ms(update, 99), update.getMaxValue() / 1000.0, ms(search, 50), ms(search, 99), search.getMaxValue() / 1000.0,
+                notVisible);
+    }
+
+    private boolean step(LiveWatchlist live, int i) {
+        return step(live, i, new long[2]);
+    }
+
+    /** One update and the search after it; true if the search saw it. {@code took}: update and search nanoseconds. */
+    private boolean step(LiveWatchlist live, int i, long[] took) {
+        Update u = switch (i % 3) {
+            case 0 -> new Update("wl", "s-" + next++, 1, data.row(r), LiveWatchlist.NO_EXPIRY);
+            case 1 -> new Update("wl", "s-" + r.nextInt(rows), version++, data.row(r), LiveWatchlist.NO_EXPIRY);
+            default -> Update.deletion("wl", "s-" + r.nextInt(rows), version++);
+        };
+        long a = System.nanoTime();
+        live.apply(u);
+        long b = System.nanoTime();
+        // a deletion is probed with the subject's enrolled vector: found, it would still be matching
+        float[] probe = u.isDeletion() ? enrolled(Integer.parseInt(u.subject().substring(2))) : u.vector();
+        LiveWatchlist.Hit hit = live.best("wl", new float[][] {probe}, 0)[0];
+        long c = System.nanoTime();
+        took[0] = b - a;
+        took[1] = c - b;
+        boolean found = hit != null && hit.subject().equals(u.subject());
+        return found != u.isDeletion();
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1000.0;
     }
 
     /** The process's resident memory (Linux), or 0 where /proc is not there. */
@@ -103,8 +175,7 @@ public final class WatchlistBenchmark {
     }
 
     /** Subject i's first template, made again on demand rather than kept (a million of them would double the heap). */
-    private static float[] enrolled(ClusteredRows rows, long seed, int i) {
-        return rows.row(new Random(seed * 1_000_003L + i));
+    private float[] enrolled(int i) {
+        return data.row(new Random(seed * 1_000_003L + i));
     }
-
 }

@@ -2,8 +2,6 @@ package dev.lfr.loadtest.replay;
 
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.kafka.ControlTopicReads;
-import dev.lfr.jobs.kafka.KafkaClients;
-import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.jobs.kafka.WatchlistTopic;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.Deployment;
@@ -11,6 +9,8 @@ import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = new LocalStack(local, bs, "replay-" + now, jobGroup);
         try {
             if (local != null) {
-                local.createTopics(KafkaWiring.TOPICS.toArray(String[]::new));
+                local.createTopics(Topics.ALL.toArray(String[]::new));
             }
             List<WatchlistUpdate> updates = new ArrayList<>();
             templates.forEach((subject, v) -> {
@@ -67,7 +67,7 @@ public final class LocalStack implements AutoCloseable {
                 updates.add(WatchlistUpdate.newBuilder().setWatchlist(watchlist).setSubject(subject).setVersion(now)
                         .setOp(WatchlistOp.UPSERT).setEmbeddingModel(model).setVector(vector).build());
             });
-            new WatchlistTopic(bs, KafkaWiring.WATCHLIST).publish(updates);
+            new WatchlistTopic(bs, Topics.WATCHLIST).publish(updates);
             Deployment d = Deployment.newBuilder().setId(stack.deploymentId).setCameras(cameras)
                     .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 11 * 3_600_000L))
                     .setWatchlist(watchlist).setThreshold(threshold).setStatus(DeploymentStatus.ACTIVE).build();
@@ -77,7 +77,7 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalArgumentException("the job would refuse this deployment: " + e.detail());
             }
             try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bs)) {
-                p.send(new ProducerRecord<>(KafkaWiring.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
+                p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
                         AvroBytes.encode(d))).get();
             }
             if (runJob) {

@@ -1,97 +1,122 @@
 package dev.lfr.loadtest.replay;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.loadtest.report.LinePlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** A replay's outcome as {@code report.json}, {@code report.md}, {@code latency_cdf.png} and {@code lag.png}. */
-public final class ReplayReport {
-    private ReplayReport() {}
+/**
+ * A replay's outcome, written as {@code report.json} (snake_case keys), {@code report.md}, {@code latency_cdf.png}
+ * and {@code lag.png}. {@code settings} echoes the run's inputs, which differ between a replay and the demo.
+ *
+ * @param groundTruth null where the frames carried no ground truth (a video, a folder of images)
+ * @param modelOnly   null unless the replay measured the model-only bound
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReplayReport(Map<String, Object> settings, Throughput throughput, Latency latency,
+                           GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, List<LagPoint> lag) {
 
-    /** The latency summary of report.json: count, p50, p90, p99, max (ms); nulls when there was no alert. */
-    public static Map<String, Object> latency(Histogram h) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        boolean any = h.getTotalCount() > 0;
-        m.put("count", h.getTotalCount());
-        m.put("p50_ms", any ? h.getValueAtPercentile(50) : null);
-        m.put("p90_ms", any ? h.getValueAtPercentile(90) : null);
-        m.put("p99_ms", any ? h.getValueAtPercentile(99) : null);
-        m.put("max_ms", any ? h.getMaxValue() : null);
-        return m;
+    /** Frames sent and consumed; rates in frames a second, null where not measured. */
+    public record Throughput(long frames, double seconds, Double offeredFps, double achievedFps, Double jobConsumedFps,
+                             Double jobConsumedFpsAfterProduction, long maxLagFrames) {}
+
+    /** Frame-to-alert latency in milliseconds; percentiles null when there was no alert. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Latency(long count, Long p50Ms, Long p90Ms, Long p99Ms, Long maxMs) {
+        public static Latency of(Histogram h) {
+            boolean any = h.getTotalCount() > 0;
+            return new Latency(h.getTotalCount(), any ? h.getValueAtPercentile(50) : null,
+                    any ? h.getValueAtPercentile(90) : null, any ? h.getValueAtPercentile(99) : null,
+                    any ? h.getMaxValue() : null);
+        }
     }
 
-    public static Map<String, Object> write(Path outDir, Map<String, Object> settings, FrameReplayer.Result sent,
-                                            GroundTruthMatcher.Score score, Histogram latency,
-                                            List<LagMonitor.Sample> lag) throws IOException {
+    /** Alerts scored against the walk-pasts the replay staged. */
+    public record GroundTruth(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int missedWalkPasts,
+                              Double tpir, long faces, Double falseAlertsPer1000Faces) {
+        static GroundTruth of(GroundTruthMatcher.Score s) {
+            return new GroundTruth(s.alerts(), s.trueAlerts(), s.falseAlerts(), s.enrolledWalkPasts(), s.missed(),
+                    nullIfNaN(s.tpir()), s.faces(), nullIfNaN(s.falseAlertsPer1000Faces()));
+        }
+    }
+
+    /** The job's consumer lag on the frames topic at a moment. */
+    public record LagPoint(long atMs, long lag) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    /** Scores the run and writes the report files. */
+    public static ReplayReport write(Path outDir, Map<String, Object> settings, FrameReplayer.Result sent,
+                                     GroundTruthMatcher.Score score, Histogram latency,
+                                     List<LagMonitor.Sample> lag) throws IOException {
+        Throughput throughput = new Throughput(sent.frames(), sent.seconds(),
+                sent.offeredFps() > 0 ? sent.offeredFps() : null, sent.achievedFps(),
+                nullIfNaN(LagMonitor.consumedPerSecond(lag, false)),
+                // as fast as possible: the backlog after production shows the job alone
+                sent.offeredFps() <= 0 ? nullIfNaN(LagMonitor.consumedPerSecond(lag, true)) : null,
+                lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0));
+        ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency),
+                score == null ? null : GroundTruth.of(score), null,
+                lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
         Files.createDirectories(outDir);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("settings", settings);
-        Map<String, Object> throughput = new LinkedHashMap<>();
-        throughput.put("frames", sent.frames());
-        throughput.put("seconds", sent.seconds());
-        throughput.put("offered_fps", sent.offeredFps() > 0 ? sent.offeredFps() : null);
-        throughput.put("achieved_fps", sent.achievedFps());
-        throughput.put("job_consumed_fps", nullIfNaN(LagMonitor.consumedPerSecond(lag, false)));
-        if (sent.offeredFps() <= 0) { // as fast as possible: the backlog after production shows the job alone
-            throughput.put("job_consumed_fps_after_production", nullIfNaN(LagMonitor.consumedPerSecond(lag, true)));
-        }
-        throughput.put("max_lag_frames", lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0));
-        json.put("throughput", throughput);
-        json.put("latency", latency(latency));
-        if (score != null) {
-            Map<String, Object> gt = new LinkedHashMap<>();
-            gt.put("alerts", score.alerts());
-            gt.put("true_alerts", score.trueAlerts());
-            gt.put("false_alerts", score.falseAlerts());
-            gt.put("enrolled_walk_pasts", score.enrolledWalkPasts());
-            gt.put("missed_walk_pasts", score.missed());
-            gt.put("tpir", nullIfNaN(score.tpir()));
-            gt.put("faces", score.faces());
-            gt.put("false_alerts_per_1000_faces", nullIfNaN(score.falseAlertsPer1000Faces()));
-            json.put("ground_truth", gt);
-        }
-        List<Map<String, Object>> lagSeries = new ArrayList<>();
-        for (LagMonitor.Sample s : lag) {
-            lagSeries.add(Map.of("at_ms", s.atMs(), "lag", s.lag()));
-        }
-        json.put("lag", lagSeries);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("report.json").toFile(), json);
-        Files.writeString(outDir.resolve("report.md"), markdown(json));
+        report.writeJson(outDir);
+        Files.writeString(outDir.resolve("report.md"), report.markdown());
         latencyCdf(latency, outDir.resolve("latency_cdf.png"));
         lagPlot(lag, outDir.resolve("lag.png"));
-        return json;
+        return report;
     }
 
-    private static Object nullIfNaN(double v) {
+    /** This report with the model-only bound added, written again. */
+    public ReplayReport withModelOnly(ModelOnlyBound.Description bound, Path outDir) throws IOException {
+        ReplayReport r = new ReplayReport(settings, throughput, latency, groundTruth, bound, lag);
+        r.writeJson(outDir);
+        Files.writeString(outDir.resolve("report.md"), r.markdown());
+        return r;
+    }
+
+    private void writeJson(Path outDir) throws IOException {
+        JSON.writeValue(outDir.resolve("report.json").toFile(), this);
+    }
+
+    /** A record's fields as snake_case name to value, in declaration order (for tables and one-line summaries). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> fields(Object record) {
+        return JSON.convertValue(record, java.util.LinkedHashMap.class);
+    }
+
+    private static Double nullIfNaN(double v) {
         return Double.isNaN(v) ? null : v;
     }
 
-    @SuppressWarnings("unchecked")
-    private static String markdown(Map<String, Object> j) {
-        Map<String, Object> t = (Map<String, Object>) j.get("throughput");
-        Map<String, Object> l = (Map<String, Object>) j.get("latency");
+    private String markdown() {
         StringBuilder md = new StringBuilder("# Replay report\n\n");
-        md.append("Settings: `").append(j.get("settings")).append("`\n\n");
-        md.append("| throughput | value |\n|---|---|\n");
-        t.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n"));
-        md.append("\n| frame-to-alert latency | ms |\n|---|---|\n");
-        l.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n"));
-        if (j.containsKey("ground_truth")) {
-            md.append("\n| against ground truth | value |\n|---|---|\n");
-            ((Map<String, Object>) j.get("ground_truth")).forEach((k, v) ->
-                    md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n"));
+        md.append("Settings: `").append(settings).append("`\n\n");
+        table(md, "throughput", "value", throughput);
+        table(md, "frame-to-alert latency", "ms", latency);
+        if (groundTruth != null) {
+            table(md, "against ground truth", "value", groundTruth);
+        }
+        if (modelOnly != null) {
+            table(md, "against the model-only bound", "value", modelOnly);
         }
         md.append("\n![latency CDF](latency_cdf.png)\n\n![consumer lag](lag.png)\n");
         return md.toString();
+    }
+
+    private static void table(StringBuilder md, String title, String unit, Object record) {
+        md.append("\n| ").append(title).append(" | ").append(unit).append(" |\n|---|---|\n");
+        fields(record).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n"));
     }
 
     private static String format(Object v) {

@@ -1,18 +1,14 @@
 package dev.lfr.loadtest.replay;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lfr.jobs.LiveMatchJob;
-import dev.lfr.jobs.kafka.KafkaClients;
-import dev.lfr.jobs.kafka.KafkaWiring;
 import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
-import java.nio.file.Files;
+import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,10 +54,9 @@ public final class ReplaySession {
      * @return the report, as written to {@code outDir/report.json}
      * @throws IllegalArgumentException when the job would refuse the replay's deployment
      */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> run(Plan plan, FrameSource frames, Map<String, float[]> watchlist,
-                                          ModelOnlyBound bound, Map<String, Object> settings, Path outDir,
-                                          Listener listener) throws Exception {
+    public static ReplayReport run(Plan plan, FrameSource frames, Map<String, float[]> watchlist,
+                                   ModelOnlyBound bound, Map<String, Object> settings, Path outDir,
+                                   Listener listener) throws Exception {
         String group = plan.group() != null ? plan.group() : "lfr-replay-" + System.currentTimeMillis();
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
                 .withAlertGap(Duration.ofSeconds(3)).withMetricsWindow(Duration.ofSeconds(10));
@@ -69,15 +64,15 @@ public final class ReplaySession {
                 plan.embeddingModel(), watchlist, plan.cameras(), plan.threshold(), config, plan.parallelism())) {
             listener.line("Kafka at " + stack.bootstrap() + " (in another terminal: ./lfr alerts tail --bootstrap "
                     + stack.bootstrap() + ")");
-            try (AlertMonitor alerts = new AlertMonitor(stack.bootstrap(), KafkaWiring.ALERTS, Set.of(stack.deploymentId()),
+            try (AlertMonitor alerts = new AlertMonitor(stack.bootstrap(), Topics.ALERTS, Set.of(stack.deploymentId()),
                     listener::alert);
-                 LagMonitor lag = new LagMonitor(stack.bootstrap(), KafkaWiring.FRAMES, stack.jobGroup(), 500);
+                 LagMonitor lag = new LagMonitor(stack.bootstrap(), Topics.FRAMES, stack.jobGroup(), 500);
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
-                 WatchlistChurn churn = new WatchlistChurn(producer, KafkaWiring.WATCHLIST, "replay",
+                 WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, "replay",
                          plan.embeddingModel(), plan.dimension(), plan.watchlistUpdatesPerMinute())) {
                 alerts.measureFrom(System.currentTimeMillis() + plan.warmupS() * 1000L);
                 settings.put("latency_warmup_s", plan.warmupS());
-                FrameReplayer.Settings s = new FrameReplayer.Settings(KafkaWiring.FRAMES, plan.cameras(),
+                FrameReplayer.Settings s = new FrameReplayer.Settings(Topics.FRAMES, plan.cameras(),
                         plan.maxRate() ? 0 : plan.fps(), plan.framesPerCamera(), plan.fps());
                 FrameReplayer.Result sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"),
                         listener::sent);
@@ -90,20 +85,13 @@ public final class ReplaySession {
                 settings.put("deployment", stack.deploymentId());
                 settings.put("embedder", plan.embeddingModel());
                 settings.put("threshold", plan.threshold());
-                Map<String, Object> report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), lag.samples());
+                ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), lag.samples());
                 if (bound != null) {
                     long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames());
                     double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
-                    Map<String, Object> m = new LinkedHashMap<>(bound.describe(facesPerFrame, plan.parallelism()));
                     // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
-                    Object consumed = ((Map<String, Object>) report.get("throughput")).get("job_consumed_fps_after_production");
-                    if (plan.maxRate() && consumed instanceof Double c) {
-                        m.put("job_fps_over_bound", c / bound.framesPerSecond(facesPerFrame, plan.parallelism()));
-                    }
-                    report.put("model_only", m);
-                    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(outDir.resolve("report.json").toFile(), report);
-                    Files.writeString(outDir.resolve("report.md"), "\n## Against the model-only bound\n\n`" + m + "`\n",
-                            StandardOpenOption.APPEND);
+                    Double consumed = plan.maxRate() ? report.throughput().jobConsumedFpsAfterProduction() : null;
+                    report = report.withModelOnly(bound.describe(facesPerFrame, plan.parallelism(), consumed), outDir);
                 }
                 return report;
             }
@@ -119,7 +107,7 @@ public final class ReplaySession {
         long deadline = System.currentTimeMillis() + 60_000;
         while (true) {
             long[] totals = new long[2];
-            for (var record : KafkaClients.readToEnd(bootstrap, KafkaWiring.METRICS)) {
+            for (var record : KafkaClients.readToEnd(bootstrap, Topics.METRICS)) {
                 DeploymentMetrics m = AvroBytes.decode(record.value(), DeploymentMetrics.class);
                 if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {
                     totals[0] += m.getFrames();
