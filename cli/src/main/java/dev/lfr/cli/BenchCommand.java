@@ -72,8 +72,9 @@ final class BenchCommand extends LfrCommand.Group {
         @Option(names = "--batch", paramLabel = "B", split = ",", description = "queries per search call (default 1,8,64)")
         int[] batches = {1, 8, 64};
 
-        @Option(names = "--impl", paramLabel = "I", split = ",", description = "faiss-flat, faiss-hnsw, java-exact (default all)")
-        List<String> impls = IndexBenchmark.IMPLS;
+        @Option(names = "--impl", paramLabel = "I", split = ",",
+                description = "faiss-flat, faiss-hnsw, java-exact, faiss-sq8, faiss-hnsw-sq8 (default the first three)")
+        List<String> impls = IndexBenchmark.IMPLS.subList(0, 3);
 
         @Option(names = "--queries", paramLabel = "Q", description = "queries per configuration (default 2048)")
         int queries = 2048;

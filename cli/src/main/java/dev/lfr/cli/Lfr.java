@@ -10,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./lfr}: the one entry point for users. Errors are one line on stderr and a non-zero exit code. */
-@Command(name = "lfr", mixinStandardHelpOptions = true, version = "lfr 0.1.0",
+@Command(name = "lfr", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "lfr 0.1.0",
         description = "Live facial recognition on Apache Flink: face engine, evaluation and tools.",
         subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
                 ModelsCommand.class, WatchlistCommand.class, AlertsCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,

@@ -38,6 +38,18 @@ class LfrCommandLineTest {
     }
 
     @Test
+    void aMistypedOptionPointsToAHelpThatEverySubcommandHas() {
+        Run wrong = lfr("bench", "startup", "--entires=5");
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).startsWith("lfr: Unknown option: '--entires=5'").contains("(see: lfr bench startup --help)");
+        Run help = lfr("bench", "startup", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--entries=N", "--index=I", "time from submitting the job to its first alert");
+        assertThat(lfr("bench", "watchlist", "--index", "ivf").err().strip())
+                .isEqualTo("lfr: unknown watchlist index 'ivf': use auto, flat, sq8, hnsw or hnsw-sq8");
+    }
+
+    @Test
     void detectPrintsOneLinePerFace() {
         Run r = lfr("detect", samples.get(0).toString(), samples.get(1).toString());
         assertThat(r.code()).isZero();

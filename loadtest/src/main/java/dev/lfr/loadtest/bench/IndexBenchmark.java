@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * HNSW rows also report recall@1 against FAISS flat (or the Java index) on the same data.
  */
 public final class IndexBenchmark {
-    public static final List<String> IMPLS = List.of("faiss-flat", "faiss-hnsw", "java-exact");
+    public static final List<String> IMPLS = List.of("faiss-flat", "faiss-hnsw", "java-exact", "faiss-sq8", "faiss-hnsw-sq8");
 
     /** One configuration's result; {@code recallAt1} is null for exact indexes. */
     public record Row(String impl, int rows, int dim, int batch, double usPerQuery, double buildMs,
@@ -69,7 +69,7 @@ public final class IndexBenchmark {
                         faissThreads(searchThreads);
                         double bytesPerRow = (double) (Math.max(0, usedHeap(rt) - heapBefore)
                                 + Math.max(0, residentBytes() - rssBefore)) / rows;
-                        if (!impl.equals("faiss-hnsw")) {
+                        if (impl.equals("faiss-flat") || impl.equals("java-exact")) {
                             for (int batch : batches) {
                                 out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, null, ""));
                             }
@@ -79,11 +79,19 @@ public final class IndexBenchmark {
                             truth = exactTop1(impls.contains("faiss-flat") && FaissIndex.nativeAvailable()
                                     ? "faiss-flat" : "java-exact", data, rows, queries);
                         }
+                        if (impl.equals("faiss-sq8")) { // exhaustive, approximate only in its 8-bit codes
+                            double recall = recall(index, queries, truth);
+                            for (int batch : batches) {
+                                out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, recall, "SQ8"));
+                            }
+                            continue;
+                        }
                         // one graph, several search breadths: the speed/recall trade-off without rebuilding
                         for (int ef : efSearch) {
                             ((FaissIndex) index).setEfSearch(ef);
                             double recall = recall(index, queries, truth);
-                            String detail = "M=" + HNSW_M + " efC=" + HNSW_EF_CONSTRUCTION + " efS=" + ef;
+                            String detail = "M=" + HNSW_M + " efC=" + HNSW_EF_CONSTRUCTION + " efS=" + ef
+                                    + (impl.endsWith("sq8") ? " SQ8" : "");
                             for (int batch : batches) {
                                 out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, recall,
                                         detail));
@@ -143,6 +151,8 @@ public final class IndexBenchmark {
         return switch (impl) {
             case "faiss-flat" -> FaissIndex.flat(dim);
             case "faiss-hnsw" -> FaissIndex.hnsw(dim, HNSW_M, HNSW_EF_CONSTRUCTION, efSearch[0]);
+            case "faiss-sq8" -> FaissIndex.sq8(dim);
+            case "faiss-hnsw-sq8" -> FaissIndex.hnsw(dim, HNSW_M, HNSW_EF_CONSTRUCTION, efSearch[0], true);
             case "java-exact" -> new ExactJavaIndex(dim);
             default -> throw new IllegalArgumentException("unknown index '" + impl + "'; choose from " + IMPLS);
         };
