@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.loadtest.replay.ReplayReport;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.Command;
 
 /**
@@ -33,13 +31,8 @@ final class DemoCommand extends LfrCommand implements java.util.concurrent.Calla
         if (o.video != null || o.images != null) {
             throw new UserError("the demo replays walk-pasts it can score; use ./lfr replay for --video or --images");
         }
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("demo", true);
-        settings.put("cameras", o.cameras);
-        settings.put("fps_per_camera", o.fps);
-        settings.put("duration_s", o.duration);
         java.nio.file.Files.createDirectories(o.out);
-        ReplayReport report = ReplayCommand.run(o, out(), settings, o.out, false);
+        ReplayReport report = ReplayCommand.run(o, out(), o.out, false);
         ReplayReport.GroundTruth gt = report.groundTruth();
         out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
                 new Summary(report.throughput().frames(), gt.faces(), gt.alerts(), gt.trueAlerts(), gt.falseAlerts(),

@@ -130,6 +130,10 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
 
     @Command(name = "pairs", description = "LFW pair verification, 10-fold, on the official pairs.txt pairs present in --data")
     static final class Pairs extends LfrCommand implements Callable<Integer> {
+        /** One embedder's line of {@code --json} output. */
+        record PairsSummary(String embedder, int pairs, int images, int noFace, double accuracyMean, double accuracySd,
+                            double bestThreshold, double bestThresholdAccuracy) {}
+
         @Option(names = "--data", paramLabel = "DIR", description = "LFW folder with _meta/pairs.txt (default ../shared/data/lfw)")
         Path data;
 
@@ -160,16 +164,8 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
                     r = PairVerification.run(opts.models(), id, pairs, bar::stepTo);
                 }
                 if (json) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("embedder", id);
-                    m.put("pairs", r.result().pairs());
-                    m.put("images", r.images());
-                    m.put("no_face", r.noFace());
-                    m.put("accuracy_mean", r.result().meanAccuracy());
-                    m.put("accuracy_sd", r.result().stdAccuracy());
-                    m.put("best_threshold", r.result().bestThreshold());
-                    m.put("best_threshold_accuracy", r.result().bestAccuracy());
-                    out.println(new ObjectMapper().writeValueAsString(m));
+                    printJson(new PairsSummary(id, r.result().pairs(), r.images(), r.noFace(), r.result().meanAccuracy(),
+                            r.result().stdAccuracy(), r.result().bestThreshold(), r.result().bestAccuracy()));
                 } else {
                     out.printf(Locale.ROOT, "%s: %d pairs (%d images, %d without a face), 10-fold accuracy %.2f%% +- %.2f,"
                                     + " best single threshold %.4f (%.2f%% on all pairs)%n", id, r.result().pairs(),

@@ -37,17 +37,8 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ReplayOptions o = options;
         o.check();
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("cameras", o.cameras);
-        settings.put("fps_per_camera", o.maxRate ? null : o.fps);
-        settings.put("duration_s", o.duration);
-        if (o.maxRate) {
-            settings.put("note", "sent as fast as possible with capture times advancing at --fps: the latency figures are not frame-to-alert latency");
-        }
-        settings.put("source", o.video != null ? "video " + o.video : o.images != null ? "images " + o.images
-                : "walk-pasts of " + (o.gallery == null ? "the sample faces" : o.gallery.toString()) + ", " + o.faces + " faces a frame");
         Files.createDirectories(o.out);
-        ReplayReport report = run(o, out(), settings, o.out, true);
+        ReplayReport report = run(o, out(), o.out, true);
         out().println(new ObjectMapper().writeValueAsString(summary(report)));
         out().println("wrote " + o.out.resolve("report.json") + ", report.md, latency_cdf.png, lag.png; ground truth "
                 + o.out.resolve("truth.jsonl"));
@@ -65,7 +56,7 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
     }
 
     /** Runs a replay with the options of {@code r} (also the demo's), printing alerts as they come. */
-    static ReplayReport run(ReplayOptions r, java.io.PrintWriter out, Map<String, Object> settings, Path outDir,
+    static ReplayReport run(ReplayOptions r, java.io.PrintWriter out, Path outDir,
                                    boolean progress)
             throws Exception {
         String model = r.engine.embeddingModel();
@@ -106,7 +97,7 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
                 r.engine.models().spec(model).dimension(), threshold);
         ProgressBar[] bar = new ProgressBar[1]; // opened at the first frame, after the stack's own lines
         try {
-            return ReplaySession.run(plan, frames, watchlist, bound, settings, outDir, new ReplaySession.Listener() {
+            return ReplaySession.run(plan, frames, watchlist, bound, r.source(), outDir, new ReplaySession.Listener() {
                 @Override
                 public void line(String text) {
                     out.println(text);

@@ -12,6 +12,12 @@ final class ReplayOptions {
         this(4, Path.of("replay-report"));
     }
 
+    /** What the replayed frames show, for the report. */
+    String source() {
+        return video != null ? "video " + video : images != null ? "images " + images
+                : "walk-pasts of " + (gallery == null ? "the sample faces" : gallery.toString()) + ", " + faces + " faces a frame";
+    }
+
     /** @param faces faces in view per camera by default; @param out the report folder by default */
     ReplayOptions(int faces, Path out) {
         this.faces = faces;

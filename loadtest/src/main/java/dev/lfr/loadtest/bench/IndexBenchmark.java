@@ -60,6 +60,7 @@ public final class IndexBenchmark {
                 for (String impl : impls) {
                     Runtime rt = Runtime.getRuntime();
                     long heapBefore = usedHeap(rt);
+                    long committedBefore = rt.totalMemory();
                     long rssBefore = residentBytes();
                     long t0 = System.nanoTime();
                     faissThreads(Runtime.getRuntime().availableProcessors());
@@ -67,8 +68,10 @@ public final class IndexBenchmark {
                         data.fill(index, rows);
                         double buildMs = (System.nanoTime() - t0) / 1e6;
                         faissThreads(searchThreads);
-                        double bytesPerRow = (double) (Math.max(0, usedHeap(rt) - heapBefore)
-                                + Math.max(0, residentBytes() - rssBefore)) / rows;
+                        // the Java heap's live growth, plus what the process grew by outside the heap (FAISS)
+                        long heapGrowth = Math.max(0, usedHeap(rt) - heapBefore);
+                        long nativeGrowth = Math.max(0, residentBytes() - rssBefore - (rt.totalMemory() - committedBefore));
+                        double bytesPerRow = (double) (heapGrowth + nativeGrowth) / rows;
                         if (impl.equals("faiss-flat") || impl.equals("java-exact")) {
                             for (int batch : batches) {
                                 out.accept(measure(index, impl, rows, dim, batch, queries, buildMs, bytesPerRow, null, ""));

@@ -17,14 +17,26 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A replay's outcome, written as {@code report.json} (snake_case keys), {@code report.md}, {@code latency_cdf.png}
- * and {@code lag.png}. {@code settings} echoes the run's inputs, which differ between a replay and the demo.
+ * and {@code lag.png}.
  *
  * @param groundTruth null where the frames carried no ground truth (a video, a folder of images)
  * @param modelOnly   null unless the replay measured the model-only bound
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ReplayReport(Map<String, Object> settings, Throughput throughput, Latency latency,
+public record ReplayReport(Settings settings, Throughput throughput, Latency latency,
                            GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, List<LagPoint> lag) {
+
+    /**
+     * What was replayed and how.
+     *
+     * @param source       what the frames show (walk-pasts of whom, a video, images)
+     * @param note         a caveat on the figures, or null
+     * @param fpsPerCamera null when frames were sent as fast as possible
+     * @param watchlistUpdatesSent watchlist updates made while the frames were sent
+     */
+    public record Settings(String source, String note, int cameras, Double fpsPerCamera, int durationS,
+                           int latencyWarmupS, int watchlistUpdatesPerMinute, long watchlistUpdatesSent,
+                           String deployment, String embeddingModel, float threshold) {}
 
     /** Frames sent and consumed; rates in frames a second, null where not measured. */
     public record Throughput(long frames, double seconds, Double offeredFps, double achievedFps, Double jobConsumedFps,
@@ -57,7 +69,7 @@ public record ReplayReport(Map<String, Object> settings, Throughput throughput, 
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /** Scores the run and writes the report files. */
-    public static ReplayReport write(Path outDir, Map<String, Object> settings, FrameReplayer.Result sent,
+    public static ReplayReport write(Path outDir, Settings settings, FrameReplayer.Result sent,
                                      GroundTruthMatcher.Score score, Histogram latency,
                                      List<LagMonitor.Sample> lag) throws IOException {
         Throughput throughput = new Throughput(sent.frames(), sent.seconds(),
@@ -101,7 +113,7 @@ public record ReplayReport(Map<String, Object> settings, Throughput throughput, 
 
     private String markdown() {
         StringBuilder md = new StringBuilder("# Replay report\n\n");
-        md.append("Settings: `").append(settings).append("`\n\n");
+        table(md, "settings", "value", settings);
         table(md, "throughput", "value", throughput);
         table(md, "frame-to-alert latency", "ms", latency);
         if (groundTruth != null) {

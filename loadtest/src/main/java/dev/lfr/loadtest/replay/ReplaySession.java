@@ -50,12 +50,12 @@ public final class ReplaySession {
     /**
      * @param watchlist subject id to template, enrolled before the frames flow
      * @param bound     what ONNX Runtime alone could do on this machine, or null
-     * @param settings  the run's settings, written into the report (this adds its own)
+     * @param source    what the frames show, for the report
      * @return the report, as written to {@code outDir/report.json}
      * @throws IllegalArgumentException when the job would refuse the replay's deployment
      */
     public static ReplayReport run(Plan plan, FrameSource frames, Map<String, float[]> watchlist,
-                                   ModelOnlyBound bound, Map<String, Object> settings, Path outDir,
+                                   ModelOnlyBound bound, String source, Path outDir,
                                    Listener listener) throws Exception {
         String group = plan.group() != null ? plan.group() : "lfr-replay-" + System.currentTimeMillis();
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
@@ -71,20 +71,20 @@ public final class ReplaySession {
                  WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, "replay",
                          plan.embeddingModel(), plan.dimension(), plan.watchlistUpdatesPerMinute())) {
                 alerts.measureFrom(System.currentTimeMillis() + plan.warmupS() * 1000L);
-                settings.put("latency_warmup_s", plan.warmupS());
                 FrameReplayer.Settings s = new FrameReplayer.Settings(Topics.FRAMES, plan.cameras(),
                         plan.maxRate() ? 0 : plan.fps(), plan.framesPerCamera(), plan.fps());
                 FrameReplayer.Result sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"),
                         listener::sent);
-                settings.put("watchlist_updates_per_minute", plan.watchlistUpdatesPerMinute());
-                settings.put("watchlist_updates_sent", churn.sent()); // while the frames were sent
+                long updatesSent = churn.sent(); // while the frames were sent
                 drain(lag, plan.drainS());
                 alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
                 GroundTruthMatcher.Score score = sent.truth().isEmpty() ? null
                         : GroundTruthMatcher.score(sent.truth(), watchlist.keySet(), alerts.alerts(), 1_000);
-                settings.put("deployment", stack.deploymentId());
-                settings.put("embedder", plan.embeddingModel());
-                settings.put("threshold", plan.threshold());
+                ReplayReport.Settings settings = new ReplayReport.Settings(source, plan.maxRate()
+                        ? "sent as fast as possible with capture times advancing at --fps: the latency figures are not"
+                        + " frame-to-alert latency" : null, plan.cameras().size(), plan.maxRate() ? null : plan.fps(),
+                        plan.durationS(), plan.warmupS(), plan.watchlistUpdatesPerMinute(), updatesSent,
+                        stack.deploymentId(), plan.embeddingModel(), plan.threshold());
                 ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), lag.samples());
                 if (bound != null) {
                     long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames());

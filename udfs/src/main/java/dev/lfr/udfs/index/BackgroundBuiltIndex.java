@@ -249,7 +249,7 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
         float[][] inputVectors = Arrays.copyOf(vectors, size());
         LOG.info("building a {} index of {} rows in the background (serving {} with {} tombstones)",
                 target, inputIds.length, serving.kind(), serving.tombstones());
-        b.result = CompletableFuture.supplyAsync(() -> buildFresh(b, target, inputIds, inputVectors), builds);
+        b.result = CompletableFuture.supplyAsync(() -> buildFresh(b, target, dimension, inputIds, inputVectors), builds);
         build = b;
     }
 
@@ -262,8 +262,8 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     }
 
     /** On the builder thread: fill a fresh index, replay the journal, and hand it over unless abandoned. */
-    private static FaissIndex buildFresh(Build b, FaissIndex.Layout layout, long[] ids, float[][] vectors) {
-        FaissIndex fresh = WatchlistIndexes.create(layout, vectors.length == 0 ? 1 : vectors[0].length);
+    private static FaissIndex buildFresh(Build b, FaissIndex.Layout layout, int dimension, long[] ids, float[][] vectors) {
+        FaissIndex fresh = WatchlistIndexes.create(layout, dimension);
         try {
             for (int from = 0; from < ids.length && !b.abandoned; from += ROWS_PER_FILL) {
                 int to = Math.min(ids.length, from + ROWS_PER_FILL);

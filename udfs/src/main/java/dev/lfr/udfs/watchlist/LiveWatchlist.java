@@ -146,7 +146,10 @@ public final class LiveWatchlist implements AutoCloseable {
                 : new IndexStatus(w.index.kind(), w.index.size(), w.index.tombstones(), w.index.rebuilding());
     }
 
-    /** Index builds running or queued in the background now; safe to read from any thread (a metric). */
+    /**
+     * Background index work running or queued now (builds, and the freeing of the indexes they replace); safe to
+     * read from any thread (a metric).
+     */
     public int rebuildsInFlight() {
         return builds instanceof ThreadPoolExecutor t ? t.getActiveCount() + t.getQueue().size() : 0;
     }

@@ -225,4 +225,31 @@ class LiveWatchlistTest {
             builds.shutdownNow();
         }
     }
+
+    @Test
+    void aWatchlistEmptiedByDeletionsIsRebuiltAndTakesNewEntriesMeanwhile() throws Exception {
+        requireFaiss();
+        ExecutorService builds = Executors.newSingleThreadExecutor();
+        Random r = new Random(5);
+        List<Update> loaded = enrolments(1000, r);
+        try (LiveWatchlist big = new LiveWatchlist(DIM, WatchlistIndexes.Choice.HNSW, builds)) {
+            big.load(loaded);
+            drain(builds);
+            big.best("wl", new float[][] {loaded.get(0).vector()}, 0);
+            CountDownLatch hold = new CountDownLatch(1);
+            builds.submit(() -> hold.await(1, TimeUnit.MINUTES)); // the rebuild queues behind this
+            for (int i = 0; i < 1000; i++) {
+                big.apply(Update.deletion("wl", "s" + i, 2));
+            }
+            assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 0, 1000, true));
+            float[] newcomer = gaussian(r);
+            big.apply(enrol("newcomer", 1, newcomer)); // journaled for a rebuild whose input is empty
+            hold.countDown();
+            drain(builds);
+            assertThat(big.best("wl", new float[][] {newcomer}, 0)[0].subject()).isEqualTo("newcomer");
+            assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 1, 0, false));
+        } finally {
+            builds.shutdownNow();
+        }
+    }
 }
