@@ -23,9 +23,12 @@ class LiveWatchlistTest {
     private static final int DIM = 16;
     private final LiveWatchlist live = new LiveWatchlist(DIM);
 
+    private final ExecutorService builds = Executors.newSingleThreadExecutor();
+
     @AfterEach
     void close() {
         live.close();
+        builds.shutdownNow();
     }
 
     private static float[] axis(int i) {
@@ -156,6 +159,15 @@ class LiveWatchlistTest {
         assumeTrue(FaissIndex.nativeAvailable(), "FAISS is not installed");
     }
 
+    /** A watchlist of {@code loaded} on HNSW, its graph built in the background and swapped in. */
+    private LiveWatchlist onGraph(List<Update> loaded) throws Exception {
+        LiveWatchlist big = new LiveWatchlist(DIM, WatchlistIndexes.Choice.HNSW, builds);
+        big.load(loaded);
+        drain(builds);
+        big.best("wl", new float[][] {loaded.get(0).vector()}, 0); // the next call swaps the graph in
+        return big;
+    }
+
     /** Runs what was queued on the single-thread executor before this call. */
     private static void drain(ExecutorService builds) throws Exception {
         builds.submit(() -> { }).get(1, TimeUnit.MINUTES);
@@ -164,7 +176,6 @@ class LiveWatchlistTest {
     @Test
     void aGraphIsBuiltInTheBackgroundWhileTheExactIndexAnswersAndTakesTheChangesMadeMeanwhile() throws Exception {
         requireFaiss();
-        ExecutorService builds = Executors.newSingleThreadExecutor();
         CountDownLatch hold = new CountDownLatch(1);
         builds.submit(() -> hold.await(1, TimeUnit.MINUTES)); // the build queues behind this
         Random r = new Random(3);
@@ -192,21 +203,14 @@ class LiveWatchlistTest {
             // the deletion and the replacement reached the graph as it was built: tombstones, too few to rebuild
             assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 3000, 2, false));
             changesHold.run();
-        } finally {
-            builds.shutdownNow();
         }
     }
 
     @Test
     void aGraphFullOfTombstonesIsRebuiltInTheBackground() throws Exception {
         requireFaiss();
-        ExecutorService builds = Executors.newSingleThreadExecutor();
-        Random r = new Random(4);
-        List<Update> loaded = enrolments(3000, r);
-        try (LiveWatchlist big = new LiveWatchlist(DIM, WatchlistIndexes.Choice.HNSW, builds)) {
-            big.load(loaded);
-            drain(builds);
-            big.best("wl", new float[][] {loaded.get(0).vector()}, 0); // swaps the graph in
+        List<Update> loaded = enrolments(3000, new Random(4));
+        try (LiveWatchlist big = onGraph(loaded)) {
             assertThat(big.indexStatus("wl").kind()).isEqualTo("faiss-hnsw");
             for (int i = 0; i < 999; i++) {
                 big.apply(Update.deletion("wl", "s" + i, 2));
@@ -221,21 +225,15 @@ class LiveWatchlistTest {
                 assertThat(big.best("wl", new float[][] {loaded.get(i).vector()}, 0)[0].subject()).isNotEqualTo("s" + i);
             }
             assertThat(big.best("wl", new float[][] {loaded.get(2500).vector()}, 0)[0].subject()).isEqualTo("s2500");
-        } finally {
-            builds.shutdownNow();
         }
     }
 
     @Test
     void aWatchlistEmptiedByDeletionsIsRebuiltAndTakesNewEntriesMeanwhile() throws Exception {
         requireFaiss();
-        ExecutorService builds = Executors.newSingleThreadExecutor();
         Random r = new Random(5);
         List<Update> loaded = enrolments(1000, r);
-        try (LiveWatchlist big = new LiveWatchlist(DIM, WatchlistIndexes.Choice.HNSW, builds)) {
-            big.load(loaded);
-            drain(builds);
-            big.best("wl", new float[][] {loaded.get(0).vector()}, 0);
+        try (LiveWatchlist big = onGraph(loaded)) {
             CountDownLatch hold = new CountDownLatch(1);
             builds.submit(() -> hold.await(1, TimeUnit.MINUTES)); // the rebuild queues behind this
             for (int i = 0; i < 1000; i++) {
@@ -248,8 +246,6 @@ class LiveWatchlistTest {
             drain(builds);
             assertThat(big.best("wl", new float[][] {newcomer}, 0)[0].subject()).isEqualTo("newcomer");
             assertThat(big.indexStatus("wl")).isEqualTo(new LiveWatchlist.IndexStatus("faiss-hnsw", 1, 0, false));
-        } finally {
-            builds.shutdownNow();
         }
     }
 }
