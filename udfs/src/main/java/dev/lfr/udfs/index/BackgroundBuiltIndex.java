@@ -1,8 +1,7 @@
 package dev.lfr.udfs.index;
 
+import com.carrotsearch.hppc.LongIntHashMap;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,7 +39,7 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     // the live vectors, densely packed so that a build's input is two array copies, not a walk over a map
     private long[] ids = new long[16];
     private float[][] vectors = new float[16][];
-    private final Map<Long, Integer> slotOf = new HashMap<>();
+    private final LongIntHashMap slotOf = new LongIntHashMap();
     private Build build;
     private long retryAfterNanos = Long.MIN_VALUE;
     private long buildsDone;
@@ -201,8 +200,8 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     }
 
     private void keep(long id, float[] vector) {
-        Integer slot = slotOf.get(id);
-        if (slot == null) {
+        int slot = slotOf.getOrDefault(id, -1);
+        if (slot < 0) {
             slot = slotOf.size();
             if (slot == ids.length) {
                 ids = Arrays.copyOf(ids, slot * 2);
@@ -215,10 +214,10 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     }
 
     private boolean forget(long id) {
-        Integer slot = slotOf.remove(id);
-        if (slot == null) {
+        if (!slotOf.containsKey(id)) {
             return false;
         }
+        int slot = slotOf.remove(id);
         int last = slotOf.size(); // the last slot moves into the hole
         if (slot != last) {
             ids[slot] = ids[last];

@@ -1,10 +1,11 @@
 package dev.lfr.udfs.index;
 
+import com.carrotsearch.hppc.LongLongHashMap;
+import com.carrotsearch.hppc.cursors.LongLongCursor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +65,9 @@ public final class FaissIndex implements WatchlistIndex {
     private int efSearch;
     private long handle;
     // every live id and its FAISS label (the id itself for flat); HNSW also needs label -> id and the next label
-    private final Map<Long, Long> labelOf = new HashMap<>();
-    private final Map<Long, Long> idOf = new HashMap<>();
+    // primitive maps: a million boxed entries would be millions of objects for every young collection to copy
+    private final LongLongHashMap labelOf = new LongLongHashMap();
+    private final LongLongHashMap idOf = new LongLongHashMap();
     private long nextLabel;
 
     private FaissIndex(int dimension, Layout layout, int m, int efConstruction, int efSearch) {
@@ -260,7 +262,7 @@ public final class FaissIndex implements WatchlistIndex {
             return;
         }
         for (long id : ids) {
-            Long label = labelOf.remove(id);
+            long label = labelOf.remove(id);
             if (tombstoning) {
                 idOf.remove(label);
             }
@@ -301,8 +303,8 @@ public final class FaissIndex implements WatchlistIndex {
             int n = 0;
             for (int j = 0; j < want && n < keep; j++) {
                 long label = labels[i * want + j];
-                Long id = label < 0 ? null : tombstoning ? idOf.get(label) : Long.valueOf(label);
-                if (id != null) {
+                long id = label < 0 ? -1 : tombstoning ? idOf.getOrDefault(label, -1) : label;
+                if (id >= 0) {
                     ids[n] = id;
                     s[n++] = scores[i * want + j];
                 }
@@ -325,7 +327,7 @@ public final class FaissIndex implements WatchlistIndex {
 
     /** A fresh graph over the live vectors, read back from the old one. */
     void rebuild() {
-        long[] ids = labelOf.keySet().stream().mapToLong(Long::longValue).toArray();
+        long[] ids = labelOf.keys().toArray();
         long[] oldLabels = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             oldLabels[i] = labelOf.get(ids[i]);
@@ -384,8 +386,8 @@ public final class FaissIndex implements WatchlistIndex {
         byte[] faiss = FaissNative.serialize(handle());
         ByteBuffer b = ByteBuffer.allocate(24 + 16 * labelOf.size() + faiss.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(layoutCode()).putInt(dimension).putLong(nextLabel).putInt(labelOf.size());
-        for (Map.Entry<Long, Long> e : labelOf.entrySet()) {
-            b.putLong(e.getKey()).putLong(e.getValue());
+        for (LongLongCursor e : labelOf) {
+            b.putLong(e.key).putLong(e.value);
         }
         b.put(faiss);
         return b.array();
@@ -402,7 +404,7 @@ public final class FaissIndex implements WatchlistIndex {
         if (pairs < 0 || b.remaining() < 16L * pairs) {
             throw new IllegalArgumentException("truncated " + kind() + " snapshot");
         }
-        Map<Long, Long> labels = new HashMap<>();
+        LongLongHashMap labels = new LongLongHashMap(pairs);
         for (int i = 0; i < pairs; i++) {
             labels.put(b.getLong(), b.getLong());
         }
@@ -418,7 +420,9 @@ public final class FaissIndex implements WatchlistIndex {
         idOf.clear();
         labelOf.putAll(labels);
         if (tombstoning) {
-            labels.forEach((id, label) -> idOf.put(label, id));
+            for (LongLongCursor e : labels) {
+                idOf.put(e.value, e.key);
+            }
         }
         nextLabel = next;
     }

@@ -1,5 +1,6 @@
 package dev.lfr.udfs.watchlist;
 
+import com.carrotsearch.hppc.LongObjectHashMap;
 import dev.lfr.udfs.index.WatchlistIndex;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import java.util.ArrayList;
@@ -197,7 +198,7 @@ public final class LiveWatchlist implements AutoCloseable {
     private static final class Watchlist {
         final WatchlistIndex index;
         final Map<String, Entry> entries = new HashMap<>();
-        final Map<Long, String> subjectOfRow = new HashMap<>();
+        final LongObjectHashMap<String> subjectOfRow = new LongObjectHashMap<>();
         final PriorityQueue<Entry> byExpiry = new PriorityQueue<>((a, b) -> Long.compare(a.expiryMs, b.expiryMs));
         long nextRow;
         long version;
