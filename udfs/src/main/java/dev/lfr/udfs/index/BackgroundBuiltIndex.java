@@ -80,11 +80,22 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     @Override
     public void upsertAll(long[] newIds, float[][] newVectors) {
         swapIfBuilt();
-        if (size() == 0 && serving.size() == 0 && serving.layout() != immediateLayout(newIds.length)) {
-            serving.close(); // a first, large load: straight into the exact layout it should have
-            serving = WatchlistIndexes.create(immediateLayout(newIds.length), dimension);
+        FaissIndex.Layout first = immediateLayout(Arrays.stream(newIds).distinct().count());
+        if (size() == 0 && serving.size() == 0 && serving.layout() != first) {
+            // a first, large load goes straight into the exact layout it should have; if the batch is refused, the
+            // empty flat index stays (an untrained quantiser would refuse every later upsert)
+            FaissIndex fresh = WatchlistIndexes.create(first, dimension);
+            try {
+                fresh.upsertAll(newIds, newVectors);
+            } catch (RuntimeException e) {
+                fresh.close();
+                throw e;
+            }
+            serving.close();
+            serving = fresh;
+        } else {
+            serving.upsertAll(newIds, newVectors); // checks every vector first, and changes nothing if one is bad
         }
-        serving.upsertAll(newIds, newVectors); // checks every vector first, and changes nothing if one is bad
         for (int i = 0; i < newIds.length; i++) {
             keep(newIds[i], newVectors[i]);
             journal(new Change(newIds[i], newVectors[i]));
