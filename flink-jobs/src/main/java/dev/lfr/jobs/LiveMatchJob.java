@@ -146,6 +146,9 @@ public final class LiveMatchJob {
      * {@code --key value} (e.g. {@code --input.max-clock-ahead "2 min"}); {@code --embedder ID} and
      * {@code --metrics-window-s S} are kept as older spellings of two of them.
      */
+    /** The consumer group the job reads its topics as, unless given {@code --group}. */
+    public static final String DEFAULT_GROUP = "lfr-live-match";
+
     public static void main(String[] args) throws Exception {
         ParameterTool params = ParameterTool.fromArgs(args);
         String bootstrap = params.getRequired("bootstrap");
@@ -159,11 +162,15 @@ public final class LiveMatchJob {
         Config config = Config.from(settings);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.getConfig().setGlobalJobParameters(params); // shown in the web UI
-        env.enableCheckpointing(params.getLong("checkpoint-ms", 10_000));
+        // checkpointing and parallelism are the cluster's settings (its config.yaml, the FlinkDeployment); these
+        // arguments only override them, e.g. for a quick run on a bare cluster
+        if (params.has("checkpoint-ms")) {
+            env.enableCheckpointing(params.getLong("checkpoint-ms"));
+        }
         if (params.has("parallelism")) {
             env.setParallelism(params.getInt("parallelism"));
         }
-        build(kafkaSources(env, bootstrap, params.get("group", "lfr-live-match")), kafkaSinks(bootstrap), config,
+        build(kafkaSources(env, bootstrap, params.get("group", DEFAULT_GROUP)), kafkaSinks(bootstrap), config,
                 ControlTopicReads.kafka(bootstrap, config.input()));
         env.execute("LFR live matching");
     }
