@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Live facial recognition on Apache Flink: face engine, evaluation and tools.",
         subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
                 ModelsCommand.class, WatchlistCommand.class, AlertsCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
+                ClusterCommand.class, JobCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {
     public static void main(String[] args) {
@@ -42,7 +43,7 @@ public final class Lfr {
     }
 
     static String oneLine(Throwable e) {
-        if (e instanceof UserError || e instanceof ModelInstallException) {
+        if (e instanceof UserError || e instanceof ModelInstallException || e instanceof dev.lfr.cluster.ClusterException) {
             return e.getMessage();
         }
         if (e instanceof ImageDecodeException d) {

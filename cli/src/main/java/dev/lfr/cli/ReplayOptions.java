@@ -60,6 +60,10 @@ final class ReplayOptions {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "use this broker instead of starting one")
     String bootstrap;
 
+    @Option(names = "--cluster", paramLabel = "D", description = {"replay against the job submitted to this local cluster",
+            "(lfr cluster up --dir D; lfr job submit --cluster D): frames go to its broker, alerts are scored"})
+    Path cluster;
+
     @Option(names = "--no-job", description = "do not start the job here: one already consumes the topics as --group")
     boolean noJob;
 
@@ -91,8 +95,16 @@ final class ReplayOptions {
     @picocli.CommandLine.Mixin
     EngineOptions engine;
 
-    /** The checks every replay's options must pass (the demo's too). */
+    /** The checks every replay's options must pass (the demo's too); {@code --cluster} becomes its broker and group. */
     void check() {
+        if (cluster != null) {
+            if (bootstrap != null || noJob) {
+                throw new UserError("--cluster already names the broker and the job: leave out --bootstrap and --no-job");
+            }
+            bootstrap = dev.lfr.cluster.LocalCluster.at(cluster, dev.lfr.cluster.Builds.ofThisCheckout()).state().bootstrap();
+            noJob = true;
+            group = group != null ? group : dev.lfr.jobs.LiveMatchJob.DEFAULT_GROUP;
+        }
         if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || parallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people and --parallelism must be positive");
         }

@@ -113,7 +113,12 @@ class LfrCommandLineTest {
                 lfr("compare", noFace.toString(), samples.get(0).toString()),
                 lfr("embed", samples.get(0).toString(), "--embedder", "nope"),
                 lfr("detect", samples.get(0).toString(), "--min-score", "7"),
-                lfr("nonsense"));
+                lfr("nonsense"),
+                lfr("cluster", "status", "--dir", dir.resolve("no-cluster").toString()),
+                lfr("job", "list", "--rest", "http://127.0.0.1:9"),
+                lfr("job", "submit", "--rest", "http://127.0.0.1:9"),
+                lfr("job", "list", "--rest", "not a url"),
+                lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--slots", "0"));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -122,6 +127,11 @@ class LfrCommandLineTest {
         assertThat(failures.get(1).err()).contains("UNSUPPORTED_FORMAT");
         assertThat(failures.get(2).err()).contains("EMPTY");
         assertThat(failures.get(4).err()).contains("no usable face");
+        assertThat(failures.get(8).err()).contains("no cluster in");
+        assertThat(failures.get(9).err()).contains("no JobManager answers at http://127.0.0.1:9");
+        assertThat(failures.get(10).err()).contains("--bootstrap is needed with --rest");
+        assertThat(failures.get(11).err()).contains("not a REST address");
+        assertThat(failures.get(12).err()).contains("at least one slot");
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */

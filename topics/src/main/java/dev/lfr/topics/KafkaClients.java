@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -68,6 +71,32 @@ public final class KafkaClients {
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(each);
+            }
+        }
+    }
+
+    /**
+     * Creates the platform's topics that do not exist yet, configured as {@code k8s/kafka-topics.yaml} configures
+     * them (control topics compacted, frames kept 15 minutes), on a single broker (replication factor 1).
+     *
+     * @param framePartitions partitions of the frames topic: the most parallel the job's sources can read it
+     */
+    public static void createTopics(String bootstrap, int framePartitions) throws Exception {
+        Map<String, String> compact = Map.of("cleanup.policy", "compact");
+        List<NewTopic> wanted = List.of(
+                new NewTopic(Topics.FRAMES, framePartitions, (short) 1).configs(Map.of("retention.ms", "900000", "max.message.bytes", String.valueOf(8 << 20))),
+                new NewTopic(Topics.WATCHLIST, 1, (short) 1).configs(compact),
+                new NewTopic(Topics.DEPLOYMENTS, 1, (short) 1).configs(compact),
+                new NewTopic(Topics.ALERTS, 3, (short) 1).configs(Map.of("cleanup.policy", "compact,delete", "retention.ms", "2592000000")),
+                new NewTopic(Topics.DEAD_LETTERS, 3, (short) 1).configs(Map.of("retention.ms", "604800000")),
+                new NewTopic(Topics.ADJUDICATIONS, 3, (short) 1).configs(compact),
+                new NewTopic(Topics.METRICS, 3, (short) 1).configs(compact));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"))) {
+            java.util.Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
             }
         }
     }
