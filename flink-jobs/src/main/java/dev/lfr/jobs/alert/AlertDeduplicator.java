@@ -26,12 +26,20 @@ import org.apache.flink.util.Collector;
  * second record updates the first.
  *
  * <p>The id is a hash of deployment, subject and the first sighting's event time: replaying the same candidates
- * after a failure gives the same id, so at-least-once delivery never shows one walk-past as two alerts. State is
- * one open alert per key, cleared when the walk-past ends.
+ * after a failure gives the same id, so at-least-once delivery never shows one walk-past as two alerts.
+ *
+ * <p>A candidate can arrive after the walk-past it belongs to was closed: after a recovery the restarted job's
+ * watermark can run ahead on the partitions that resume first, so another camera's replayed frames come late. The
+ * last closed alert of a key is therefore kept for {@link #LATE_RETENTION} more of event time; a candidate within
+ * {@code gap} of it reopens it (same id, emitted again when it ends) instead of starting a second alert.
  */
 public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandidate, MatchAlert> {
+    /** How long (event time) after a walk-past ends a late candidate can still join it. */
+    static final Duration LATE_RETENTION = Duration.ofMinutes(2);
+
     private final long gapMs;
     private transient ValueState<MatchAlert> open;
+    private transient ValueState<MatchAlert> closed;
     private transient Counter alerts;
 
     public AlertDeduplicator(Duration gap) {
@@ -48,16 +56,22 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
 
     @Override
     public void open(OpenContext openContext) {
-        open = getRuntimeContext().getState(new ValueStateDescriptor<>("openAlert", new AvroTypeInfo<>(MatchAlert.class)));
+        AvroTypeInfo<MatchAlert> type = new AvroTypeInfo<>(MatchAlert.class);
+        open = getRuntimeContext().getState(new ValueStateDescriptor<>("openAlert", type));
+        closed = getRuntimeContext().getState(new ValueStateDescriptor<>("lastClosedAlert", type));
         alerts = getRuntimeContext().getMetricGroup().counter("alerts");
     }
 
     @Override
     public void processElement(MatchCandidate c, Context ctx, Collector<MatchAlert> out) throws Exception {
         MatchAlert current = open.value();
-        if (current != null && c.timeMs() - current.getLastSeen().toEpochMilli() >= gapMs) {
-            out.collect(current); // a late timer: the previous walk-past ended before this candidate
+        if (current != null && !joins(c, current)) {
+            close(current, ctx, out); // a late timer: the previous walk-past ended before this candidate
             current = null;
+        }
+        if (current == null && closed.value() != null && joins(c, closed.value())) {
+            current = closed.value(); // a late candidate of a walk-past already closed: it reopens, same id
+            closed.clear();
         }
         if (current == null) {
             MatchAlert first = MatchAlert.newBuilder()
@@ -77,22 +91,39 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
             out.collect(first);
             open.update(first);
         } else {
-            List<String> cameras = new ArrayList<>(current.getCameras());
-            if (!cameras.contains(c.camera())) {
-                cameras.add(c.camera());
-            }
-            boolean better = c.score() > current.getBestScore();
-            open.update(MatchAlert.newBuilder(current)
-                    .setCameras(cameras)
-                    .setSightings(current.getSightings() + 1)
-                    .setFirstSeen(Instant.ofEpochMilli(Math.min(c.timeMs(), current.getFirstSeen().toEpochMilli())))
-                    .setLastSeen(Instant.ofEpochMilli(Math.max(c.timeMs(), current.getLastSeen().toEpochMilli())))
-                    .setBestScore(Math.max(c.score(), current.getBestScore()))
-                    .setBestCropJpeg(better ? ByteBuffer.wrap(c.cropJpeg()) : current.getBestCropJpeg())
-                    .setWatchlistVersion(Math.max(c.watchlistVersion(), current.getWatchlistVersion()))
-                    .build());
+            open.update(merged(current, c));
         }
         ctx.timerService().registerEventTimeTimer(open.value().getLastSeen().toEpochMilli() + gapMs);
+    }
+
+    /** Whether a candidate belongs to an alert's walk-past: less than the gap from its sightings, either side. */
+    private boolean joins(MatchCandidate c, MatchAlert a) {
+        return c.timeMs() - a.getLastSeen().toEpochMilli() < gapMs && a.getFirstSeen().toEpochMilli() - c.timeMs() < gapMs;
+    }
+
+    private static MatchAlert merged(MatchAlert current, MatchCandidate c) {
+        List<String> cameras = new ArrayList<>(current.getCameras());
+        if (!cameras.contains(c.camera())) {
+            cameras.add(c.camera());
+        }
+        boolean better = c.score() > current.getBestScore();
+        return MatchAlert.newBuilder(current)
+                .setCameras(cameras)
+                .setSightings(current.getSightings() + 1)
+                .setFirstSeen(Instant.ofEpochMilli(Math.min(c.timeMs(), current.getFirstSeen().toEpochMilli())))
+                .setLastSeen(Instant.ofEpochMilli(Math.max(c.timeMs(), current.getLastSeen().toEpochMilli())))
+                .setBestScore(Math.max(c.score(), current.getBestScore()))
+                .setBestCropJpeg(better ? ByteBuffer.wrap(c.cropJpeg()) : current.getBestCropJpeg())
+                .setWatchlistVersion(Math.max(c.watchlistVersion(), current.getWatchlistVersion()))
+                .build();
+    }
+
+    /** Emits the completed alert and keeps it, for late candidates, until {@link #LATE_RETENTION} has passed. */
+    private void close(MatchAlert current, Context ctx, Collector<MatchAlert> out) throws Exception {
+        out.collect(current);
+        open.clear();
+        closed.update(current);
+        ctx.timerService().registerEventTimeTimer(current.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis());
     }
 
     @Override
@@ -100,8 +131,11 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
         MatchAlert current = open.value();
         // timers of earlier sightings fire too; only the one after the last sighting ends the walk-past
         if (current != null && timestamp >= current.getLastSeen().toEpochMilli() + gapMs) {
-            out.collect(current);
-            open.clear();
+            close(current, ctx, out);
+        }
+        MatchAlert last = closed.value();
+        if (last != null && timestamp >= last.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis()) {
+            closed.clear();
         }
     }
 

@@ -33,7 +33,10 @@ import org.apache.flink.util.Collector;
  * broadcast state does not grow for ever. Deployments reach the gate checked ({@code InputRules}): a threshold
  * out of range, an empty camera list or an unknown status never gets here. A tombstone of a deployment id ends
  * the deployment at once: it stays in state as CANCELLED (until retention forgets it), because removing it would
- * let the start-up snapshot's copy show through again.
+ * let the start-up snapshot's copy show through again. When two active deployments cover a camera at a frame's
+ * time, the one that started last takes the frame (then the greater id): the choice must not depend on the order
+ * of the broadcast state's map, which a restore rebuilds, or a recovery would move a camera's frames, and its
+ * alerts' ids, to another deployment.
  *
  * <p>At a first start the frames topic and the deployments topic are read at the same time, so frames can come
  * before the deployment that covers them. A gate that starts without state therefore reads the deployments topic
@@ -84,16 +87,21 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
         FrameEvent f = in.frame();
         long t = f.getCaptureTime().toEpochMilli();
         boolean listed = false;
+        Deployment covering = null;
         for (Deployment d : current(ctx.getBroadcastState(DEPLOYMENTS))) {
             if (!d.getCameras().contains(f.getCamera())) {
                 continue;
             }
             listed = true;
-            if (d.getStatus() == DeploymentStatus.ACTIVE && d.getStart().toEpochMilli() <= t && t < d.getEnd().toEpochMilli()) {
-                passed.inc();
-                out.collect(new GatedFrame(in.source(), f, d.getId(), d.getWatchlist(), d.getThreshold()));
-                return;
+            if (d.getStatus() == DeploymentStatus.ACTIVE && d.getStart().toEpochMilli() <= t && t < d.getEnd().toEpochMilli()
+                    && (covering == null || LATEST_START.compare(d, covering) > 0)) {
+                covering = d;
             }
+        }
+        if (covering != null) {
+            passed.inc();
+            out.collect(new GatedFrame(in.source(), f, covering.getId(), covering.getWatchlist(), covering.getThreshold()));
+            return;
         }
         rejected.inc();
         ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), f.getCamera(),
@@ -101,6 +109,9 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
                 listed ? "no active deployment of this camera at " + f.getCaptureTime()
                         : "camera is in no deployment"));
     }
+
+    private static final java.util.Comparator<Deployment> LATEST_START = java.util.Comparator
+            .comparing((Deployment d) -> d.getStart()).thenComparing(Deployment::getId);
 
     /** The broadcast state over the startup snapshot: a deployment id in the state replaces the snapshot's. */
     private Iterable<Deployment> current(ReadOnlyBroadcastState<String, Deployment> state) throws Exception {

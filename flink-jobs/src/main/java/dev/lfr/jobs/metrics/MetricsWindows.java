@@ -29,8 +29,10 @@ import org.apache.flink.util.Collector;
  * <p>A window closes when event time passes its end; and when a deployment has had no event for two window lengths
  * of wall-clock time, its open windows are published anyway: when every camera goes quiet (the deployment ended,
  * the site closed) event time stops, and the last window must still be published. Events that arrive for an
- * already published window count in the first window after it, so no window is ever published twice with
- * different counts. State: the open windows' counts (removed when each is published), the end of the last
+ * already published window count in the first window after it, so while the job runs no window is published twice
+ * with different counts. After a recovery the restarted job's event-time clock can run ahead on the partitions that
+ * resume first; a window published again then may move a frame that came behind it to the next window: the latest
+ * copies (the topic is compacted by window) still count every frame once. State: the open windows' counts (removed when each is published), the end of the last
  * published window, and the pending quiet-deployment timer.
  */
 public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, DeploymentMetrics> {

@@ -49,7 +49,28 @@ class AlertDeduplicatorTest {
         assertThat(done.getBestCropJpeg().array()).containsExactly((byte) 0.8f);
         assertThat(done.getFirstSeen().toEpochMilli()).isEqualTo(1000);
         assertThat(done.getLastSeen().toEpochMilli()).isEqualTo(4000);
-        assertThat(harness.numKeyedStateEntries()).isZero(); // nothing kept after the walk-past
+        harness.processWatermark(9000 + AlertDeduplicator.LATE_RETENTION.toMillis() - 1);
+        assertThat(harness.numKeyedStateEntries()).isOne(); // the closed alert, for late candidates
+        harness.processWatermark(9000 + AlertDeduplicator.LATE_RETENTION.toMillis());
+        assertThat(harness.numKeyedStateEntries()).isZero(); // nothing kept after that
+    }
+
+    @Test
+    void aLateCandidateOfAClosedWalkPastReopensItUnderTheSameId() throws Exception {
+        // after a recovery one camera's replayed frames can arrive behind a watermark another camera pushed on
+        feed(seen("colin", "cam-a", 1000, 0.6f));
+        harness.processWatermark(7000); // closed at 1000 + gap
+        feed(seen("colin", "cam-b", 1500, 0.9f)); // late, and within the gap of the closed walk-past
+        harness.processWatermark(7000 + 1); // the reopened walk-past ends at 1500 + gap
+        harness.processWatermark(7500);
+        List<MatchAlert> out = harness.extractOutputValues();
+        assertThat(out).extracting(MatchAlert::getAlertId).containsOnly(out.get(0).getAlertId());
+        MatchAlert last = out.get(out.size() - 1);
+        assertThat(last.getSightings()).isEqualTo(2);
+        assertThat(last.getCameras()).containsExactly("cam-a", "cam-b");
+        // a sighting a gap or more away is a new walk-past, late or not
+        feed(seen("colin", "cam-a", 7000, 0.6f));
+        assertThat(harness.extractOutputValues().stream().map(MatchAlert::getAlertId).distinct()).hasSize(2);
     }
 
     @Test

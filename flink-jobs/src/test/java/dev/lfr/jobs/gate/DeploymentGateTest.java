@@ -65,6 +65,21 @@ class DeploymentGateTest {
     }
 
     @Test
+    void whenTwoActiveDeploymentsCoverACameraTheOneThatStartedLastTakesItsFrames() throws Exception {
+        // added in both orders: the choice must not depend on the broadcast map's order, which a restore rebuilds
+        for (String[] order : new String[][] {{"d0", "d3"}, {"d3", "d0"}}) {
+            open();
+            for (String id : order) {
+                long start = id.equals("d3") ? 120 : 50;
+                harness.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment(id, List.of("c1"), start, 300, DeploymentStatus.ACTIVE)), 0);
+            }
+            harness.processElement(Records.sourced("c1", 110), 110); // d1 (from 100) started last of d0 and d1
+            harness.processElement(Records.sourced("c1", 150), 150); // d3 (from 120) started last
+            assertThat(harness.extractOutputValues()).extracting(GatedFrame::deployment).containsExactly("d1", "d3");
+        }
+    }
+
+    @Test
     void aCancelledDeploymentStopsFramesAtOnce() throws Exception {
         harness.processBroadcastElement(Records.control(ControlTopic.DEPLOYMENTS, Records.deployment("d1", List.of("c1", "c2"), 100, 200, DeploymentStatus.CANCELLED)), 0);
         harness.processElement(Records.sourced("c1", 150), 150);

@@ -18,9 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Sends frames to the frames topic as N cameras: at each step one frame per camera, steps paced at {@code fps},
- * capture time = the wall clock at sending, keyed by camera. As fast as possible ({@code fps} 0), capture times
- * still advance at {@code nominalFps} from the start, so a walk-past keeps its real duration in event time (the
- * tracker and the deduplicator work in event time) however fast it is sent. The ground truth of every frame goes to
+ * keyed by camera. A frame's capture time is when its step was due ({@code nominalFps} from the start), whether it
+ * is sent on time, late (sending stalled) or as fast as possible ({@code fps} 0): a walk-past keeps its real
+ * duration in event time (the tracker and the deduplicator work in event time) however it is sent, and the latency
+ * measured from it includes any wait before sending. The ground truth of every frame goes to
  * a JSON-lines file the job never reads.
  */
 public final class FrameReplayer {
@@ -29,7 +30,7 @@ public final class FrameReplayer {
      * @param cameras    camera ids (each must be in an active deployment for the job to process its frames)
      * @param fps        steps (frames per camera) per second; 0 = as fast as possible
      * @param steps      frames per camera
-     * @param nominalFps the frame rate capture times advance at when sending as fast as possible
+     * @param nominalFps the frame rate capture times advance at (the camera's own)
      */
     public record Settings(String topic, List<String> cameras, double fps, long steps, double nominalFps) {}
 
@@ -45,19 +46,29 @@ public final class FrameReplayer {
         List<TruthFace> truth = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         long frames = 0;
+        java.util.concurrent.atomic.AtomicLong undelivered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
         long started = System.nanoTime();
         long startMs = System.currentTimeMillis();
         try (BufferedWriter gt = truthFile == null ? null : Files.newBufferedWriter(truthFile, StandardCharsets.UTF_8)) {
             for (long step = 0; step < s.steps(); step++) {
                 pacer.awaitNext();
                 for (String camera : s.cameras()) {
-                    long now = s.fps() > 0 ? System.currentTimeMillis() : startMs + Math.round(step * 1000 / s.nominalFps());
+                    // a frame's capture time is when its step was due, as a camera captures on its own clock: when
+                    // sending stalls (a broker restart) the frames that waited keep their times and arrive late,
+                    // rather than being squeezed milliseconds apart (which would splice walk-pasts into one track)
+                    long now = startMs + Math.round(step * 1000 / s.nominalFps());
                     ReplayFrame f = source.next(camera, step, now);
                     FrameEvent e = FrameEvent.newBuilder().setCamera(camera).setSequence(step)
                             .setCaptureTime(Instant.ofEpochMilli(now)).setWidth(f.width()).setHeight(f.height())
                             .setEncoding(f.jpeg().length > 1 && (f.jpeg()[0] & 0xFF) == 0x89 ? ImageEncoding.PNG : ImageEncoding.JPEG)
                             .setImage(ByteBuffer.wrap(f.jpeg())).build();
-                    producer.send(new ProducerRecord<>(s.topic(), camera.getBytes(StandardCharsets.UTF_8), AvroBytes.encode(e)));
+                    producer.send(new ProducerRecord<>(s.topic(), camera.getBytes(StandardCharsets.UTF_8), AvroBytes.encode(e)),
+                            (meta, error) -> {
+                                if (error != null && undelivered.getAndIncrement() == 0) {
+                                    firstError.set(error);
+                                }
+                            });
                     frames++;
                     for (TruthFace t : f.faces()) {
                         truth.add(t);
@@ -70,6 +81,10 @@ public final class FrameReplayer {
                 progress.accept(frames);
             }
             producer.flush();
+        }
+        if (undelivered.get() > 0) {
+            // the ground truth counts them as shown: scoring would call the job's misses what the broker never had
+            throw new IllegalStateException(undelivered.get() + " frame(s) were not delivered to " + s.topic() + ": " + firstError.get());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double offered = s.fps() * s.cameras().size();

@@ -21,9 +21,11 @@ public final class GroundTruthMatcher {
      * @param enrolledWalkPasts walk-pasts of watchlisted identities
      * @param tpir              detected / enrolled walk-pasts (NaN when none)
      * @param faces             faces shown, every frame counted
+     * @param splitWalkPasts    walk-pasts covered by more than one alert id: an officer would see one person's
+     *                          crossing as two alerts (after a failure, an alert whose state was lost)
      */
     public record Score(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int detected, int missed,
-                        double tpir, long faces, double falseAlertsPer1000Faces, List<MatchAlert> falseAlertList) {}
+                        double tpir, long faces, double falseAlertsPer1000Faces, int splitWalkPasts, List<MatchAlert> falseAlertList) {}
 
     private GroundTruthMatcher() {}
 
@@ -40,6 +42,7 @@ public final class GroundTruthMatcher {
     public static Score score(List<TruthFace> truth, Set<String> watchlist, List<MatchAlert> alerts, long toleranceMs) {
         List<WalkPast> walks = walkPasts(truth);
         java.util.Set<String> detected = new java.util.HashSet<>();
+        Map<String, java.util.Set<String>> alertIdsOfWalk = new java.util.HashMap<>();
         List<MatchAlert> falseAlerts = new ArrayList<>();
         for (MatchAlert a : alerts) {
             boolean covered = false;
@@ -48,6 +51,7 @@ public final class GroundTruthMatcher {
                         && a.getLastSeen().toEpochMilli() >= w.startMs() - toleranceMs;
                 if (w.identity().equals(a.getSubject()) && a.getCameras().contains(w.camera()) && overlaps) {
                     covered = true;
+                    alertIdsOfWalk.computeIfAbsent(w.walkId(), k -> new java.util.HashSet<>()).add(a.getAlertId());
                     if (watchlist.contains(w.identity())) {
                         detected.add(w.walkId());
                     }
@@ -61,6 +65,7 @@ public final class GroundTruthMatcher {
         long faces = truth.size();
         return new Score(alerts.size(), alerts.size() - falseAlerts.size(), falseAlerts.size(), enrolled, detected.size(),
                 enrolled - detected.size(), enrolled == 0 ? Double.NaN : (double) detected.size() / enrolled, faces,
-                faces == 0 ? Double.NaN : falseAlerts.size() * 1000.0 / faces, List.copyOf(falseAlerts));
+                faces == 0 ? Double.NaN : falseAlerts.size() * 1000.0 / faces,
+                (int) alertIdsOfWalk.values().stream().filter(ids -> ids.size() > 1).count(), List.copyOf(falseAlerts));
     }
 }

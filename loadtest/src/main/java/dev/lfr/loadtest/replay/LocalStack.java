@@ -107,8 +107,18 @@ public final class LocalStack implements AutoCloseable {
         return jobGroup;
     }
 
+    /**
+     * Ends the replay's deployment (a tombstone: the job cancels it at once), so that a later replay of the same
+     * camera ids against a long-running job is not covered by this one; then cancels the local job and stops the
+     * local broker, where this stack started them.
+     */
     @Override
     public void close() throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap)) {
+            p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, deploymentId.getBytes(StandardCharsets.UTF_8), null)).get();
+        } catch (Exception e) {
+            // a broker already gone: nothing to end
+        }
         try {
             if (job != null) {
                 job.cancel().get();

@@ -55,10 +55,10 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** Alerts scored against the walk-pasts the replay staged. */
     public record GroundTruth(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int missedWalkPasts,
-                              Double tpir, long faces, Double falseAlertsPer1000Faces) {
+                              Double tpir, long faces, Double falseAlertsPer1000Faces, int splitWalkPasts) {
         static GroundTruth of(GroundTruthMatcher.Score s) {
             return new GroundTruth(s.alerts(), s.trueAlerts(), s.falseAlerts(), s.enrolledWalkPasts(), s.missed(),
-                    nullIfNaN(s.tpir()), s.faces(), nullIfNaN(s.falseAlertsPer1000Faces()));
+                    nullIfNaN(s.tpir()), s.faces(), nullIfNaN(s.falseAlertsPer1000Faces()), s.splitWalkPasts());
         }
     }
 

@@ -49,6 +49,20 @@ class GroundTruthMatcherTest {
         assertThat(s.tpir()).isEqualTo(2 / 3.0);
         assertThat(s.faces()).isEqualTo(40);
         assertThat(s.falseAlertsPer1000Faces()).isEqualTo(75.0);
+        assertThat(s.splitWalkPasts()).isZero();
+    }
+
+    @Test
+    void aWalkPastCoveredByTwoAlertIdsIsSplit() {
+        List<TruthFace> truth = new ArrayList<>(walk("w1", "ann", "cam-1", 0, 10));
+        truth.addAll(walk("w2", "ann", "cam-1", 10_000, 10));
+        // w1: the same alert twice (its first and completed versions, or re-sent after a recovery): not split;
+        // w2: a second alert id for the same crossing (its state lost in a failure): split
+        List<MatchAlert> alerts = List.of(alert("ann", List.of("cam-1"), 200, 1600), alert("ann", List.of("cam-1"), 200, 1800),
+                alert("ann", List.of("cam-1"), 10_200, 10_600), alert("ann", List.of("cam-1"), 11_000, 11_800));
+        GroundTruthMatcher.Score s = GroundTruthMatcher.score(truth, Set.of("ann"), alerts, 0);
+        assertThat(s.missed()).isZero();
+        assertThat(s.splitWalkPasts()).isEqualTo(1);
     }
 
     @Test

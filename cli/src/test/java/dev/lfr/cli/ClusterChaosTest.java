@@ -1,0 +1,241 @@
+package dev.lfr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lfr.cluster.Builds;
+import dev.lfr.cluster.FlinkRest;
+import dev.lfr.cluster.LocalCluster;
+import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.DeploymentMetrics;
+import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The chaos suite (issue 11): the live job on a real cluster of processes ({@code lfr cluster up}: a Kafka broker, a
+ * JobManager and TaskManagers, each its own JVM), submitted as the shaded jar through the REST API ({@code lfr job
+ * submit}), while walk-pasts are replayed at a steady rate ({@code lfr replay --cluster}). Each scenario breaks
+ * something in the middle of a replay, then scores the alerts against the replay's ground truth: no watchlisted
+ * walk-past missed, none under two alert ids, and every metrics window published with one set of counts that
+ * together cover every frame sent. The time until the job ran again is printed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterChaosTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(120);
+
+    /** Kept after the run (logs, reports, savepoints) for a look when a scenario fails; cleared at the next. */
+    private static final Path tmp = Path.of("target/chaos").toAbsolutePath();
+
+    private LocalCluster cluster;
+    private String jobId;
+
+    @BeforeAll
+    void startClusterAndJob() throws java.io.IOException {
+        if (Files.exists(tmp)) {
+            try (var files = Files.walk(tmp)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        // one slot a TaskManager, so that each TaskManager runs one of the job's subtasks and a kill always hits one
+        cluster = LocalCluster.up(new LocalCluster.Settings(tmp.resolve("cluster"), 2, 1, "2g", 6, Map.of()), Builds.ofThisCheckout());
+        jobId = launch("submit", "--parallelism", "2");
+        awaitRunning(jobId);
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.down();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aKilledTaskManagerIsReplacedAndNoAlertIsLostOrSplit() throws Exception {
+        Scenario s = replayWhile("taskmanager-kill", () -> {
+            long victim = cluster.state().pids().taskmanagers().get(0);
+            cluster.killTaskManager(victim);
+            cluster.addTaskManager();
+            return awaitRecovery(jobId);
+        });
+        s.assertNothingLostOrSplit();
+    }
+
+    @Test
+    @Order(2)
+    void aBrokerRestartLosesNoAlert() throws Exception {
+        Scenario s = replayWhile("broker-restart", () -> {
+            long before = cluster.rest().completedCheckpoints(jobId);
+            long t0 = System.nanoTime();
+            cluster.restartBroker();
+            // back when a checkpoint completes after the restart: the sinks have flushed to the broker again
+            await("a checkpoint after the broker's restart", () -> cluster.rest().completedCheckpoints(jobId) > before + 1);
+            return Duration.ofNanos(System.nanoTime() - t0);
+        });
+        s.assertNothingLostOrSplit();
+        assertThat(cluster.rest().state(jobId)).isEqualTo("RUNNING");
+    }
+
+    @Test
+    @Order(3)
+    void aSavepointResumesAtAHigherParallelismWithItsKeyedState() throws Exception {
+        cluster.addTaskManager();
+        cluster.awaitTaskManagers(3);
+        Scenario s = replayWhile("rescale-2-to-3", () -> {
+            long t0 = System.nanoTime();
+            LfrCommandLineTest.Run stop = LfrCommandLineTest.lfr("job", "savepoint", jobId, "--stop", "--cluster", cluster.dir().toString());
+            assertThat(stop.code()).as(stop.err()).isZero();
+            String savepoint = stop.out().strip();
+            assertThat(savepoint).startsWith("file:");
+            // a new job in TaskManagers that ran the old one: the natives load again in a new user-code class loader
+            jobId = launch("resume", "--parallelism", "3", "--savepoint", savepoint);
+            awaitRunning(jobId);
+            return Duration.ofNanos(System.nanoTime() - t0);
+        });
+        s.assertNothingLostOrSplit();
+        assertThat(cluster.rest().jobs()).filteredOn(j -> j.id().equals(jobId)).singleElement()
+                .satisfies(j -> assertThat(j.state()).isEqualTo("RUNNING"));
+    }
+
+    @Test
+    @Order(4)
+    void twoFailoversInARowReloadTheNativeLibrariesInTheSurvivingTaskManagers() throws Exception {
+        Scenario s = replayWhile("two-failovers", () -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 2; i++) {
+                List<Long> tms = cluster.status().pids().taskmanagers();
+                cluster.killTaskManager(tms.get(tms.size() - 1));
+                cluster.addTaskManager();
+                awaitRecovery(jobId);
+            }
+            return Duration.ofNanos(System.nanoTime() - t0);
+        });
+        s.assertNothingLostOrSplit();
+    }
+
+    /** What a replay with a failure in the middle showed. */
+    private record Scenario(String name, JsonNode report, Duration recovery, String deployment, String bootstrap) {
+        void assertNothingLostOrSplit() throws InterruptedException {
+            JsonNode truth = report.path("ground_truth");
+            System.out.printf(Locale.ROOT, "chaos %s: recovered in %.1f s; %s%n", name, recovery.toMillis() / 1000.0, truth);
+            assertThat(truth.path("enrolled_walk_pasts").asInt()).as("walk-pasts of watchlisted people").isPositive();
+            assertThat(truth.path("missed_walk_pasts").asInt()).as("watchlisted walk-pasts with no alert").isZero();
+            assertThat(truth.path("split_walk_pasts").asInt()).as("walk-pasts under two alert ids").isZero();
+            // false alerts are the models' errors (near-threshold scores of other faces), measured by the accuracy
+            // tests; they are printed above, not asserted here
+            assertEveryWindowCountedOnce(report.path("throughput").path("frames").asLong());
+        }
+
+        /**
+         * The metrics topic is compacted by window: its latest copy of each window must together count every frame
+         * sent, once. A window published again after a recovery may differ from its first copy: a frame that came
+         * behind the restarted job's watermark counts in the next window (docs/operations.md); the total may not.
+         */
+        private void assertEveryWindowCountedOnce(long framesSent) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 90_000; // the last window closes once the cameras are quiet
+            long frames = 0;
+            int republishedWithOtherCounts = 0;
+            while (System.currentTimeMillis() < deadline) {
+                Map<String, DeploymentMetrics> latest = new HashMap<>();
+                republishedWithOtherCounts = 0;
+                for (var r : KafkaClients.readToEnd(bootstrap, Topics.METRICS)) {
+                    DeploymentMetrics m = AvroBytes.decode(r.value(), DeploymentMetrics.class);
+                    if (deployment.equals(m.getDeployment())) {
+                        DeploymentMetrics before = latest.put(new String(r.key(), StandardCharsets.UTF_8), m);
+                        republishedWithOtherCounts += before != null && !before.equals(m) ? 1 : 0;
+                    }
+                }
+                frames = latest.values().stream().filter(m -> m.getCamera() == null).mapToLong(DeploymentMetrics::getFrames).sum();
+                if (frames >= framesSent) {
+                    break;
+                }
+                Thread.sleep(2_000);
+            }
+            System.out.printf(Locale.ROOT, "chaos %s: %d window(s) published again with other counts%n", name, republishedWithOtherCounts);
+            assertThat(frames).as("frames counted by the latest copies of the published windows").isEqualTo(framesSent);
+        }
+    }
+
+    interface Chaos {
+        Duration run() throws Exception;
+    }
+
+    /** Replays 40 s of walk-pasts (2 cameras at 2 fps) and runs {@code chaos} 12 s in. */
+    private Scenario replayWhile(String name, Chaos chaos) throws Exception {
+        Path out = tmp.resolve(name);
+        CompletableFuture<LfrCommandLineTest.Run> replay = CompletableFuture.supplyAsync(() -> LfrCommandLineTest.lfr("replay",
+                "--cluster", cluster.dir().toString(), "--cameras", "2", "--fps", "2", "--duration", "40", "--faces", "1",
+                "--size", "640x480", "--drain", "180", "--out", out.toString()));
+        Duration recovery;
+        try {
+            Thread.sleep(12_000);
+            assertThat(replay).as("the replay ended before the failure").isNotDone();
+            recovery = chaos.run();
+        } finally {
+            replay.join(); // never two replays at once, even when a scenario fails
+        }
+        LfrCommandLineTest.Run r = replay.get();
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode report = JSON.readTree(Files.readString(out.resolve("report.json")));
+        return new Scenario(name, report, recovery, report.path("settings").path("deployment").asText(), cluster.state().bootstrap());
+    }
+
+    /** {@code lfr job submit} or {@code resume}, with the replay's alert gap and metrics window; returns the job id. */
+    private String launch(String command, String... args) {
+        LfrCommandLineTest.Run r = LfrCommandLineTest.lfr(concat(new String[] {"job", command, "--cluster", cluster.dir().toString()}, args,
+                new String[] {"--", "--alert.gap", "3s", "--metrics.window", "10s"}));
+        assertThat(r.code()).as(r.err()).isZero();
+        return r.out().strip();
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+
+    private void awaitRunning(String job) {
+        await("job " + job + " running", () -> cluster.rest().allTasksRunning(job));
+    }
+
+    /** From a failure until every task runs again: first the job must be seen not running. */
+    private Duration awaitRecovery(String job) {
+        long t0 = System.nanoTime();
+        FlinkRest rest = cluster.rest();
+        await("the failure noticed", () -> !rest.allTasksRunning(job));
+        awaitRunning(job);
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
