@@ -138,7 +138,8 @@ class ClusterChaosTest {
     private record Scenario(String name, JsonNode report, Duration recovery, String deployment, String bootstrap) {
         void assertNothingLostOrSplit() throws InterruptedException {
             JsonNode truth = report.path("ground_truth");
-            System.out.printf(Locale.ROOT, "chaos %s: recovered in %.1f s; %s%n", name, recovery.toMillis() / 1000.0, truth);
+            System.out.printf(Locale.ROOT, "chaos %s: recovered in %.1f s; latency %s; %s%n", name, recovery.toMillis() / 1000.0,
+                    report.path("latency"), truth);
             assertThat(truth.path("enrolled_walk_pasts").asInt()).as("walk-pasts of watchlisted people").isPositive();
             assertThat(truth.path("missed_walk_pasts").asInt()).as("watchlisted walk-pasts with no alert").isZero();
             assertThat(truth.path("split_walk_pasts").asInt()).as("walk-pasts under two alert ids").isZero();

@@ -175,7 +175,9 @@ public final class FlinkRest {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new ClusterException("no JobManager answers at " + base + " (" + e.getClass().getSimpleName() + ")");
+            String why = e instanceof java.net.ConnectException ? "connection refused"
+                    : e instanceof java.net.http.HttpTimeoutException ? "timed out" : "I/O error: " + e.getMessage();
+            throw new ClusterException("no JobManager answers at " + base + " (" + why + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClusterException("interrupted while waiting for " + base);

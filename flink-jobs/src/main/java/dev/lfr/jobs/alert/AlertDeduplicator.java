@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -28,18 +29,20 @@ import org.apache.flink.util.Collector;
  * <p>The id is a hash of deployment, subject and the first sighting's event time: replaying the same candidates
  * after a failure gives the same id, so at-least-once delivery never shows one walk-past as two alerts.
  *
- * <p>A candidate can arrive after the walk-past it belongs to was closed: after a recovery the restarted job's
- * watermark can run ahead on the partitions that resume first, so another camera's replayed frames come late. The
- * last closed alert of a key is therefore kept for {@link #LATE_RETENTION} more of event time; a candidate within
- * {@code gap} of it reopens it (same id, emitted again when it ends) instead of starting a second alert.
+ * <p>Candidates need not arrive in event-time order: after a recovery, one camera's replayed frames can come
+ * seconds after another camera's live ones, and the restarted job's watermark can run ahead on the partitions that
+ * resume first. So a key keeps every alert it has open, and each closed one for {@link #LATE_RETENTION} more of
+ * event time; a candidate joins the alert whose sightings it is less than {@code gap} from (reopening a closed one,
+ * same id, emitted again when it ends), whatever came in between, and starts a new alert only when none is near.
  */
 public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandidate, MatchAlert> {
     /** How long (event time) after a walk-past ends a late candidate can still join it. */
     static final Duration LATE_RETENTION = Duration.ofMinutes(2);
 
     private final long gapMs;
-    private transient ValueState<MatchAlert> open;
-    private transient ValueState<MatchAlert> closed;
+    /** Alert id to alert: walk-pasts still going on, and those ended less than {@link #LATE_RETENTION} ago. */
+    private transient MapState<String, MatchAlert> open;
+    private transient MapState<String, MatchAlert> closed;
     private transient Counter alerts;
 
     public AlertDeduplicator(Duration gap) {
@@ -57,24 +60,23 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
     @Override
     public void open(OpenContext openContext) {
         AvroTypeInfo<MatchAlert> type = new AvroTypeInfo<>(MatchAlert.class);
-        open = getRuntimeContext().getState(new ValueStateDescriptor<>("openAlert", type));
-        closed = getRuntimeContext().getState(new ValueStateDescriptor<>("lastClosedAlert", type));
+        open = getRuntimeContext().getMapState(new MapStateDescriptor<>("openAlerts", Types.STRING, type));
+        closed = getRuntimeContext().getMapState(new MapStateDescriptor<>("closedAlerts", Types.STRING, type));
         alerts = getRuntimeContext().getMetricGroup().counter("alerts");
     }
 
     @Override
     public void processElement(MatchCandidate c, Context ctx, Collector<MatchAlert> out) throws Exception {
-        MatchAlert current = open.value();
-        if (current != null && !joins(c, current)) {
-            close(current, ctx, out); // a late timer: the previous walk-past ended before this candidate
-            current = null;
-        }
-        if (current == null && closed.value() != null && joins(c, closed.value())) {
-            current = closed.value(); // a late candidate of a walk-past already closed: it reopens, same id
-            closed.clear();
-        }
+        MatchAlert current = near(open, c);
         if (current == null) {
-            MatchAlert first = MatchAlert.newBuilder()
+            current = near(closed, c);
+            if (current != null) {
+                closed.remove(current.getAlertId()); // a late candidate of an ended walk-past: it reopens, same id
+            }
+        }
+        MatchAlert updated;
+        if (current == null) {
+            updated = MatchAlert.newBuilder()
                     .setAlertId(alertId(c.deployment(), c.subject(), c.timeMs()))
                     .setDeployment(c.deployment())
                     .setCameras(List.of(c.camera()))
@@ -88,17 +90,22 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
                     .setEmbeddingModel(c.embeddingModel())
                     .build();
             alerts.inc();
-            out.collect(first);
-            open.update(first);
+            out.collect(updated);
         } else {
-            open.update(merged(current, c));
+            updated = merged(current, c);
         }
-        ctx.timerService().registerEventTimeTimer(open.value().getLastSeen().toEpochMilli() + gapMs);
+        open.put(updated.getAlertId(), updated);
+        ctx.timerService().registerEventTimeTimer(updated.getLastSeen().toEpochMilli() + gapMs);
     }
 
-    /** Whether a candidate belongs to an alert's walk-past: less than the gap from its sightings, either side. */
-    private boolean joins(MatchCandidate c, MatchAlert a) {
-        return c.timeMs() - a.getLastSeen().toEpochMilli() < gapMs && a.getFirstSeen().toEpochMilli() - c.timeMs() < gapMs;
+    /** The alert of {@code alerts} whose walk-past the candidate belongs to: less than the gap from its sightings. */
+    private MatchAlert near(MapState<String, MatchAlert> alerts, MatchCandidate c) throws Exception {
+        for (MatchAlert a : alerts.values()) {
+            if (c.timeMs() - a.getLastSeen().toEpochMilli() < gapMs && a.getFirstSeen().toEpochMilli() - c.timeMs() < gapMs) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private static MatchAlert merged(MatchAlert current, MatchCandidate c) {
@@ -118,25 +125,29 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
                 .build();
     }
 
-    /** Emits the completed alert and keeps it, for late candidates, until {@link #LATE_RETENTION} has passed. */
-    private void close(MatchAlert current, Context ctx, Collector<MatchAlert> out) throws Exception {
-        out.collect(current);
-        open.clear();
-        closed.update(current);
-        ctx.timerService().registerEventTimeTimer(current.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis());
-    }
-
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<MatchAlert> out) throws Exception {
-        MatchAlert current = open.value();
-        // timers of earlier sightings fire too; only the one after the last sighting ends the walk-past
-        if (current != null && timestamp >= current.getLastSeen().toEpochMilli() + gapMs) {
-            close(current, ctx, out);
+        // timers of earlier sightings fire too; only the one after an alert's last sighting ends its walk-past
+        for (MatchAlert a : toList(open.values())) {
+            long end = a.getLastSeen().toEpochMilli() + gapMs;
+            if (timestamp >= end) {
+                out.collect(a);
+                open.remove(a.getAlertId());
+                closed.put(a.getAlertId(), a);
+                ctx.timerService().registerEventTimeTimer(end + LATE_RETENTION.toMillis());
+            }
         }
-        MatchAlert last = closed.value();
-        if (last != null && timestamp >= last.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis()) {
-            closed.clear();
+        for (MatchAlert a : toList(closed.values())) {
+            if (timestamp >= a.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis()) {
+                closed.remove(a.getAlertId());
+            }
         }
+    }
+
+    private static List<MatchAlert> toList(Iterable<MatchAlert> values) {
+        List<MatchAlert> list = new ArrayList<>();
+        values.forEach(list::add);
+        return list;
     }
 
     /** Deterministic: the same walk-past (deployment, subject, first sighting) always gets the same id. */

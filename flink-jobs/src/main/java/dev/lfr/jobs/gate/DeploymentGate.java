@@ -2,6 +2,7 @@ package dev.lfr.jobs.gate;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.ingest.ControlRecord;
+import dev.lfr.jobs.ingest.ReadsAtStartup;
 import dev.lfr.jobs.ingest.SourcedFrame;
 import dev.lfr.jobs.ingest.StartupRead;
 import dev.lfr.schemas.DeadLetterReason;
@@ -19,8 +20,6 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -45,7 +44,7 @@ import org.apache.flink.util.Collector;
  * gate restored from a checkpoint or savepoint uses its state.
  */
 public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, ControlRecord<Deployment>, GatedFrame>
-        implements CheckpointedFunction {
+        implements ReadsAtStartup {
     public static final Duration RETENTION = Duration.ofDays(1);
 
     /** Deployment id to deployment; the broadcast state, the same on every subtask. */
@@ -69,11 +68,6 @@ public class DeploymentGate extends BroadcastProcessFunction<SourcedFrame, Contr
     @Override
     public void initializeState(FunctionInitializationContext context) {
         atStartup = startupRead.atStart(context);
-    }
-
-    @Override
-    public void snapshotState(FunctionSnapshotContext context) {
-        // the broadcast state is the operator's own; nothing else to keep
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.GatedFrame;
 import dev.lfr.jobs.ingest.ControlRecord;
+import dev.lfr.jobs.ingest.ReadsAtStartup;
 import dev.lfr.jobs.ingest.StartupRead;
 import dev.lfr.jobs.metrics.MetricEvent;
 import dev.lfr.schemas.DeadLetterReason;
@@ -33,8 +34,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -52,7 +51,7 @@ import org.apache.flink.util.Collector;
  */
 public class FaceMatcher
         extends KeyedBroadcastProcessFunction<String, GatedFrame, ControlRecord<WatchlistUpdate>, MatchCandidate>
-        implements CheckpointedFunction {
+        implements ReadsAtStartup {
     /**
      * Watchlist entries, key {@code watchlist/subject}; the broadcast state. Entries are kept as
      * {@link LiveWatchlist.Update}s, with the vector as a {@code float[]}: the topic's Avro record holds it as a boxed
@@ -85,16 +84,6 @@ public class FaceMatcher
     }
 
     @Override
-    public void initializeState(FunctionInitializationContext context) {
-        atStartup = startupRead.atStart(context);
-    }
-
-    @Override
-    public void snapshotState(FunctionSnapshotContext context) {
-        // keyed and broadcast state are the operator's; the live watchlist is rebuilt from them
-    }
-
-    @Override
     public void open(OpenContext openContext) {
         StateTtlConfig ttl = StateTtlConfig.newBuilder(TRACK_STATE_TTL).build();
         ListStateDescriptor<TrackState> tracksDesc = new ListStateDescriptor<>("tracks", TypeInformation.of(TrackState.class));
@@ -110,6 +99,12 @@ public class FaceMatcher
         watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), indexChoice, atStartup);
         atStartup = null; // the live watchlist has taken what it needs
         metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup(), watchlist.unloaded());
+    }
+
+    /** Reads the watchlist topic when starting without state (a first start); a restore reads nothing. */
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        atStartup = startupRead.atStart(context);
     }
 
     /** Builds the face pipeline; a test may build one that fails on purpose. */

@@ -84,6 +84,22 @@ class AlertDeduplicatorTest {
     }
 
     @Test
+    void aCandidateOfAnEarlierWalkPastInBetweenDoesNotSplitTheCurrentOne() throws Exception {
+        // after a resume, one camera's backlog (an earlier walk-past) interleaves with another camera's live frames
+        feed(seen("colin", "cam-a", 10_000, 0.6f));
+        harness.processWatermark(16_000); // the walk-past at 10 s has ended
+        feed(seen("colin", "cam-b", 30_000, 0.9f)); // a new walk-past
+        feed(seen("colin", "cam-a", 11_000, 0.7f)); // late: the first walk-past's
+        feed(seen("colin", "cam-b", 30_500, 0.9f)); // the new walk-past goes on
+        harness.processWatermark(40_000);
+        List<String> ids = harness.extractOutputValues().stream().map(MatchAlert::getAlertId).distinct().toList();
+        assertThat(ids).hasSize(2);
+        MatchAlert lastOfSecond = harness.extractOutputValues().stream().filter(a -> a.getAlertId().equals(ids.get(1)))
+                .reduce((x, y) -> y).orElseThrow();
+        assertThat(lastOfSecond.getSightings()).isEqualTo(2);
+    }
+
+    @Test
     void replayingTheSameCandidatesGivesTheSameAlertIds() throws Exception {
         List<MatchCandidate> walk = List.of(seen("colin", "cam-a", 1000, 0.6f), seen("colin", "cam-b", 3000, 0.9f));
         for (MatchCandidate c : walk) {
