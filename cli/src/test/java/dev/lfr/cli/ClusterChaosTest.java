@@ -182,7 +182,7 @@ class ClusterChaosTest {
         Duration run() throws Exception;
     }
 
-    /** Replays 40 s of walk-pasts (2 cameras at 2 fps) and runs {@code chaos} 12 s in. */
+    /** Replays 40 s of walk-pasts (2 cameras at 2 fps) and runs {@code chaos} once 10 s of its frames are sent. */
     private Scenario replayWhile(String name, Chaos chaos) throws Exception {
         Path out = tmp.resolve(name);
         CompletableFuture<LfrCommandLineTest.Run> replay = CompletableFuture.supplyAsync(() -> LfrCommandLineTest.lfr("replay",
@@ -190,7 +190,8 @@ class ClusterChaosTest {
                 "--size", "640x480", "--drain", "180", "--out", out.toString()));
         Duration recovery;
         try {
-            Thread.sleep(12_000);
+            long before = framesOnTopic();
+            await("10 s of frames sent", () -> framesOnTopic() >= before + 40); // the failure comes mid-replay
             assertThat(replay).as("the replay ended before the failure").isNotDone();
             recovery = chaos.run();
         } finally {
@@ -203,6 +204,15 @@ class ClusterChaosTest {
     }
 
     /** {@code lfr job submit} or {@code resume}, with the replay's alert gap and metrics window; returns the job id. */
+    /** Records on the frames topic so far, all partitions. */
+    private long framesOnTopic() {
+        try (var consumer = KafkaClients.consumer(cluster.state().bootstrap(), null, true)) {
+            var parts = consumer.partitionsFor(Topics.FRAMES).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(Topics.FRAMES, i.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     private String launch(String command, String... args) {
         LfrCommandLineTest.Run r = LfrCommandLineTest.lfr(concat(new String[] {"job", command, "--cluster", cluster.dir().toString()}, args,
                 new String[] {"--", "--alert.gap", "3s", "--metrics.window", "10s"}));

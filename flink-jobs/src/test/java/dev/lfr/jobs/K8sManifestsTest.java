@@ -55,6 +55,22 @@ class K8sManifestsTest {
         assertThat(d.at("/spec/podTemplate/spec/containers/0/env").findValuesAsText("name")).contains("OMP_WAIT_POLICY");
         List<String> resources = new ArrayList<>();
         documents("kustomization.yaml").get(0).at("/resources").forEach(r -> resources.add(r.asText()));
-        assertThat(resources).containsExactlyInAnyOrder("kafka-topics.yaml", "flink-deployment.yaml");
+        assertThat(resources).containsExactlyInAnyOrder("kafka-topics.yaml", "flink-deployment.yaml", "prometheus.yaml");
+    }
+
+    @Test
+    void prometheusScrapesThePortTheReporterListensOnAndTheJobManagerIsHighlyAvailable() throws Exception {
+        JsonNode d = documents("flink-deployment.yaml").get(0);
+        JsonNode conf = d.at("/spec/flinkConfiguration");
+        assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
+        assertThat(conf.path("high-availability.storageDir").asText()).isNotBlank();
+        assertThat(conf.path("env.java.opts.taskmanager").asText()).contains("-XX:+UseZGC");
+        JsonNode port = d.at("/spec/podTemplate/spec/containers/0/ports/0");
+        assertThat(port.path("containerPort").asText()).isEqualTo(conf.path("metrics.reporter.prom.port").asText());
+        JsonNode monitor = documents("prometheus.yaml").get(0);
+        assertThat(monitor.at("/kind").asText()).isEqualTo("PodMonitor");
+        assertThat(monitor.at("/spec/podMetricsEndpoints/0/port").asText()).isEqualTo(port.path("name").asText());
+        // the operator labels a deployment's pods app=<its name>
+        assertThat(monitor.at("/spec/selector/matchLabels/app").asText()).isEqualTo(d.at("/metadata/name").asText());
     }
 }

@@ -76,9 +76,16 @@ public final class LocalStack implements AutoCloseable {
             } catch (dev.lfr.jobs.ingest.RecordRejected e) {
                 throw new IllegalArgumentException("the job would refuse this deployment: " + e.detail());
             }
+            org.apache.kafka.clients.producer.RecordMetadata published;
             try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bs)) {
-                p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
+                published = p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
                         AvroBytes.encode(d))).get();
+            }
+            if (!runJob) {
+                // a job that runs elsewhere must have the deployment before the first frame, or the gate refuses
+                // the camera's frames (the two topics are read independently): wait until its group commits past it
+                awaitConsumed(bs, jobGroup, new org.apache.kafka.common.TopicPartition(Topics.DEPLOYMENTS, published.partition()),
+                        published.offset() + 1, java.time.Duration.ofSeconds(60));
             }
             if (runJob) {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -92,6 +99,26 @@ public final class LocalStack implements AutoCloseable {
         } catch (Exception e) {
             stack.close();
             throw e;
+        }
+    }
+
+    /** Waits until {@code group} has committed {@code offset} or beyond on {@code partition} (its checkpoints commit). */
+    private static void awaitConsumed(String bootstrap, String group, org.apache.kafka.common.TopicPartition partition, long offset,
+                                      java.time.Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (true) {
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+                if (committed != null && committed.offset() >= offset) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the job (consumer group " + group + ") did not read the replay's deployment within "
+                            + timeout.toSeconds() + " s: is it running, and does it checkpoint?");
+                }
+                Thread.sleep(250);
+            }
         }
     }
 
