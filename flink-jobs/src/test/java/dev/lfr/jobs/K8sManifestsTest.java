@@ -4,26 +4,147 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.lfr.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The Kubernetes manifests agree with the code they deploy (no cluster here: see k8s/README.md). */
+/**
+ * The Kubernetes manifests agree with the code they deploy and with the CRD schemas of the operator versions that
+ * {@code k8s/crds} pins (no cluster here: see k8s/README.md).
+ */
 class K8sManifestsTest {
     private static final Path K8S = Path.of("..", "k8s");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private static List<JsonNode> documents(String file) throws Exception {
+        return documents(K8S.resolve(file));
+    }
+
+    private static List<JsonNode> documents(Path file) throws Exception {
         List<JsonNode> docs = new ArrayList<>();
-        try (YAMLParser p = new YAMLFactory().createParser(Files.readString(K8S.resolve(file)))) {
-            YAML.readValues(p, JsonNode.class).forEachRemaining(docs::add);
+        try (YAMLParser p = new YAMLFactory().createParser(Files.readString(file))) {
+            YAML.readValues(p, JsonNode.class).forEachRemaining(d -> {
+                if (d != null && !d.isEmpty()) {
+                    docs.add(d);
+                }
+            });
         }
         return docs;
+    }
+
+    private static List<String> kustomizationResources() throws Exception {
+        List<String> resources = new ArrayList<>();
+        documents("kustomization.yaml").get(0).at("/resources").forEach(r -> resources.add(r.asText()));
+        return resources;
+    }
+
+    /** The pinned CRDs' schemas by "group/version/Kind", made strict: see {@link #rejectUnknownFields}. */
+    private static Map<String, Schema> crdSchemas() throws Exception {
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4);
+        Map<String, Schema> schemas = new HashMap<>();
+        try (Stream<Path> files = Files.list(K8S.resolve("crds"))) {
+            for (Path f : files.filter(f -> f.toString().matches(".*\\.ya?ml")).toList()) {
+                for (JsonNode crd : documents(f)) {
+                    String group = crd.at("/spec/group").asText();
+                    String kind = crd.at("/spec/names/kind").asText();
+                    for (JsonNode v : crd.at("/spec/versions")) {
+                        ObjectNode schema = (ObjectNode) v.at("/schema/openAPIV3Schema").deepCopy();
+                        // the API server declares these at the root of every resource, whatever the CRD lists
+                        ObjectNode root = schema.withObjectProperty("properties");
+                        root.putObject("apiVersion").put("type", "string");
+                        root.putObject("kind").put("type", "string");
+                        if (!root.has("metadata")) {
+                            root.putObject("metadata").put("type", "object");
+                        }
+                        rejectUnknownFields(schema);
+                        schemas.put(group + "/" + v.path("name").asText() + "/" + kind, registry.getSchema(schema));
+                    }
+                }
+            }
+        }
+        return schemas;
+    }
+
+    /**
+     * The API server drops or (with strict field validation, kubectl's default) refuses fields a structural schema
+     * does not declare; a JSON schema allows them. Closing every object that lists its properties and does not
+     * preserve unknown fields makes a misspelt field fail here as it would there.
+     */
+    private static JsonNode rejectUnknownFields(JsonNode schema) {
+        if (schema instanceof ObjectNode o) {
+            if (o.has("properties") && !o.has("additionalProperties")
+                    && !o.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+                o.put("additionalProperties", false);
+            }
+            o.properties().forEach(e -> {
+                if (!e.getKey().equals("enum") && !e.getKey().equals("default") && !e.getKey().equals("example")) {
+                    rejectUnknownFields(e.getValue());
+                }
+            });
+        } else if (schema.isArray()) {
+            schema.forEach(K8sManifestsTest::rejectUnknownFields);
+        }
+        return schema;
+    }
+
+    private static List<String> violations(Map<String, Schema> schemas, JsonNode resource) {
+        String type = resource.path("apiVersion").asText() + "/" + resource.path("kind").asText();
+        Schema schema = schemas.get(type);
+        if (schema == null) {
+            return List.of(type + ": no CRD in k8s/crds serves it");
+        }
+        return schema.validate(resource).stream().map(e -> type + " " + e).toList();
+    }
+
+    @Test
+    void everyResourceIsValidUnderItsOperatorsPinnedCrd() throws Exception {
+        Map<String, Schema> schemas = crdSchemas();
+        List<String> problems = new ArrayList<>();
+        int resources = 0;
+        for (String file : kustomizationResources()) {
+            for (JsonNode resource : documents(file)) {
+                resources++;
+                violations(schemas, resource).forEach(v -> problems.add(file + ": " + v));
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(resources).isGreaterThanOrEqualTo(11);
+    }
+
+    @Test
+    void theCrdCheckRefusesMisspeltFieldsWrongTypesUnknownVersionsAndRetiredApis() throws Exception {
+        Map<String, Schema> schemas = crdSchemas();
+        JsonNode good = documents("flink-deployment.yaml").get(0);
+        assertThat(violations(schemas, good)).isEmpty();
+
+        ObjectNode misspelt = good.deepCopy();
+        ((ObjectNode) misspelt.get("spec")).set("jobb", misspelt.at("/spec/job"));
+        assertThat(violations(schemas, misspelt)).singleElement().asString().contains("jobb");
+
+        ObjectNode wrongType = good.deepCopy();
+        ((ObjectNode) wrongType.at("/spec/job")).put("parallelism", "two");
+        assertThat(violations(schemas, wrongType)).singleElement().asString().contains("parallelism");
+
+        ObjectNode unknownFlink = good.deepCopy();
+        ((ObjectNode) unknownFlink.get("spec")).put("flinkVersion", "v1_9");
+        assertThat(violations(schemas, unknownFlink)).singleElement().asString().contains("flinkVersion");
+
+        // Strimzi 1.0 removed kafka.strimzi.io/v1beta2, which these manifests used before they were checked
+        ObjectNode retired = documents("kafka-topics.yaml").get(0).deepCopy();
+        retired.put("apiVersion", "kafka.strimzi.io/v1beta2");
+        assertThat(violations(schemas, retired)).singleElement().asString().contains("no CRD");
     }
 
     @Test
@@ -53,9 +174,8 @@ class K8sManifestsTest {
                     "--metrics-window-s");
         }
         assertThat(d.at("/spec/podTemplate/spec/containers/0/env").findValuesAsText("name")).contains("OMP_WAIT_POLICY");
-        List<String> resources = new ArrayList<>();
-        documents("kustomization.yaml").get(0).at("/resources").forEach(r -> resources.add(r.asText()));
-        assertThat(resources).containsExactlyInAnyOrder("kafka-topics.yaml", "flink-deployment.yaml", "prometheus.yaml");
+        assertThat(kustomizationResources()).containsExactlyInAnyOrder("kafka-cluster.yaml", "kafka-topics.yaml",
+                "flink-deployment.yaml", "prometheus.yaml");
     }
 
     @Test
