@@ -2,6 +2,7 @@
 -- Replace ${bootstrap} with the broker address (./lfr sql does this for you).
 -- The columns mirror the Avro schemas in schemas/src/main/avro field by field and in order: the 'avro' format
 -- derives its reader schema from them, so NOT NULL here means a non-union Avro field.
+-- read_committed: the job writes metrics in Kafka transactions; uncommitted and aborted copies are not facts.
 
 CREATE TABLE lfr_alerts (
   alert_id STRING NOT NULL,
@@ -21,6 +22,7 @@ CREATE TABLE lfr_alerts (
   'topic' = 'lfr.alerts',
   'properties.bootstrap.servers' = '${bootstrap}',
   'properties.group.id' = 'lfr-sql',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'earliest-offset',
   'format' = 'avro'
 );
@@ -43,6 +45,7 @@ CREATE TABLE lfr_metrics (
   'topic' = 'lfr.metrics',
   'properties.bootstrap.servers' = '${bootstrap}',
   'properties.group.id' = 'lfr-sql',
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'earliest-offset',
   'format' = 'avro'
 );

@@ -3,22 +3,32 @@ package dev.lfr.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.lfr.cluster.Builds;
+import dev.lfr.cluster.FailureDrill;
+import dev.lfr.cluster.LocalCluster;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
 import dev.lfr.loadtest.bench.PeerBenchmark;
 import dev.lfr.loadtest.bench.StartupBenchmark;
+import dev.lfr.loadtest.replay.ReplayReport;
+import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
 import dev.lfr.udfs.index.FaissIndex;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
         subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class, BenchCommand.State.class,
-            BenchCommand.Watchlist.class, BenchCommand.Startup.class})
+            BenchCommand.Watchlist.class, BenchCommand.Startup.class, BenchCommand.Delivery.class,
+            BenchCommand.Recovery.class})
 final class BenchCommand extends LfrCommand.Group {
     @Command(name = "engine", description = {
             "Face engine stage timings on one thread: decode, detect (one pass, per 256x256 pass, tiled), align, embed",
@@ -308,6 +318,128 @@ final class BenchCommand extends LfrCommand.Group {
             printJson(StartupBenchmark.run(engine.models(), engine.embeddingModel(), entries,
                     index.choice(), timeout));
             return 0;
+        }
+    }
+
+    @Command(name = "delivery", description = {
+            "The cost of exactly-once sinks: the same walk-past replay (in-process broker, job on a MiniCluster,",
+            "checkpoints every --checkpoint-ms, default 5000 as on a cluster) twice, with every sink at least once",
+            "and with every sink exactly once (Kafka transactions, read_committed readers). One JSON object: per way,",
+            "frame-to-alert latency, metrics delay (window end to readable) and alerts scored; reports in OUT/<way>/."})
+    static final class Delivery extends LfrCommand implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ReplayOptions replay = new ReplayOptions(4, Path.of("bench-delivery"), 5_000); // a cluster's interval
+
+        /** One way's figures. */
+        record Way(String alertsDelivery, String recordsDelivery, ReplayReport.Latency alertLatency,
+                   ReplayReport.MetricsDelay metricsDelay, ReplayReport.GroundTruth groundTruth) {}
+
+        @Override
+        public Integer call() throws Exception {
+            replay.check();
+            if (replay.noJob) {
+                throw new UserError("the benchmark runs the job itself, with each guarantee: leave out --cluster and --no-job");
+            }
+            Map<String, Way> ways = new LinkedHashMap<>();
+            for (DeliveryGuarantee g : List.of(DeliveryGuarantee.AT_LEAST_ONCE, DeliveryGuarantee.EXACTLY_ONCE)) {
+                replay.alertsDelivery = g.toString();
+                replay.recordsDelivery = g.toString();
+                Path dir = replay.out.resolve(g.toString());
+                Files.createDirectories(dir);
+                ReplayReport r = ReplayCommand.run(replay, out(), dir, false);
+                ways.put(g.toString(), new Way(g.toString(), g.toString(), r.latency(), r.metricsDelay(), r.groundTruth()));
+            }
+            printJson(Map.of("checkpoint_ms", replay.checkpointMs, "ways", ways));
+            return 0;
+        }
+    }
+
+    @Command(name = "recovery", description = {
+            "Recovery on a cluster of processes: lfr cluster up (a broker, a JobManager, two TaskManagers of one slot),",
+            "the job submitted at parallelism 2, then --rounds times each: a TaskManager kill -9 (a fresh one started)",
+            "and a broker restart, each in the middle of a replay (2 cameras x 2 fps for 40 s, the sample faces).",
+            "One JSON object: per failure, the time until the job ran again (each round and the median), and from",
+            "each replay the alert latency p99 and the walk-pasts missed or split. The cluster is taken down at the end."})
+    static final class Recovery extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--rounds", paramLabel = "N", description = "failures of each kind (default 3)")
+        int rounds = 3;
+
+        @Option(names = "--dir", paramLabel = "D", description = "the cluster's folder, with its logs and the replays' reports (default ${DEFAULT-VALUE})")
+        Path dir = Path.of(".lfr/bench-recovery");
+
+        @picocli.CommandLine.Mixin
+        EngineOptions engine = new EngineOptions();
+
+        /** One kind of failure over the rounds. */
+        record Failure(List<Double> recoveredS, double medianS, List<Long> alertLatencyP99Ms, List<Integer> missedWalkPasts,
+                       List<Integer> splitWalkPasts) {}
+
+        @Override
+        public Integer call() throws Exception {
+            if (rounds < 1) {
+                throw new UserError("--rounds must be positive");
+            }
+            if (Files.exists(dir.resolve("cluster.json"))) {
+                throw new UserError(dir + " holds a cluster: lfr cluster down --dir " + dir + ", or another --dir");
+            }
+            LocalCluster cluster = LocalCluster.up(new LocalCluster.Settings(dir, 2, 1, "2g", 6, Map.of()),
+                    Builds.ofThisCheckout());
+            try {
+                FailureDrill drill = new FailureDrill(cluster, java.time.Duration.ofMinutes(3));
+                String job = JobCommand.submit(cluster.rest(), Builds.ofThisCheckout().jobJar(), cluster.state().bootstrap(),
+                        2, null, List.of("--alert.gap", "3s", "--metrics.window", "10s"));
+                drill.awaitRunning(job);
+                Map<String, Failure> failures = new LinkedHashMap<>();
+                failures.put("taskmanager_kill", rounds("taskmanager-kill", cluster, drill, () -> drill.killTaskManager(job)));
+                failures.put("broker_restart", rounds("broker-restart", cluster, drill, () -> drill.restartBroker(job)));
+                printJson(failures);
+            } finally {
+                cluster.down();
+            }
+            return 0;
+        }
+
+        private Failure rounds(String name, LocalCluster cluster, FailureDrill drill,
+                               Callable<java.time.Duration> failure) throws Exception {
+            List<Double> recovered = new java.util.ArrayList<>();
+            List<Long> p99 = new java.util.ArrayList<>();
+            List<Integer> missed = new java.util.ArrayList<>();
+            List<Integer> split = new java.util.ArrayList<>();
+            for (int i = 1; i <= rounds; i++) {
+                ReplayOptions o = new ReplayOptions(1, dir.resolve("reports").resolve(name + "-" + i));
+                o.cluster = cluster.dir();
+                o.engine = engine;
+                o.fps = 2;
+                o.duration = 40;
+                o.size = "640x480";
+                o.drainSeconds = 180;
+                o.check();
+                Files.createDirectories(o.out);
+                long before = KafkaClients.recordsWritten(cluster.state().bootstrap(), Topics.FRAMES);
+                java.util.concurrent.CompletableFuture<ReplayReport> replay = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ReplayCommand.run(o, new java.io.PrintWriter(java.io.Writer.nullWriter()), o.out, false);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                // the failure comes once 10 s of the replay's frames are on the topic
+                drill.await("10 s of frames sent", () -> replay.isDone()
+                        || KafkaClients.recordsWritten(cluster.state().bootstrap(), Topics.FRAMES) >= before + 40);
+                double seconds = failure.call().toMillis() / 1000.0;
+                ReplayReport r = replay.join();
+                recovered.add(seconds);
+                p99.add(r.latency().p99Ms());
+                missed.add(r.groundTruth().missedWalkPasts());
+                split.add(r.groundTruth().splitWalkPasts());
+                out().printf(java.util.Locale.ROOT, "%s %d: recovered in %.1f s, alert latency p99 %d ms, %d walk-past(s) missed%n",
+                        name, i, seconds, r.latency().p99Ms(), r.groundTruth().missedWalkPasts());
+                out().flush();
+            }
+            List<Double> sorted = recovered.stream().sorted().toList();
+            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            return new Failure(recovered, median, p99, missed, split);
         }
     }
 

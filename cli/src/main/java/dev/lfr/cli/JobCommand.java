@@ -71,12 +71,17 @@ final class JobCommand extends LfrCommand.Group {
                 }
                 kafka = endpoint.local().state().bootstrap();
             }
-            List<String> args = new ArrayList<>(List.of("--bootstrap", kafka, "--models.dir", ModelInstaller.defaultDir().toAbsolutePath().toString()));
-            args.addAll(jobArgs);
-            FlinkRest rest = endpoint.rest();
-            String jarId = rest.upload(jar != null ? jar : Builds.ofThisCheckout().jobJar());
-            return rest.run(jarId, new FlinkRest.Run(ENTRY_CLASS, args, parallelism, savepoint));
+            return JobCommand.submit(endpoint.rest(), jar != null ? jar : Builds.ofThisCheckout().jobJar(), kafka,
+                    parallelism, savepoint, jobArgs);
         }
+    }
+
+    /** Uploads {@code jar} and runs the live job on {@code kafka} with this machine's models; returns the job id. */
+    static String submit(FlinkRest rest, java.nio.file.Path jar, String kafka, Integer parallelism, String savepoint,
+                         List<String> jobArgs) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap", kafka, "--models.dir", ModelInstaller.defaultDir().toAbsolutePath().toString()));
+        args.addAll(jobArgs);
+        return rest.run(rest.upload(jar), new FlinkRest.Run(ENTRY_CLASS, args, parallelism, savepoint));
     }
 
     @Command(name = "submit", description = "Upload the job jar and run LiveMatchJob; prints the job id.")

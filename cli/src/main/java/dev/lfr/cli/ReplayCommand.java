@@ -93,7 +93,8 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         }
         float threshold = (float) (1 - r.engine.models().spec(model).searchThreshold());
         ReplaySession.Plan plan = new ReplaySession.Plan(cams, r.fps, r.maxRate, r.duration, r.warmupSeconds,
-                r.drainSeconds, r.bootstrap, !r.noJob, r.group, r.parallelism, r.watchlistUpdatesPerMinute, model,
+                r.drainSeconds, r.bootstrap, !r.noJob, r.group, r.parallelism, r.checkpointMs, r.delivery(),
+                r.watchlistUpdatesPerMinute, model,
                 r.engine.models().spec(model).dimension(), threshold);
         ProgressBar[] bar = new ProgressBar[1]; // opened at the first frame, after the stack's own lines
         try {

@@ -1,6 +1,10 @@
 package dev.lfr.cli;
 
+import dev.lfr.jobs.LiveMatchOptions;
+import dev.lfr.jobs.kafka.SinkDelivery;
 import java.nio.file.Path;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,8 +24,14 @@ final class ReplayOptions {
 
     /** @param faces faces in view per camera by default; @param out the report folder by default */
     ReplayOptions(int faces, Path out) {
+        this(faces, out, dev.lfr.loadtest.replay.LocalStack.LocalJob.CHECKPOINT_MS);
+    }
+
+    /** @param checkpointMs the local job's checkpoint interval by default */
+    ReplayOptions(int faces, Path out, long checkpointMs) {
         this.faces = faces;
         this.out = out;
+        this.checkpointMs = checkpointMs;
     }
 
     @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 2)")
@@ -73,6 +83,16 @@ final class ReplayOptions {
     @Option(names = "--parallelism", paramLabel = "N", description = "the local job's parallelism (default 2)")
     int parallelism = 2;
 
+    @Option(names = "--checkpoint-ms", paramLabel = "MS", description = "the local job's checkpoint interval (default ${DEFAULT-VALUE})")
+    long checkpointMs;
+
+    @Option(names = "--alerts-delivery", paramLabel = "G", description = {"the local job's alerts sink: at-least-once or exactly-once",
+            "(default ${DEFAULT-VALUE}), as alerts.delivery"})
+    String alertsDelivery = LiveMatchOptions.ALERTS_DELIVERY.defaultValue().toString();
+
+    @Option(names = "--records-delivery", paramLabel = "G", description = "the local job's metrics and dead-letter sinks (default ${DEFAULT-VALUE}), as records.delivery")
+    String recordsDelivery = LiveMatchOptions.RECORDS_DELIVERY.defaultValue().toString();
+
     @Option(names = "--drain", paramLabel = "S", description = "after sending, wait at most S s for the job to catch up (default 60)")
     int drainSeconds = 60;
 
@@ -95,6 +115,12 @@ final class ReplayOptions {
     @picocli.CommandLine.Mixin
     EngineOptions engine;
 
+    /** Read as the job reads its settings, so both accept the same spellings. */
+    SinkDelivery delivery() {
+        return SinkDelivery.from(Configuration.fromMap(Map.of(LiveMatchOptions.ALERTS_DELIVERY.key(), alertsDelivery,
+                LiveMatchOptions.RECORDS_DELIVERY.key(), recordsDelivery)));
+    }
+
     /** The checks every replay's options must pass (the demo's too); {@code --cluster} becomes its broker and group. */
     void check() {
         if (cluster != null) {
@@ -107,6 +133,14 @@ final class ReplayOptions {
         }
         if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || parallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people and --parallelism must be positive");
+        }
+        if (checkpointMs < 100) {
+            throw new UserError("--checkpoint-ms must be at least 100");
+        }
+        try {
+            delivery();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         }
         if (watchlistUpdatesPerMinute < 0 || watchlistUpdatesPerMinute > 600_000) {
             throw new UserError("--watchlist-updates must be between 0 and 600000 a minute");

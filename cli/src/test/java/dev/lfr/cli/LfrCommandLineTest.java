@@ -118,7 +118,9 @@ class LfrCommandLineTest {
                 lfr("job", "list", "--rest", "http://127.0.0.1:9"),
                 lfr("job", "submit", "--rest", "http://127.0.0.1:9"),
                 lfr("job", "list", "--rest", "not a url"),
-                lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--slots", "0"));
+                lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--slots", "0"),
+                lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--flink-conf", "rest.bind-address=0.0.0.0"),
+                lfr("replay", "--records-delivery", "none"));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -132,6 +134,8 @@ class LfrCommandLineTest {
         assertThat(failures.get(10).err()).contains("--bootstrap is needed with --rest");
         assertThat(failures.get(11).err()).contains("not a REST address");
         assertThat(failures.get(12).err()).contains("at least one slot");
+        assertThat(failures.get(13).err()).contains("rest.bind-address is the cluster's own setting (loopback only)");
+        assertThat(failures.get(14).err()).contains("must not drop");
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */

@@ -55,6 +55,35 @@ public final class LocalCluster {
             if (framePartitions < 1) {
                 throw new ClusterException("the frames topic needs at least one partition");
             }
+            for (String key : flinkConfig.keySet()) {
+                String option = OWN_SETTINGS.get(key);
+                if (option != null) {
+                    throw new ClusterException(key + " is the cluster's own setting (" + option + ")");
+                }
+            }
+        }
+
+        /**
+         * Settings a configuration entry may not replace: the cluster binds loopback only, picks free ports and
+         * records them in cluster.json, keeps its files under its folder, and sizes TaskManagers from the options.
+         */
+        private static final Map<String, String> OWN_SETTINGS = ownSettings();
+
+        private static Map<String, String> ownSettings() {
+            Map<String, String> own = new LinkedHashMap<>();
+            for (String k : List.of("jobmanager.rpc.address", "jobmanager.bind-host", "rest.address", "rest.bind-address",
+                    "taskmanager.host", "taskmanager.bind-host")) {
+                own.put(k, "loopback only");
+            }
+            for (String k : List.of("jobmanager.rpc.port", "rest.port")) {
+                own.put(k, "a free port, in cluster.json");
+            }
+            for (String k : List.of("io.tmp.dirs", "web.upload.dir")) {
+                own.put(k, "under --dir");
+            }
+            own.put("taskmanager.numberOfTaskSlots", "use --slots");
+            own.put("taskmanager.memory.process.size", "use --taskmanager-memory");
+            return own;
         }
 
         public static Settings defaults(Path dir) {

@@ -15,6 +15,7 @@ import dev.lfr.jobs.ingest.SourcedFrame;
 import dev.lfr.jobs.ingest.StartupReads;
 import dev.lfr.jobs.kafka.ControlTopicReads;
 import dev.lfr.jobs.kafka.KafkaWiring;
+import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.jobs.match.FaceMatcher;
 import dev.lfr.jobs.match.MatchCandidate;
 import dev.lfr.jobs.metrics.AdjudicationJoiner;
@@ -140,15 +141,15 @@ public final class LiveMatchJob {
 
     private LiveMatchJob() {}
 
+    /** The consumer group the job reads its topics as, unless given {@code --group}. */
+    public static final String DEFAULT_GROUP = "lfr-live-match";
     /**
      * Submits the job against Kafka. Arguments: {@code --bootstrap HOST:PORT} (required), {@code --parallelism N},
-     * {@code --checkpoint-ms MS} (default 10000), {@code --group ID}, and any of {@link LiveMatchOptions} as
+     * {@code --checkpoint-ms MS} (default: the cluster's
+     * {@code execution.checkpointing.interval}), {@code --group ID}, and any of {@link LiveMatchOptions} as
      * {@code --key value} (e.g. {@code --input.max-clock-ahead "2 min"}); {@code --embedder ID} and
      * {@code --metrics-window-s S} are kept as older spellings of two of them.
      */
-    /** The consumer group the job reads its topics as, unless given {@code --group}. */
-    public static final String DEFAULT_GROUP = "lfr-live-match";
-
     public static void main(String[] args) throws Exception {
         ParameterTool params = ParameterTool.fromArgs(args);
         String bootstrap = params.getRequired("bootstrap");
@@ -170,7 +171,13 @@ public final class LiveMatchJob {
         if (params.has("parallelism")) {
             env.setParallelism(params.getInt("parallelism"));
         }
-        build(kafkaSources(env, bootstrap, params.get("group", DEFAULT_GROUP)), kafkaSinks(bootstrap), config,
+        SinkDelivery delivery = SinkDelivery.from(settings);
+        if (delivery.needsCheckpoints() && !env.getCheckpointConfig().isCheckpointingEnabled()) {
+            throw new IllegalArgumentException("exactly-once sinks (alerts.delivery, records.delivery) commit with"
+                    + " checkpoints: set execution.checkpointing.interval on the cluster, or --checkpoint-ms");
+        }
+        String group = params.get("group", DEFAULT_GROUP);
+        build(kafkaSources(env, bootstrap, group), kafkaSinks(bootstrap, group, delivery), config,
                 ControlTopicReads.kafka(bootstrap, config.input()));
         env.execute("LFR live matching");
     }
@@ -185,10 +192,13 @@ public final class LiveMatchJob {
                 env.fromSource(KafkaWiring.source(bootstrap, Topics.ADJUDICATIONS, group, false), none, "adjudications").uid("adjudications-source"));
     }
 
-    /** The job's output topics. */
-    public static Sinks kafkaSinks(String bootstrap) {
-        return new Sinks(KafkaWiring.alerts(bootstrap, Topics.ALERTS), KafkaWiring.metrics(bootstrap, Topics.METRICS),
-                KafkaWiring.deadLetters(bootstrap, Topics.DEAD_LETTERS));
+    /**
+     * The job's output topics.
+     *
+     * @param group the job's consumer group, which also names its Kafka transactions
+     */
+    public static Sinks kafkaSinks(String bootstrap, String group, SinkDelivery delivery) {
+        return KafkaWiring.sinks(bootstrap, group, delivery, Topics.ALERTS, Topics.METRICS, Topics.DEAD_LETTERS);
     }
 
     /** Wires the operators between the given raw topic streams and sinks. */

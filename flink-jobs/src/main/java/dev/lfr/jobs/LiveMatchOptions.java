@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * The live job's settings, as typed options: given as {@code --key value} to {@link LiveMatchJob#main} and read
@@ -42,6 +43,15 @@ public final class LiveMatchOptions {
     public static final ConfigOption<String> WATCHLIST_INDEX = key("watchlist.index").stringType().defaultValue("auto")
             .withDescription("the watchlist index: auto (exact below 200k entries, HNSW above), flat, sq8 (8-bit, a"
                     + " quarter of the memory), hnsw or hnsw-sq8; graphs are built in the background");
+
+    public static final ConfigOption<DeliveryGuarantee> ALERTS_DELIVERY = key("alerts.delivery")
+            .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
+            .withDescription("at-least-once (written at once, deduplicated by alert id) or exactly-once (visible to"
+                    + " read_committed readers when a checkpoint completes)");
+    public static final ConfigOption<DeliveryGuarantee> RECORDS_DELIVERY = key("records.delivery")
+            .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+            .withDescription("metrics and dead letters: exactly-once (Kafka transactions committed with each"
+                    + " checkpoint; read them with isolation.level=read_committed) or at-least-once");
 
     private LiveMatchOptions() {}
 }

@@ -3,9 +3,11 @@ package dev.lfr.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lfr.jobs.kafka.SinkDelivery;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 
 /** A careless operator's settings are refused at submission, in one line that names the setting. */
@@ -43,5 +45,30 @@ class LiveMatchOptionsTest {
                 .hasMessageContaining("unknown model");
         assertThatThrownBy(() -> from(Map.of("watchlist.index", "ivf")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use auto, flat, sq8, hnsw or hnsw-sq8");
+    }
+
+    @Test
+    void alertsAreAtLeastOnceAndRecordsExactlyOnceUnlessSaidOtherwiseAndNothingMayBeDropped() {
+        SinkDelivery defaults = SinkDelivery.from(new Configuration());
+        assertThat(defaults).isEqualTo(SinkDelivery.defaults());
+        assertThat(defaults.alerts()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(defaults.records()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(SinkDelivery.from(Configuration.fromMap(Map.of("alerts.delivery", "exactly-once",
+                "records.delivery", "at-least-once")))).isEqualTo(
+                new SinkDelivery(DeliveryGuarantee.EXACTLY_ONCE, DeliveryGuarantee.AT_LEAST_ONCE));
+        assertThatThrownBy(() -> SinkDelivery.from(Configuration.fromMap(Map.of("records.delivery", "none"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not drop");
+        assertThatThrownBy(() -> SinkDelivery.from(Configuration.fromMap(Map.of("alerts.delivery", "twice"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alerts.delivery");
+    }
+
+    @Test
+    void exactlyOnceSinksWithoutCheckpointsAreRefusedAtSubmission() {
+        // nothing would ever become readable: the transactions commit with checkpoints
+        assertThatThrownBy(() -> LiveMatchJob.main(new String[] {"--bootstrap", "localhost:1"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("execution.checkpointing.interval");
+        assertThatThrownBy(() -> LiveMatchJob.main(new String[] {"--bootstrap", "localhost:1",
+                "--records.delivery", "at-least-once", "--alerts.delivery", "exactly-once"}))
+                .hasMessageContaining("commit with checkpoints");
     }
 }

@@ -37,7 +37,12 @@ public final class KafkaClients {
         return new KafkaProducer<>(p);
     }
 
-    /** @param group a consumer group, or null for a consumer that assigns partitions itself */
+    /**
+     * A consumer that reads committed records only: the job writes metrics and dead letters in transactions, and a
+     * read_uncommitted reader would also see the copies a failover aborted.
+     *
+     * @param group a consumer group, or null for a consumer that assigns partitions itself
+     */
     public static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group, boolean fromEarliest) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -45,6 +50,7 @@ public final class KafkaClients {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         }
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromEarliest ? "earliest" : "latest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
@@ -72,6 +78,15 @@ public final class KafkaClients {
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
+        }
+    }
+
+    /** Records written to {@code topic} so far, all partitions together (its end offsets' sum). */
+    public static long recordsWritten(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, null, true)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.lfr.jobs.kafka;
 
+import dev.lfr.jobs.LiveMatchJob.Sinks;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeploymentMetrics;
@@ -10,17 +11,20 @@ import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.AvroSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Kafka sources and sinks of the live job. Alerts are delivered at least once: their ids are deterministic and the
- * topic is keyed by alert id, so a replay after a failure rewrites the same alert instead of adding one, and an
- * officer sees an alert as soon as it is written rather than after the next checkpoint commits a transaction
- * (exactly-once would add up to a checkpoint interval of latency).
+ * Kafka sources and sinks of the live job, delivering as {@link SinkDelivery} says. Alerts are delivered at least once
+ * by default: their ids are deterministic and the topic is keyed by alert id, so a replay after a failure rewrites the
+ * same alert instead of adding one, and an officer sees an alert as soon as it is written rather than after the next
+ * checkpoint commits a transaction. Exactly-once sinks write in transactions named after the job's consumer group
+ * and the topic, so two jobs on one broker never fence each other.
  *
  * <p>Every record the job writes carries the wall-clock time of writing as its Kafka timestamp, never a time taken
  * from input: brokers refuse timestamps too far from their own clock ({@code log.message.timestamp.after.max.ms},
@@ -44,28 +48,38 @@ public final class KafkaWiring {
         return b.build();
     }
 
-    public static KafkaSink<MatchAlert> alerts(String bootstrap, String topic) {
-        return sink(bootstrap, topic, MatchAlert.class, a -> a.getAlertId());
-    }
+    /**
+     * A transaction left open by a lost TaskManager holds back read_committed readers of its partitions until the
+     * restarted job aborts it or the broker times it out; this is the brokers' default upper bound
+     * ({@code transaction.max.timeout.ms}), a quarter of the connector's default hour, which they would refuse.
+     */
+    static final String TRANSACTION_TIMEOUT_MS = "900000";
 
-    public static KafkaSink<DeadLetter> deadLetters(String bootstrap, String topic) {
-        return sink(bootstrap, topic, DeadLetter.class,
-                d -> d.getCamera() != null ? d.getCamera() : d.getSourceTopic());
-    }
-
-    /** Keyed by deployment, camera and window, so a compacted topic keeps the latest count of each window. */
-    public static KafkaSink<DeploymentMetrics> metrics(String bootstrap, String topic) {
-        return sink(bootstrap, topic, DeploymentMetrics.class, m -> m.getDeployment() + "/"
-                + (m.getCamera() == null ? "*" : m.getCamera()) + "/" + m.getWindowStart().toEpochMilli());
+    /** The job's sinks, one per output topic. */
+    public static Sinks sinks(String bootstrap, String group, SinkDelivery delivery, String alertsTopic,
+                              String metricsTopic, String deadLettersTopic) {
+        return new Sinks(
+                sink(bootstrap, alertsTopic, MatchAlert.class, MatchAlert::getAlertId, delivery.alerts(), group),
+                // keyed by deployment, camera and window: a compacted topic keeps the latest count of each window
+                sink(bootstrap, metricsTopic, DeploymentMetrics.class, m -> m.getDeployment() + "/"
+                        + (m.getCamera() == null ? "*" : m.getCamera()) + "/" + m.getWindowStart().toEpochMilli(),
+                        delivery.records(), group),
+                sink(bootstrap, deadLettersTopic, DeadLetter.class,
+                        d -> d.getCamera() != null ? d.getCamera() : d.getSourceTopic(), delivery.records(), group));
     }
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,
-                                                                      KeyOf<T> key) {
-        return KafkaSink.<T>builder()
+                                                                      KeyOf<T> key, DeliveryGuarantee guarantee,
+                                                                      String group) {
+        KafkaSinkBuilder<T> b = KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(new AvroRecords<>(topic, key, AvroSerializationSchema.forSpecific(type)))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
+                .setDeliveryGuarantee(guarantee);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            b.setTransactionalIdPrefix(group + "." + topic)
+                    .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        }
+        return b.build();
     }
 
     /** Avro values under their keys, stamped with the time of writing (see the class comment). */

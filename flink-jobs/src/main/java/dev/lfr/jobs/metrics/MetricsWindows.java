@@ -30,9 +30,8 @@ import org.apache.flink.util.Collector;
  * of wall-clock time, its open windows are published anyway: when every camera goes quiet (the deployment ended,
  * the site closed) event time stops, and the last window must still be published. Events that arrive for an
  * already published window count in the first window after it, so while the job runs no window is published twice
- * with different counts. After a recovery the restarted job's event-time clock can run ahead on the partitions that
- * resume first; a window published again then may move a frame that came behind it to the next window: the latest
- * copies (the topic is compacted by window) still count every frame once. State: the open windows' counts (removed when each is published), the end of the last
+ * with different counts. After a recovery the job publishes again the windows it published since the last checkpoint
+ * (with exactly-once records, the default, only the committed copies are readable). State: the open windows' counts (removed when each is published), the end of the last
  * published window, and the pending quiet-deployment timer.
  */
 public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, DeploymentMetrics> {

@@ -86,7 +86,7 @@ class JobPrivacyTest {
             LiveMatchJob.Sources unbounded = LiveMatchJob.kafkaSources(env, bs, "privacy-test");
             LiveMatchJob.build(new LiveMatchJob.Sources(unbounded.frames().map(new dev.lfr.jobs.DelayFirst<>(3000)),
                             unbounded.deployments(), unbounded.watchlist(), unbounded.adjudications()),
-                    LiveMatchJob.kafkaSinks(bs), LiveMatchJob.Config.defaults().withMetricsWindow(Duration.ofSeconds(10)));
+                    LiveMatchJob.kafkaSinks(bs, "lfr-test", SinkDelivery.defaults()), LiveMatchJob.Config.defaults().withMetricsWindow(Duration.ofSeconds(10)));
             JobClient job = env.executeAsync("privacy test");
             try {
                 awaitRecords(kafka, Topics.METRICS, 2);

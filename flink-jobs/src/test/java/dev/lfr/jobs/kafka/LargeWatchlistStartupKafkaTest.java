@@ -66,7 +66,7 @@ class LargeWatchlistStartupKafkaTest {
             LiveMatchJob.build(new LiveMatchJob.Sources(source(env, bs, Topics.FRAMES),
                             source(env, bs, Topics.DEPLOYMENTS), source(env, bs, Topics.WATCHLIST),
                             source(env, bs, Topics.ADJUDICATIONS)),
-                    LiveMatchJob.kafkaSinks(bs), config, ControlTopicReads.kafka(bs, config.input()));
+                    LiveMatchJob.kafkaSinks(bs, "lfr-test", SinkDelivery.defaults()), config, ControlTopicReads.kafka(bs, config.input()));
             env.execute("large watchlist start-up");
             System.out.printf("start-up with %d watchlist entries: job finished in %.1f s%n", ENTRIES,
                     (System.nanoTime() - start) / 1e9);

@@ -17,12 +17,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Topics in, topics out: a real in-process Kafka broker and Flink's MiniCluster, with real faces. */
 class LiveMatchJobKafkaTest {
@@ -106,6 +109,40 @@ class LiveMatchJobKafkaTest {
         }
     }
 
+    /**
+     * A failure before the first checkpoint: the job starts again from the beginning and dead-letters the same two
+     * records again. Read committed, exactly-once sinks show each once (the failed attempt's transaction is aborted);
+     * at least once, both attempts' copies.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DeliveryGuarantee.class, names = {"AT_LEAST_ONCE", "EXACTLY_ONCE"})
+    void deadLettersOfAnAttemptThatFailedBeforeAnyCheckpointAppearOnceOnlyWhenExactlyOnce(DeliveryGuarantee records)
+            throws Exception {
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
+        try (LocalKafka kafka = new LocalKafka()) {
+            deployColinWatchlist(kafka, lfw, List.of("cam-1"));
+            byte[] colin = Records.avro(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"))));
+            kafka.produce(Topics.FRAMES, List.of(new byte[] {42, 42}, new byte[] {43, 43}, colin, colin));
+
+            dev.lfr.jobs.FailOnce.FAILED.set(false);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            env.enableCheckpointing(10_000); // the failure, about a second in, comes before the first checkpoint
+            buildOnTopics(env, kafka.bootstrap(), new SinkDelivery(DeliveryGuarantee.AT_LEAST_ONCE, records),
+                    stream -> stream.map(new dev.lfr.jobs.SlowDown<>(300)).map(new dev.lfr.jobs.FailOnce<>(3)));
+            env.execute("dead letters across a failure");
+
+            assertThat(dev.lfr.jobs.FailOnce.FAILED.get()).as("the failure was injected").isTrue();
+            List<Long> offsets = kafka.readAll(Topics.DEAD_LETTERS).stream()
+                    .map(r -> decode(r.value(), DeadLetter.class).getSourceOffset()).toList();
+            if (records == DeliveryGuarantee.EXACTLY_ONCE) {
+                assertThat(offsets).containsExactlyInAnyOrder(0L, 1L);
+            } else {
+                assertThat(offsets).containsExactlyInAnyOrder(0L, 1L, 0L, 1L);
+            }
+        }
+    }
+
     /** Topics, a deployment of {@code cameras}, and a watchlist with Colin Powell enrolled from his first photo. */
     static void deployColinWatchlist(LocalKafka kafka, Path lfw, List<String> cameras) throws Exception {
         kafka.createTopics(Topics.ALL.toArray(String[]::new));
@@ -117,10 +154,15 @@ class LiveMatchJobKafkaTest {
     /** The job on bounded sources of every topic; {@code frames} may add test operators to the frame stream. */
     static void buildOnTopics(StreamExecutionEnvironment env, String bs,
                                       java.util.function.UnaryOperator<DataStream<RawRecord>> frames) {
+        buildOnTopics(env, bs, SinkDelivery.defaults(), frames);
+    }
+
+    static void buildOnTopics(StreamExecutionEnvironment env, String bs, SinkDelivery delivery,
+                              java.util.function.UnaryOperator<DataStream<RawRecord>> frames) {
         LiveMatchJob.build(new LiveMatchJob.Sources(frames.apply(source(env, bs, Topics.FRAMES)),
                         source(env, bs, Topics.DEPLOYMENTS), source(env, bs, Topics.WATCHLIST),
                         source(env, bs, Topics.ADJUDICATIONS)),
-                LiveMatchJob.kafkaSinks(bs), LiveMatchJob.Config.defaults());
+                LiveMatchJob.kafkaSinks(bs, "lfr-test", delivery), LiveMatchJob.Config.defaults());
     }
 
     private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String bs, String topic) {

@@ -1,18 +1,11 @@
 package dev.lfr.loadtest.replay;
 
-import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.MatchAlert;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Follows the alerts topic during a replay: the latest record of each alert of the given deployments, and the
@@ -22,52 +15,24 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class AlertMonitor implements AutoCloseable {
     private final Map<String, MatchAlert> alerts = new ConcurrentHashMap<>();
     private final Histogram latencyMs = new Histogram(3_600_000L, 3);
-    private final Thread thread;
-    private volatile boolean stop;
+    private final TopicFollower<MatchAlert> follower;
     private volatile long measureFromMs = Long.MIN_VALUE;
-    private volatile Exception failure;
 
     /** @param onFirst called with each new alert and its latency in ms (e.g. to print it) */
     public AlertMonitor(String bootstrap, String topic, java.util.Set<String> deployments,
                         java.util.function.BiConsumer<MatchAlert, Long> onFirst) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lfr-replay-monitor-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        thread = new Thread(() -> {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-                consumer.subscribe(List.of(topic));
-                while (!stop) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        long received = System.currentTimeMillis();
-                        MatchAlert a;
-                        try {
-                            a = AvroBytes.decode(r.value(), MatchAlert.class);
-                        } catch (RuntimeException e) {
-                            continue; // not ours to judge: the job never writes one
-                        }
-                        if (!deployments.contains(a.getDeployment())) {
-                            continue;
-                        }
-                        if (alerts.put(a.getAlertId(), a) == null) {
-                            long ms = Math.max(0, received - a.getFirstSeen().toEpochMilli());
-                            if (a.getFirstSeen().toEpochMilli() >= measureFromMs) {
-                                synchronized (latencyMs) {
-                                    latencyMs.recordValue(Math.min(ms, latencyMs.getHighestTrackableValue()));
-                                }
-                            }
-                            onFirst.accept(a, ms);
-                        }
-                    }
-                }
-            } catch (Exception e) {
-                failure = e;
+        follower = new TopicFollower<>(bootstrap, topic, MatchAlert.class, (a, received) -> {
+            if (!deployments.contains(a.getDeployment()) || alerts.put(a.getAlertId(), a) != null) {
+                return;
             }
-        }, "alert-monitor");
-        thread.setDaemon(true);
-        thread.start();
+            long ms = Math.max(0, received - a.getFirstSeen().toEpochMilli());
+            if (a.getFirstSeen().toEpochMilli() >= measureFromMs) {
+                synchronized (latencyMs) {
+                    latencyMs.recordValue(Math.min(ms, latencyMs.getHighestTrackableValue()));
+                }
+            }
+            onFirst.accept(a, ms);
+        });
     }
 
     /** Latency counts only alerts first seen from {@code epochMs} on (a warm-up before it is left out). */
@@ -89,11 +54,7 @@ public final class AlertMonitor implements AutoCloseable {
     /** Stops following; rethrows what stopped the reader early, if anything did. */
     @Override
     public void close() throws Exception {
-        stop = true;
-        thread.join(10_000);
-        if (failure != null) {
-            throw failure;
-        }
+        follower.close();
     }
 
     /** Waits until no new alert record has arrived for {@code quiet}, at most {@code max}. */

@@ -2,6 +2,7 @@ package dev.lfr.loadtest.replay;
 
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.kafka.ControlTopicReads;
+import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.jobs.kafka.WatchlistTopic;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.Deployment;
@@ -40,23 +41,38 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * How the job runs when the stack runs it.
+     *
+     * @param checkpointMs the checkpoint interval (exactly-once sinks make records readable at each checkpoint)
+     */
+    public record LocalJob(LiveMatchJob.Config config, int parallelism, long checkpointMs, SinkDelivery delivery) {
+        /** Short, so that a demo's metrics appear soon (a cluster's default is 5 s, {@code lfr cluster up}). */
+        public static final long CHECKPOINT_MS = 2_000;
+
+        public LocalJob(LiveMatchJob.Config config, int parallelism) {
+            this(config, parallelism, CHECKPOINT_MS, SinkDelivery.defaults());
+        }
+    }
+
+    /**
      * @param bootstrap   an existing broker, or null to start one in-process
      * @param runJob      whether to run the job here (false: a job already consumes the topics, as {@code jobGroup})
      * @param jobGroup    the job's consumer group (lag is measured on it)
      * @param templates   subject id to template, published to watchlist {@code watchlist}
-     * @param parallelism the local job's parallelism
+     * @param local       how the job runs here, where it does
      * @throws IllegalArgumentException when the job would refuse the deployment (a threshold out of its range)
      */
     public static LocalStack start(String bootstrap, boolean runJob, String jobGroup, String watchlist, String model,
                             java.util.Map<String, float[]> templates, List<String> cameras, float threshold,
-                            LiveMatchJob.Config config, int parallelism) throws Exception {
-        LocalKafka local = bootstrap == null ? new LocalKafka() : null;
-        String bs = bootstrap != null ? bootstrap : local.bootstrap();
+                            LocalJob local) throws Exception {
+        LiveMatchJob.Config config = local.config();
+        LocalKafka broker = bootstrap == null ? new LocalKafka() : null;
+        String bs = bootstrap != null ? bootstrap : broker.bootstrap();
         long now = System.currentTimeMillis();
-        LocalStack stack = new LocalStack(local, bs, "replay-" + now, jobGroup);
+        LocalStack stack = new LocalStack(broker, bs, "replay-" + now, jobGroup);
         try {
-            if (local != null) {
-                local.createTopics(Topics.ALL.toArray(String[]::new));
+            if (broker != null) {
+                broker.createTopics(Topics.ALL.toArray(String[]::new));
             }
             List<WatchlistUpdate> updates = new ArrayList<>();
             templates.forEach((subject, v) -> {
@@ -89,9 +105,10 @@ public final class LocalStack implements AutoCloseable {
             }
             if (runJob) {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-                env.setParallelism(parallelism);
-                env.enableCheckpointing(2_000);
-                LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup), LiveMatchJob.kafkaSinks(bs), config,
+                env.setParallelism(local.parallelism());
+                env.enableCheckpointing(local.checkpointMs());
+                LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup),
+                        LiveMatchJob.kafkaSinks(bs, jobGroup, local.delivery()), config,
                         ControlTopicReads.kafka(bs, config.input()));
                 stack.job = env.executeAsync("lfr live matching (local)");
             }
@@ -138,13 +155,17 @@ public final class LocalStack implements AutoCloseable {
      * Ends the replay's deployment (a tombstone: the job cancels it at once), so that a later replay of the same
      * camera ids against a long-running job is not covered by this one; then cancels the local job and stops the
      * local broker, where this stack started them.
+     *
+     * @throws IllegalStateException when the deployment could not be ended on a broker this stack did not start
+     *     (it would go on covering these cameras for hours), after the rest is closed
      */
     @Override
     public void close() throws Exception {
+        Exception unended = null;
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap)) {
             p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, deploymentId.getBytes(StandardCharsets.UTF_8), null)).get();
         } catch (Exception e) {
-            // a broker already gone: nothing to end
+            unended = e; // on a broker of our own, it goes with the broker
         }
         try {
             if (job != null) {
@@ -154,6 +175,10 @@ public final class LocalStack implements AutoCloseable {
             if (kafka != null) {
                 kafka.close();
             }
+        }
+        if (unended != null && kafka == null) {
+            throw new IllegalStateException("could not end deployment " + deploymentId + " on " + bootstrap
+                    + " (it would cover this replay's cameras until it ends): " + unended.getMessage(), unended);
         }
     }
 }

@@ -23,7 +23,7 @@ import org.HdrHistogram.Histogram;
  * @param modelOnly   null unless the replay measured the model-only bound
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ReplayReport(Settings settings, Throughput throughput, Latency latency,
+public record ReplayReport(Settings settings, Throughput throughput, Latency latency, MetricsDelay metricsDelay,
                            GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, List<LagPoint> lag) {
 
     /**
@@ -53,6 +53,18 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         }
     }
 
+    /**
+     * How long after each metric window's end its first record was readable (read_committed), in milliseconds; and
+     * the windows that were written more than once.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record MetricsDelay(long windows, Long p50Ms, Long p90Ms, Long p99Ms, Long maxMs, long repeatedWindows) {
+        static MetricsDelay of(MetricsMonitor m) {
+            Latency l = Latency.of(m.delayMs());
+            return new MetricsDelay(l.count(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), m.repeatedWindows());
+        }
+    }
+
     /** Alerts scored against the walk-pasts the replay staged. */
     public record GroundTruth(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int missedWalkPasts,
                               Double tpir, long faces, Double falseAlertsPer1000Faces, int splitWalkPasts) {
@@ -70,7 +82,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** Scores the run and writes the report files. */
     public static ReplayReport write(Path outDir, Settings settings, FrameReplayer.Result sent,
-                                     GroundTruthMatcher.Score score, Histogram latency,
+                                     GroundTruthMatcher.Score score, Histogram latency, MetricsMonitor metrics,
                                      List<LagMonitor.Sample> lag) throws IOException {
         Throughput throughput = new Throughput(sent.frames(), sent.seconds(),
                 sent.offeredFps() > 0 ? sent.offeredFps() : null, sent.achievedFps(),
@@ -78,7 +90,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 // as fast as possible: the backlog after production shows the job alone
                 sent.offeredFps() <= 0 ? nullIfNaN(LagMonitor.consumedPerSecond(lag, true)) : null,
                 lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0));
-        ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency),
+        ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
                 score == null ? null : GroundTruth.of(score), null,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
         Files.createDirectories(outDir);
@@ -91,7 +103,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** This report with the model-only bound added, written again. */
     public ReplayReport withModelOnly(ModelOnlyBound.Description bound, Path outDir) throws IOException {
-        ReplayReport r = new ReplayReport(settings, throughput, latency, groundTruth, bound, lag);
+        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, groundTruth, bound, lag);
         r.writeJson(outDir);
         Files.writeString(outDir.resolve("report.md"), r.markdown());
         return r;
@@ -116,6 +128,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         table(md, "settings", "value", settings);
         table(md, "throughput", "value", throughput);
         table(md, "frame-to-alert latency", "ms", latency);
+        table(md, "metrics delay (window end to readable)", "ms", metricsDelay);
         if (groundTruth != null) {
             table(md, "against ground truth", "value", groundTruth);
         }

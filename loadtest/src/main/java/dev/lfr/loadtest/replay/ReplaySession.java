@@ -1,6 +1,7 @@
 package dev.lfr.loadtest.replay;
 
 import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeploymentMetrics;
@@ -26,10 +27,13 @@ public final class ReplaySession {
      * @param bootstrap an existing broker, or null to start one in-process
      * @param runJob    whether to run the job here (false: one already consumes the topics as {@code group})
      * @param group     the job's consumer group, or null for a fresh one
+     * @param checkpointMs the local job's checkpoint interval
+     * @param delivery  the local job's sink guarantees
      */
     public record Plan(List<String> cameras, double fps, boolean maxRate, int durationS, int warmupS, int drainS,
-                       String bootstrap, boolean runJob, String group, int parallelism, int watchlistUpdatesPerMinute,
-                       String embeddingModel, int dimension, float threshold) {
+                       String bootstrap, boolean runJob, String group, int parallelism, long checkpointMs,
+                       SinkDelivery delivery, int watchlistUpdatesPerMinute, String embeddingModel, int dimension,
+                       float threshold) {
         public long framesPerCamera() {
             return (long) Math.ceil(fps * durationS);
         }
@@ -61,11 +65,13 @@ public final class ReplaySession {
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
                 .withAlertGap(Duration.ofSeconds(3)).withMetricsWindow(Duration.ofSeconds(10));
         try (frames; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, "replay",
-                plan.embeddingModel(), watchlist, plan.cameras(), plan.threshold(), config, plan.parallelism())) {
+                plan.embeddingModel(), watchlist, plan.cameras(), plan.threshold(),
+                new LocalStack.LocalJob(config, plan.parallelism(), plan.checkpointMs(), plan.delivery()))) {
             listener.line("Kafka at " + stack.bootstrap() + " (in another terminal: ./lfr alerts tail --bootstrap "
                     + stack.bootstrap() + ")");
             try (AlertMonitor alerts = new AlertMonitor(stack.bootstrap(), Topics.ALERTS, Set.of(stack.deploymentId()),
                     listener::alert);
+                 MetricsMonitor metrics = new MetricsMonitor(stack.bootstrap(), Topics.METRICS, Set.of(stack.deploymentId()));
                  LagMonitor lag = new LagMonitor(stack.bootstrap(), Topics.FRAMES, stack.jobGroup(), 500);
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
                  WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, "replay",
@@ -85,7 +91,8 @@ public final class ReplaySession {
                         + " frame-to-alert latency" : null, plan.cameras().size(), plan.maxRate() ? null : plan.fps(),
                         plan.durationS(), plan.warmupS(), plan.watchlistUpdatesPerMinute(), updatesSent,
                         stack.deploymentId(), plan.embeddingModel(), plan.threshold());
-                ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), lag.samples());
+                ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), metrics,
+                        lag.samples());
                 if (bound != null) {
                     long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames());
                     double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];

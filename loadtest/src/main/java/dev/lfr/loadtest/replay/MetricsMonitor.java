@@ -1,0 +1,50 @@
+package dev.lfr.loadtest.replay;
+
+import dev.lfr.schemas.DeploymentMetrics;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Follows the metrics topic during a replay: how long after a window's end its first record became readable (the
+ * metrics delay an analyst or a dashboard sees, with the replay's capture times on the same clock), and how many
+ * records each window got (one, unless the job was recovering and wrote it outside a transaction).
+ */
+public final class MetricsMonitor implements AutoCloseable {
+    private final Map<String, Integer> copies = new ConcurrentHashMap<>();
+    private final Histogram delayMs = new Histogram(3_600_000L, 3);
+    private final TopicFollower<DeploymentMetrics> follower;
+
+    public MetricsMonitor(String bootstrap, String topic, Set<String> deployments) {
+        follower = new TopicFollower<>(bootstrap, topic, DeploymentMetrics.class, (m, received) -> {
+            if (!deployments.contains(m.getDeployment())) {
+                return;
+            }
+            String window = m.getDeployment() + "/" + m.getCamera() + "/" + m.getWindowStart().toEpochMilli();
+            if (copies.merge(window, 1, Integer::sum) == 1) {
+                synchronized (delayMs) {
+                    delayMs.recordValue(Math.min(Math.max(0, received - m.getWindowEnd().toEpochMilli()),
+                            delayMs.getHighestTrackableValue()));
+                }
+            }
+        });
+    }
+
+    /** Window end to first readable record, per window (all-camera and per-camera rows alike). */
+    public Histogram delayMs() {
+        synchronized (delayMs) {
+            return delayMs.copy();
+        }
+    }
+
+    /** Windows that got more than one record. */
+    public long repeatedWindows() {
+        return copies.values().stream().filter(n -> n > 1).count();
+    }
+
+    @Override
+    public void close() throws Exception {
+        follower.close();
+    }
+}
