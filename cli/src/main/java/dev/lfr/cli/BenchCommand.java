@@ -224,7 +224,8 @@ final class BenchCommand extends LfrCommand.Group {
             "One JSON object per row count: load time, update latency p50/p99/max (how long a camera's frames wait),",
             "search latency, updates not visible to the next search (must be 0), heap after the load and the resident",
             "memory the load added, by phase: while a graph index is built in the background, steady, and (--rebuild)",
-            "while a graph full of tombstones is rebuilt in the background.",
+            "while a graph full of tombstones is rebuilt in the background, and (--growth N) an enrolment drive of N new",
+            "subjects, past the room the index had.",
             "A 1M x 512 run needs about 8 GB of heap (LFR_JAVA_OPTS=-Xmx10g) and many minutes for the HNSW builds."})
     static final class Watchlist extends LfrCommand implements Callable<Integer> {
         @Option(names = "--rows", paramLabel = "N", split = ",", description = "row counts (default 10000,100000)")
@@ -248,17 +249,26 @@ final class BenchCommand extends LfrCommand.Group {
         @Option(names = "--rebuild", description = "then delete rows until a graph index is rebuilt, and measure that too")
         boolean rebuild;
 
+        @Option(names = "--growth", paramLabel = "N", description = "last, an enrolment drive: N new subjects (default 0)")
+        int growth;
+
+        @Option(names = "--growth-per-minute", paramLabel = "R", description = "the drive's pace (default 60000)")
+        int growthPerMinute = 60_000;
+
         @Override
         public Integer call() throws Exception {
-            if (dim < 1 || updates < 3 || loadThreads < 1 || updatesPerMinute < 1 || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
-                throw new UserError("--rows, --dim, --load-threads and --updates-per-minute must be >= 1, --updates >= 3");
+            if (dim < 1 || updates < 3 || loadThreads < 1 || updatesPerMinute < 1 || growth < 0 || growthPerMinute < 1
+                    || java.util.Arrays.stream(rows).anyMatch(n -> n < 1)) {
+                throw new UserError("--rows, --dim, --load-threads, --updates-per-minute and --growth-per-minute must be"
+                        + " >= 1, --updates >= 3, --growth >= 0");
             }
             WatchlistIndexes.Choice choice = index.choice();
             ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
             out().println(json.writeValueAsString(entrySizes(dim)));
             for (int n : rows) {
                 out().println(json.writeValueAsString(
-                        dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42, loadThreads, choice, rebuild, updatesPerMinute)));
+                        dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42, loadThreads, choice, rebuild, updatesPerMinute,
+                                growth, growthPerMinute)));
                 out().flush();
             }
             return 0;

@@ -19,7 +19,10 @@ import org.HdrHistogram.Histogram;
  * <p>Phases: {@code steady} ({@code updates} updates); where the watchlist's index moves to a graph after the load,
  * first {@code while the graph is built} (updates until the background build is swapped in); with
  * {@code rebuild}, then deletions until the graph's tombstones call for a rebuild and
- * {@code while tombstones are rebuilt} (updates until that rebuild is swapped in).
+ * {@code while tombstones are rebuilt} (updates until that rebuild is swapped in); with {@code growth}, last an
+ * {@code enrolment drive}: that many new subjects, at their own pace, each searched for after every hundredth
+ * (the watchlist outgrows the room its index had, which is where an index that grows its arrays on the caller's
+ * thread stalls it).
  */
 public final class WatchlistBenchmark {
     /** One phase's figures; latencies in milliseconds. */
@@ -63,7 +66,8 @@ public final class WatchlistBenchmark {
      * @param updatesPerMinute the pace of the measured updates (the watchlist topic's rate, not the frames')
      */
     public static Result run(int rows, int dim, int updates, long seed, int loadThreads,
-                             WatchlistIndexes.Choice choice, boolean rebuild, int updatesPerMinute) {
+                             WatchlistIndexes.Choice choice, boolean rebuild, int updatesPerMinute, int growth,
+                             int growthPerMinute) {
         if (FaissIndex.nativeAvailable()) {
             FaissIndex.setThreads(loadThreads);
         }
@@ -95,6 +99,9 @@ public final class WatchlistBenchmark {
                     live.apply(Update.deletion("wl", "s-" + b.r.nextInt(rows), b.version++));
                 }
                 phases.add(b.phase(live, "while tombstones are rebuilt", Integer.MAX_VALUE));
+            }
+            if (growth > 0) {
+                phases.add(b.enrolmentDrive(live, growth, 60_000_000_000L / growthPerMinute));
             }
             return new Result(rows, dim, choice.name().toLowerCase(java.util.Locale.ROOT), searchable, finalIndex,
                     heapAfter, rssAfter - rssBefore, phases);
@@ -130,6 +137,32 @@ public final class WatchlistBenchmark {
         return new Phase(name, n, (System.nanoTime() - t0) / 1e9, live.indexStatus("wl").kind(), ms(update, 50),
                 ms(update, 99), update.getMaxValue() / 1000.0, ms(search, 50), ms(search, 99), search.getMaxValue() / 1000.0,
                 notVisible);
+    }
+
+    /** {@code n} enrolments of new subjects, one every {@code pause}; every hundredth is searched for at once. */
+    private Phase enrolmentDrive(LiveWatchlist live, int n, long pause) {
+        Histogram update = new Histogram(3);
+        Histogram search = new Histogram(3);
+        int notVisible = 0;
+        long t0 = System.nanoTime();
+        long due = t0;
+        for (int i = 0; i < n; i++) {
+            due += pause;
+            java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            Update u = new Update("wl", "s-" + next++, 1, data.row(r), LiveWatchlist.NO_EXPIRY);
+            long a = System.nanoTime();
+            live.apply(u);
+            update.recordValue(Math.max(1, (System.nanoTime() - a) / 1000));
+            if (i % 100 == 99) {
+                long b = System.nanoTime();
+                LiveWatchlist.Hit hit = live.best("wl", new float[][] {u.vector()}, 0)[0];
+                search.recordValue(Math.max(1, (System.nanoTime() - b) / 1000));
+                notVisible += hit != null && hit.subject().equals(u.subject()) ? 0 : 1;
+            }
+        }
+        return new Phase("enrolment drive", n, (System.nanoTime() - t0) / 1e9, live.indexStatus("wl").kind(),
+                ms(update, 50), ms(update, 99), update.getMaxValue() / 1000.0, ms(search, 50), ms(search, 99),
+                search.getMaxValue() / 1000.0, notVisible);
     }
 
     private boolean step(LiveWatchlist live, int i) {
