@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <faiss/Index.h>
+#include <faiss/IndexFlatCodes.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/impl/IDSelector.h>
@@ -46,6 +47,12 @@ faiss::IndexHNSW* hnswOf(faiss::Index* index) {
     return dynamic_cast<faiss::IndexHNSW*>(index);
 }
 
+// Room for the codes of {@code rows} vectors in a flat or scalar-quantised store (both keep one code array).
+void reserveCodes(faiss::Index* index, size_t rows) {
+    if (auto* flat = dynamic_cast<faiss::IndexFlatCodes*>(index)) {
+        flat->codes.reserve(rows * flat->code_size);
+    }
+}
 
 }  // namespace
 
@@ -144,6 +151,34 @@ JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_search(JNIEnv* env, j
         index->search(nq, x.data(), k, d.data(), l.data());
         env->SetFloatArrayRegion(scores, 0, static_cast<jsize>(results), d.data());
         env->SetLongArrayRegion(labels, 0, static_cast<jsize>(results), reinterpret_cast<jlong*>(l.data()));
+    })
+}
+
+// Grows every array an add appends to, so that adds up to {@code rows} vectors never reallocate: past its capacity a
+// std::vector copies itself whole, which on a million-row index holds its caller for seconds.
+JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_reserve(JNIEnv* env, jclass, jlong handle, jlong rows) {
+    faiss::Index* index = indexOf(env, handle);
+    if (index == nullptr) return;
+    GUARDED(, {
+        size_t n = static_cast<size_t>(rows);
+        if (auto* map = dynamic_cast<faiss::IndexIDMap*>(index)) {
+            map->id_map.reserve(n);
+            if (auto* map2 = dynamic_cast<faiss::IndexIDMap2*>(index)) {
+                map2->rev_map.reserve(n);
+            }
+            index = map->index;
+        }
+        reserveCodes(index, n);
+        if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index)) {
+            reserveCodes(hnsw->storage, n);
+            faiss::HNSW& graph = hnsw->hnsw;
+            size_t more = n > static_cast<size_t>(hnsw->ntotal) ? n - hnsw->ntotal : 0;
+            graph.levels.reserve(n);
+            graph.offsets.reserve(n + 1);
+            // a node's links: a full layer 0 (2M), and one node in M also has M on layer 1 (one in M^2 on layer 2):
+            // about 2M + 1 a node, with a margin
+            graph.neighbors.reserve(graph.offsets.back() + more * (graph.nb_neighbors(0) + 4));
+        }
     })
 }
 

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * change goes to the serving index at once (visible to the next search) and to a journal; the builder replays the
  * journal, and the caller's next call swaps the fresh index in and replays the few changes left.
  *
+ * <p>Every index it serves has room reserved for a quarter more rows than it was given ({@link FaissIndex#reserve}):
+ * past its capacity an array an add appends to is copied whole, which on a million rows held the caller for seconds.
+ * When half the room is used, a fresh index with room again is built in the background, like any other build.
+ *
  * <p>Keeps a reference to each upserted vector, for the builds: callers must not change a vector after upserting it
  * (the watchlist's vectors are already held by the matcher's broadcast state, so this costs no copy). Not
  * thread-safe: one caller thread, plus the builder, which touches only its own fresh index and the journal.
@@ -31,6 +35,8 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     /** Changes the caller's thread may replay when it swaps the fresh index in: well under a millisecond's work. */
     private static final int LEFT_FOR_THE_SWAP = 2;
     private static final long RETRY_AFTER_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** The least room an index is given: growing arrays this small costs microseconds. */
+    private static final long MIN_HEADROOM = 1_024;
 
     private final int dimension;
     private final WatchlistIndexes.Choice choice;
@@ -70,6 +76,12 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
         this.choice = choice;
         this.builds = builds;
         this.serving = WatchlistIndexes.create(FaissIndex.Layout.FLAT, dimension);
+        serving.reserve(MIN_HEADROOM);
+    }
+
+    /** The rows an index of {@code rows} gets room for beyond them. */
+    static long headroom(long rows) {
+        return Math.max(MIN_HEADROOM, rows / 4);
     }
 
     @Override
@@ -81,18 +93,26 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     public void upsertAll(long[] newIds, float[][] newVectors) {
         swapIfBuilt();
         FaissIndex.Layout first = immediateLayout(Arrays.stream(newIds).distinct().count());
-        if (size() == 0 && serving.size() == 0 && serving.layout() != first) {
-            // a first, large load goes straight into the exact layout it should have; if the batch is refused, the
-            // empty flat index stays (an untrained quantiser would refuse every later upsert)
-            FaissIndex fresh = WatchlistIndexes.create(first, dimension);
-            try {
-                fresh.upsertAll(newIds, newVectors);
-            } catch (RuntimeException e) {
-                fresh.close();
-                throw e;
+        if (size() == 0 && serving.size() == 0) {
+            // a first load goes straight into the exact layout it should have, with room to grow; if the batch is
+            // refused, the empty flat index stays (an untrained quantiser would refuse every later upsert)
+            long wanted = newIds.length + headroom(newIds.length);
+            if (serving.layout() != first) {
+                FaissIndex fresh = WatchlistIndexes.create(first, dimension);
+                try {
+                    fresh.reserve(wanted);
+                    fresh.upsertAll(newIds, newVectors);
+                } catch (RuntimeException e) {
+                    fresh.close();
+                    throw e;
+                }
+                serving.close();
+                serving = fresh;
+            } else {
+                serving.reserve(wanted);
+                serving.upsertAll(newIds, newVectors);
             }
-            serving.close();
-            serving = fresh;
+            slotOf.ensureCapacity((int) Math.min(Integer.MAX_VALUE - 8, wanted));
         } else {
             serving.upsertAll(newIds, newVectors); // checks every vector first, and changes nothing if one is bad
         }
@@ -156,6 +176,11 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     /** Builds swapped in so far. */
     long buildsDone() {
         return buildsDone;
+    }
+
+    /** Rows the serving index takes before an array must grow. */
+    long room() {
+        return serving.room();
     }
 
     /** Not offered: a live watchlist is restored from its topic or the matcher's broadcast state, not from bytes. */
@@ -251,15 +276,18 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
         }
         FaissIndex.Layout target = choice.layoutFor(size());
         boolean wrongLayout = target != serving.layout() && !keepsLayout(target);
-        if (!wrongLayout && !WatchlistIndex.worthRebuilding(serving.tombstones(), size())) {
+        boolean roomRunningOut = serving.room() < headroom(size()) / 2;
+        if (!wrongLayout && !roomRunningOut && !WatchlistIndex.worthRebuilding(serving.tombstones(), size())) {
             return;
         }
+        // room or tombstones: the same layout again
+        FaissIndex.Layout layout = wrongLayout ? target : serving.layout();
         Build b = new Build();
         long[] inputIds = Arrays.copyOf(ids, size());
         float[][] inputVectors = Arrays.copyOf(vectors, size());
-        LOG.info("building a {} index of {} rows in the background (serving {} with {} tombstones)",
-                target, inputIds.length, serving.kind(), serving.tombstones());
-        b.result = CompletableFuture.supplyAsync(() -> buildFresh(b, target, dimension, inputIds, inputVectors), builds);
+        LOG.info("building a {} index of {} rows in the background (serving {} with {} tombstones, room for {} more)",
+                layout, inputIds.length, serving.kind(), serving.tombstones(), serving.room());
+        b.result = CompletableFuture.supplyAsync(() -> buildFresh(b, layout, dimension, inputIds, inputVectors), builds);
         build = b;
     }
 
@@ -275,6 +303,7 @@ final class BackgroundBuiltIndex implements WatchlistIndex {
     private static FaissIndex buildFresh(Build b, FaissIndex.Layout layout, int dimension, long[] ids, float[][] vectors) {
         FaissIndex fresh = WatchlistIndexes.create(layout, dimension);
         try {
+            fresh.reserve(ids.length + headroom(ids.length));
             for (int from = 0; from < ids.length && !b.abandoned; from += ROWS_PER_FILL) {
                 int to = Math.min(ids.length, from + ROWS_PER_FILL);
                 fresh.upsertAll(Arrays.copyOfRange(ids, from, to), Arrays.copyOfRange(vectors, from, to));

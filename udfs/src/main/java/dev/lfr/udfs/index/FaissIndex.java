@@ -69,6 +69,7 @@ public final class FaissIndex implements WatchlistIndex {
     private final LongLongHashMap labelOf = new LongLongHashMap();
     private final LongLongHashMap idOf = new LongLongHashMap();
     private long nextLabel;
+    private long reservedRows;
 
     private FaissIndex(int dimension, Layout layout, int m, int efConstruction, int efSearch) {
         Vectors.checkDimension(dimension);
@@ -351,12 +352,34 @@ public final class FaissIndex implements WatchlistIndex {
         }
         FaissNative.free(handle);
         handle = fresh;
+        reservedRows = 0; // a fresh native index, grown on demand again
     }
 
     @Override
     public int size() {
         handle();
         return labelOf.size();
+    }
+
+    /**
+     * Makes room for {@code rows} stored vectors (live and tombstones), so that adds up to then never grow an array:
+     * past its capacity every array an add appends to (FAISS's codes, graph links and id maps, our label maps) is
+     * copied whole, which on a million-row index holds the adding thread for seconds. Costs address space, and
+     * memory only as rows arrive.
+     */
+    public void reserve(long rows) {
+        FaissNative.reserve(handle(), rows);
+        int maps = (int) Math.min(Integer.MAX_VALUE - 8, rows);
+        labelOf.ensureCapacity(maps);
+        if (tombstoning) {
+            idOf.ensureCapacity(maps);
+        }
+        reservedRows = Math.max(reservedRows, rows);
+    }
+
+    /** Vectors that can still be added (tombstones count) before an array must grow: 0 unless reserved. */
+    public long room() {
+        return Math.max(0, reservedRows - FaissNative.count(handle()));
     }
 
     @Override
@@ -416,6 +439,7 @@ public final class FaissIndex implements WatchlistIndex {
         }
         FaissNative.free(handle());
         handle = restored;
+        reservedRows = 0;
         labelOf.clear();
         idOf.clear();
         labelOf.putAll(labels);

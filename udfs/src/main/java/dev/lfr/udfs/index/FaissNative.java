@@ -66,6 +66,9 @@ final class FaissNative {
 
     static native long count(long handle);
 
+    /** Room for {@code rows} vectors in every array an add appends to, so adds up to then never reallocate. */
+    static native void reserve(long handle, long rows);
+
     /** The stored vectors of {@code ids}, row after row. */
     static native float[] reconstruct(long handle, long[] ids);
 
