@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.cluster.Builds;
 import dev.lfr.cluster.FailureDrill;
 import dev.lfr.cluster.LocalCluster;
+import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
 import dev.lfr.loadtest.bench.PeerBenchmark;
@@ -347,8 +348,9 @@ final class BenchCommand extends LfrCommand.Group {
         @Override
         public Integer call() throws Exception {
             replay.check();
-            if (replay.noJob) {
-                throw new UserError("the benchmark runs the job itself, with each guarantee: leave out --cluster and --no-job");
+            if (replay.noJob || !replay.delivery().equals(SinkDelivery.defaults())) {
+                throw new UserError("the benchmark runs the job itself, with each guarantee in turn: leave out --cluster,"
+                        + " --no-job, --alerts-delivery and --records-delivery");
             }
             Map<String, Way> ways = new LinkedHashMap<>();
             for (DeliveryGuarantee g : List.of(DeliveryGuarantee.AT_LEAST_ONCE, DeliveryGuarantee.EXACTLY_ONCE)) {

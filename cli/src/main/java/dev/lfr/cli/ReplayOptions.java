@@ -32,6 +32,14 @@ final class ReplayOptions {
         this.faces = faces;
         this.out = out;
         this.checkpointMs = checkpointMs;
+        this.defaultCheckpointMs = checkpointMs;
+    }
+
+    private final long defaultCheckpointMs;
+
+    /** Whether an option that only shapes the local job was changed from its default. */
+    boolean localJobOptionsGiven() {
+        return checkpointMs != defaultCheckpointMs || !delivery().equals(SinkDelivery.defaults());
     }
 
     @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 2)")
@@ -147,6 +155,10 @@ final class ReplayOptions {
         }
         if (video != null && images != null) {
             throw new UserError("choose one of --video and --images");
+        }
+        if (noJob && localJobOptionsGiven()) {
+            throw new UserError("--checkpoint-ms, --alerts-delivery and --records-delivery shape the local job; the job"
+                    + " already running has its own (its cluster's checkpointing, alerts.delivery, records.delivery)");
         }
         if (noJob && (bootstrap == null || group == null)) {
             throw new UserError("--no-job needs --bootstrap (where the job runs) and --group (its consumer group, for the lag)");

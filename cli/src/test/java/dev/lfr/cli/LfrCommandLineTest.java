@@ -120,7 +120,8 @@ class LfrCommandLineTest {
                 lfr("job", "list", "--rest", "not a url"),
                 lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--slots", "0"),
                 lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--flink-conf", "rest.bind-address=0.0.0.0"),
-                lfr("replay", "--records-delivery", "none"));
+                lfr("replay", "--records-delivery", "none"),
+                lfr("replay", "--bootstrap", "127.0.0.1:9", "--no-job", "--group", "g", "--records-delivery", "at-least-once"));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -136,6 +137,7 @@ class LfrCommandLineTest {
         assertThat(failures.get(12).err()).contains("at least one slot");
         assertThat(failures.get(13).err()).contains("rest.bind-address is the cluster's own setting (loopback only)");
         assertThat(failures.get(14).err()).contains("must not drop");
+        assertThat(failures.get(15).err()).contains("shape the local job");
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */
