@@ -13,7 +13,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "alerts", description = "Read the alerts topic", subcommands = {AlertsCommand.Tail.class})
+@Command(name = "alerts", description = "Read the alerts topic and adjudicate alerts",
+        subcommands = {AlertsCommand.Tail.class, AlertsCommand.Adjudicate.class})
 final class AlertsCommand extends LfrCommand.Group {
     @Command(name = "tail", description = {
             "Print alerts as they arrive: ALERT_ID DEPLOYMENT SUBJECT SCORE SIGHTINGS CAMERAS FIRST_SEEN LAST_SEEN.",
@@ -54,6 +55,33 @@ final class AlertsCommand extends LfrCommand.Group {
             } catch (org.apache.kafka.common.KafkaException e) {
                 throw new UserError("cannot read " + topic + " at " + bootstrap + ": " + Lfr.oneLine(e));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "adjudicate", description = {"Record an officer's verdict on an alert (audited). Where the deployment asks",
+            "for two-person verification, a confirmation is written only once a second officer confirms."})
+    static final class Adjudicate extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--alert", paramLabel = "ID", required = true)
+        String alert;
+
+        @Option(names = "--verdict", paramLabel = "V", required = true, description = "CONFIRMED, FALSE_ALERT or NO_ACTION")
+        dev.lfr.schemas.Verdict verdict;
+
+        @Option(names = "--officer", paramLabel = "ID", required = true)
+        String officer;
+
+        @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "what the officer saw (the audit trail)")
+        String reason;
+
+        @picocli.CommandLine.Mixin
+        Governed governed;
+
+        @Override
+        public Integer call() {
+            dev.lfr.governance.adjudication.Adjudications.Decided d = new dev.lfr.governance.adjudication.Adjudications(
+                    governed.bootstrap, governed.policy(), java.time.Clock.systemUTC()).decide(alert, verdict, officer, reason);
+            out().println(d.written() ? alert + " " + verdict : alert + ": first confirmation recorded; waiting for " + d.waitingFor());
             return 0;
         }
     }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lfr", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "lfr 0.1.0",
         description = "Live facial recognition on Apache Flink: face engine, evaluation and tools.",
         subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
-                ModelsCommand.class, WatchlistCommand.class, AlertsCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
+                ModelsCommand.class, DeploymentCommand.class, WatchlistCommand.class, AlertsCommand.class, AuditCommand.class,
+                RetentionCommand.class, ReportCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
                 ClusterCommand.class, JobCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {
@@ -43,7 +44,8 @@ public final class Lfr {
     }
 
     static String oneLine(Throwable e) {
-        if (e instanceof UserError || e instanceof ModelInstallException || e instanceof dev.lfr.cluster.ClusterException) {
+        if (e instanceof UserError || e instanceof ModelInstallException || e instanceof dev.lfr.cluster.ClusterException
+                || e instanceof dev.lfr.governance.GovernanceException) {
             return e.getMessage();
         }
         if (e instanceof ImageDecodeException d) {

@@ -1,7 +1,9 @@
 package dev.lfr.cli;
 
+import dev.lfr.governance.policy.GovernancePolicy;
+import dev.lfr.governance.watchlist.EnrolmentRules;
+import dev.lfr.governance.watchlist.Watchlists;
 import dev.lfr.jobs.kafka.WatchlistTopic;
-import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.topics.Topics;
 import dev.lfr.udfs.engine.FaceEngine;
@@ -9,6 +11,7 @@ import dev.lfr.udfs.enrol.Enrolment;
 import dev.lfr.udfs.quality.QualityGate;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "watchlist", description = "Enrol, remove and list watchlist subjects on the compacted watchlist topic",
-        subcommands = {WatchlistCommand.Enrol.class, WatchlistCommand.Remove.class, WatchlistCommand.ListSubjects.class})
+@Command(name = "watchlist", description = "Enrol, remove, purge and list watchlist subjects (each change audited)",
+        subcommands = {WatchlistCommand.Enrol.class, WatchlistCommand.Remove.class, WatchlistCommand.Purge.class,
+                WatchlistCommand.ListSubjects.class})
 final class WatchlistCommand extends LfrCommand.Group {
     /** Where the watchlist lives. */
     static class Target {
@@ -38,17 +42,41 @@ final class WatchlistCommand extends LfrCommand.Group {
 
     @Command(name = "enrol", description = {
             "Enrol every DIR/<subject>/ folder of photos. A photo is used only if it shows exactly one usable face;",
-            "a subject's template is the mean of its photos' descriptors. Prints each enrolment and each rejected",
-            "photo, then a JSON summary."})
+            "a subject's template is the mean of its photos' descriptors. Each subject needs a reason, the image's",
+            "source and the legal basis: from DIR/<subject>/provenance.properties (reason=, source=, legal_basis=) or",
+            "the options. A subject as close as the search threshold to another is refused unless --allow-duplicate.",
+            "Every subject is enrolled, or none. Prints each enrolment and each rejected photo, then a JSON summary."})
     static final class Enrol extends LfrCommand implements Callable<Integer> {
         /** What enrol prints. */
-        record EnrolSummary(String watchlist, int enrolled, int notEnrolled, int rejectedPhotos, long version) {}
+        record EnrolSummary(String watchlist, int enrolled, int notEnrolled, int rejectedPhotos, long version, String expiry) {}
 
         @Option(names = "--dir", paramLabel = "DIR", required = true, description = "DIR/<subject>/<images>")
         Path dir;
 
+        @Option(names = "--watchlist", paramLabel = "ID", required = true, description = "watchlist id")
+        String watchlist;
+
+        @Option(names = "--officer", paramLabel = "ID", required = true, description = "who enrols (the audit trail)")
+        String officer;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why the subjects are listed, where no provenance file says")
+        String reason;
+
+        @Option(names = "--source", paramLabel = "TEXT", description = "where the photos came from, where no provenance file says")
+        String source;
+
+        @Option(names = "--legal-basis", paramLabel = "TEXT", description = "the power the photos are held under, where no provenance file says")
+        String legalBasis;
+
+        @Option(names = "--expiry", paramLabel = "TIME", converter = Governed.InstantArg.class,
+                description = "default: the end of the planned deployment that uses the watchlist, plus watchlist.expiry-after-end")
+        java.time.Instant expiry;
+
+        @Option(names = "--allow-duplicate", description = "enrol subjects that resemble another subject (the audit records it)")
+        boolean allowDuplicate;
+
         @Mixin
-        Target target;
+        Governed governed;
 
         @Mixin
         EngineOptions engine;
@@ -58,12 +86,17 @@ final class WatchlistCommand extends LfrCommand.Group {
             if (!Files.isDirectory(dir)) {
                 throw new UserError("no such folder: " + dir);
             }
+            GovernancePolicy policy = governed.policy();
+            Watchlists watchlists = new Watchlists(governed.bootstrap, policy, governed.images(), Clock.systemUTC());
+            java.util.Collection<dev.lfr.schemas.Deployment> deployments = watchlists.deployments();
+            EnrolmentRules rules = new EnrolmentRules(policy);
+            rules.checkNotFrozen(watchlist, deployments); // before minutes of embedding, not after
+            rules.expiry(watchlist, expiry, deployments, java.time.Instant.now());
             List<Enrolment.Subject> subjects;
             try (FaceEngine e = engine.engine(QualityGate.defaults())) {
                 subjects = new Enrolment(e).enrolAll(dir);
             }
-            long version = System.currentTimeMillis();
-            List<WatchlistUpdate> updates = new ArrayList<>();
+            List<EnrolmentRules.Candidate> candidates = new ArrayList<>();
             int rejectedPhotos = 0;
             for (Enrolment.Subject s : subjects) {
                 for (String r : s.rejections()) {
@@ -74,45 +107,80 @@ final class WatchlistCommand extends LfrCommand.Group {
                     out().println("not enrolled " + s.id() + ": no usable photo");
                     continue;
                 }
-                List<Float> v = new ArrayList<>();
-                for (float x : s.template()) {
-                    v.add(x);
-                }
-                updates.add(WatchlistUpdate.newBuilder().setWatchlist(target.watchlist).setSubject(s.id())
-                        .setVersion(version).setOp(WatchlistOp.UPSERT).setEmbeddingModel(s.embeddingModel()).setVector(v)
-                        .setDisplayName(s.id()).setReferenceImageUri(s.accepted().get(0).toUri().toString()).build());
-                out().println("enrolled " + s.id() + " from " + s.accepted().size() + " photo(s)");
+                candidates.add(new EnrolmentRules.Candidate(s.id(), s.template(), s.embeddingModel(), s.accepted().get(0),
+                        provenance(dir.resolve(s.id()))));
             }
-            try {
-                target.open().publish(updates);
-            } catch (Exception e) {
-                throw new UserError("cannot publish to " + target.topic + " at " + target.bootstrap + ": " + Lfr.oneLine(e));
+            Watchlists.Enrolled done = watchlists.enrol(watchlist, candidates, expiry, officer, allowDuplicate, deployments);
+            for (EnrolmentRules.Duplicate d : done.duplicatesAllowed()) {
+                out().printf(java.util.Locale.ROOT, "allowed duplicate %s resembles %s (score %.3f)%n", d.subject(), d.resembles(), d.score());
             }
-            printJson(new EnrolSummary(target.watchlist, updates.size(), subjects.size() - updates.size(), rejectedPhotos,
-                    version));
+            for (EnrolmentRules.Candidate c : candidates) {
+                out().println("enrolled " + c.subject() + " from " + subjects.stream().filter(s -> s.id().equals(c.subject()))
+                        .findFirst().orElseThrow().accepted().size() + " photo(s)");
+            }
+            printJson(new EnrolSummary(watchlist, candidates.size(), subjects.size() - candidates.size(), rejectedPhotos,
+                    done.version(), done.expiry().toString()));
             return 0;
+        }
+
+        private EnrolmentRules.Provenance provenance(Path subjectDir) throws java.io.IOException {
+            java.util.Properties p = new java.util.Properties();
+            Path file = subjectDir.resolve("provenance.properties");
+            if (Files.isRegularFile(file)) {
+                try (java.io.Reader r = Files.newBufferedReader(file)) {
+                    p.load(r);
+                }
+            }
+            return new EnrolmentRules.Provenance(p.getProperty("reason", reason), p.getProperty("source", source),
+                    p.getProperty("legal_basis", legalBasis));
         }
     }
 
-    @Command(name = "remove", description = "Remove a subject (an explicit deletion record; the job applies it at once)")
+    /** Who deletes from which watchlist, and why. */
+    static final class Deletion {
+        @Option(names = "--watchlist", paramLabel = "ID", required = true, description = "watchlist id")
+        String watchlist;
+
+        @Mixin
+        Governed.Accountable who;
+
+        Watchlists watchlists(Governed g) {
+            return new Watchlists(g.bootstrap, g.policy(), g.images(), Clock.systemUTC());
+        }
+    }
+
+    @Command(name = "remove", description = "Remove a subject: a tombstone on the topic (the job applies it at once) and its photo deleted")
     static final class Remove extends LfrCommand implements Callable<Integer> {
         @Option(names = "--subject", paramLabel = "ID", required = true)
         String subject;
 
         @Mixin
-        Target target;
+        Deletion deletion;
+
+        @Mixin
+        Governed governed;
 
         @Override
         public Integer call() {
-            WatchlistUpdate delete = WatchlistUpdate.newBuilder().setWatchlist(target.watchlist).setSubject(subject)
-                    .setVersion(System.currentTimeMillis()).setOp(WatchlistOp.DELETE).setEmbeddingModel("")
-                    .build();
-            try {
-                target.open().publish(List.of(delete));
-            } catch (Exception e) {
-                throw new UserError("cannot publish to " + target.topic + " at " + target.bootstrap + ": " + Lfr.oneLine(e));
-            }
-            out().println("removed " + subject + " from " + target.watchlist);
+            deletion.watchlists(governed).remove(deletion.watchlist, subject, deletion.who.officer, deletion.who.reason);
+            out().println("removed " + subject + " from " + deletion.watchlist);
+            return 0;
+        }
+    }
+
+    @Command(name = "purge", description = {"Delete a whole watchlist: a tombstone for each of its keys (compaction then drops",
+            "every vector) and every stored photo"})
+    static final class Purge extends LfrCommand implements Callable<Integer> {
+        @Mixin
+        Deletion deletion;
+
+        @Mixin
+        Governed governed;
+
+        @Override
+        public Integer call() {
+            Watchlists.Purged p = deletion.watchlists(governed).purge(deletion.watchlist, deletion.who.officer, deletion.who.reason);
+            out().println("purged " + p.watchlist() + ": " + p.entries() + " entries, " + p.photos() + " photos");
             return 0;
         }
     }

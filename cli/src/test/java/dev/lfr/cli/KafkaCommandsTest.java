@@ -27,10 +27,18 @@ class KafkaCommandsTest {
         Files.write(dir.resolve("broken/junk.jpg"), new byte[] {1, 2, 3});
 
         try (LocalKafka kafka = new LocalKafka()) {
-            kafka.createTopics(Topics.WATCHLIST);
             String bs = kafka.bootstrap();
-            LfrCommandLineTest.Run enrol = LfrCommandLineTest.lfr("watchlist", "enrol", "--dir", dir.toString(),
-                    "--watchlist", "wl", "--bootstrap", bs);
+            dev.lfr.topics.KafkaClients.createTopics(bs, 1);
+            String images = dir.resolveSibling(dir.getFileName() + "-images").toString();
+            String[] governed = {"--watchlist", "wl", "--bootstrap", bs, "--images", images, "--officer", "sgt-1"};
+            LfrCommandLineTest.Run noSource = LfrCommandLineTest.lfr(concat(new String[] {"watchlist", "enrol", "--dir",
+                    dir.toString(), "--expiry", "now+12h", "--reason", "wanted on warrant", "--legal-basis", "PACE s.64A"}, governed));
+            assertThat(noSource.code()).isEqualTo(1);
+            assertThat(noSource.err()).isEqualTo("lfr: colin: the image's source (--source) is missing; nothing was enrolled\n");
+
+            LfrCommandLineTest.Run enrol = LfrCommandLineTest.lfr(concat(new String[] {"watchlist", "enrol", "--dir", dir.toString(),
+                    "--expiry", "now+12h", "--reason", "wanted on warrant", "--source", "custody record", "--legal-basis",
+                    "PACE s.64A"}, governed));
             assertThat(enrol.code()).as(enrol.err()).isZero();
             assertThat(enrol.out()).contains("enrolled colin from 2 photo(s)", "enrolled zico from 1 photo(s)",
                     "not enrolled crowd", "faces; enrol from photos of the subject alone", "not enrolled broken");
@@ -39,17 +47,39 @@ class KafkaCommandsTest {
             assertThat(summary.get("enrolled").asInt()).isEqualTo(2);
             assertThat(summary.get("not_enrolled").asInt()).isEqualTo(2);
             assertThat(summary.get("rejected_photos").asInt()).isEqualTo(2);
+            assertThat(new dev.lfr.governance.watchlist.ReferenceImages(Path.of(images)).subjects("wl")).containsExactly("colin", "zico");
 
             LfrCommandLineTest.Run list = LfrCommandLineTest.lfr("watchlist", "list", "--watchlist", "wl", "--bootstrap", bs);
             assertThat(list.lines()).hasSize(2);
             assertThat(list.lines().get(0)).matches("colin \\d+ fr-feature-512 512");
             assertThat(list.lines().get(1)).startsWith("zico ");
 
-            assertThat(LfrCommandLineTest.lfr("watchlist", "remove", "--subject", "zico", "--watchlist", "wl",
-                    "--bootstrap", bs).code()).isZero();
+            // the same man under another name is refused, with both ids and the score, unless allowed
+            Path again = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-again").resolve("powell"));
+            Files.copy(lfw.resolve("Colin_Powell/Colin_Powell_0003.jpg"), again.resolve("p.jpg"));
+            Files.writeString(again.resolve("provenance.properties"), "reason=suspect\nsource=CCTV still\nlegal_basis=PACE\n");
+            String[] enrolAgain = concat(new String[] {"watchlist", "enrol", "--dir", again.getParent().toString(), "--expiry", "now+12h"}, governed);
+            LfrCommandLineTest.Run duplicate = LfrCommandLineTest.lfr(enrolAgain);
+            assertThat(duplicate.code()).isEqualTo(1);
+            assertThat(duplicate.err()).matches("lfr: powell resembles colin \\(score 0\\.\\d+, threshold 0\\.30\\); nothing was enrolled.*\n");
+            LfrCommandLineTest.Run allowed = LfrCommandLineTest.lfr(concat(enrolAgain, new String[] {"--allow-duplicate"}));
+            assertThat(allowed.code()).as(allowed.err()).isZero();
+            assertThat(allowed.out()).contains("allowed duplicate powell resembles colin");
+
+            assertThat(LfrCommandLineTest.lfr(concat(new String[] {"watchlist", "remove", "--subject", "zico", "--reason",
+                    "warrant withdrawn"}, governed)).code()).isZero();
             assertThat(LfrCommandLineTest.lfr("watchlist", "list", "--watchlist", "wl", "--bootstrap", bs).lines())
-                    .singleElement().satisfies(l -> assertThat(l).startsWith("colin "));
+                    .extracting(l -> l.split(" ")[0]).containsExactly("colin", "powell");
+            assertThat(new dev.lfr.governance.watchlist.ReferenceImages(Path.of(images)).subjects("wl")).containsExactly("colin", "powell");
+            LfrCommandLineTest.Run verify = LfrCommandLineTest.lfr("audit", "verify", "--bootstrap", bs);
+            assertThat(verify.out()).startsWith("intact: 4 records, head ");
         }
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class LiveMatchOptions {
             .defaultValue(Duration.ofDays(1))
             .withDescription("frames and adjudications timed further behind the job's clock are CLOCK_SKEW dead letters");
     public static final ConfigOption<Duration> MAX_DEPLOYMENT_LENGTH = key("deployment.max-length").durationType()
-            .defaultValue(Duration.ofHours(24)).withDescription("longer deployments are refused");
+            .defaultValue(Duration.ofHours(12)).withDescription("longer deployments are refused");
     public static final ConfigOption<Float> MIN_THRESHOLD = key("deployment.min-threshold").floatType()
             .defaultValue(0.3f).withDescription("deployments with a lower alert threshold (cosine similarity) are refused");
 

@@ -46,7 +46,7 @@ public final class Records {
     public static Deployment deployment(String id, List<String> cameras, long startMs, long endMs,
                                         DeploymentStatus status) {
         return Deployment.newBuilder().setId(id).setCameras(cameras).setStart(at(startMs))
-                .setEnd(at(endMs)).setWatchlist("wl-" + id).setThreshold(0.5f).setStatus(status).build();
+                .setEnd(at(endMs)).setWatchlist("wl-" + id).setThreshold(0.5f).setStatus(status).setAuthorisedBy("supt-1").setSignageConfirmed(true).build();
     }
 
     public static <T extends SpecificRecord> byte[] avro(T record) {

@@ -2,7 +2,12 @@ package dev.lfr.schemas;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -50,15 +55,23 @@ public final class AvroBytes {
         return new Reader<>(type).read(bytes);
     }
 
-    /** Decodes values of one schema, reusing its decoder; not thread-safe (one per operator instance). */
+    /**
+     * Decodes values of one schema, reusing its decoder; not thread-safe (one per operator instance). Values carry no
+     * writer schema, so a value that the current schema does not read exactly is tried against the record's released
+     * schemas ({@code released/<Name>-<n>.avsc} beside this class, newest first), resolved to the current one: fields
+     * are only ever appended, each takes at least one byte, so exactly one of them reads a value to its last byte.
+     */
     public static final class Reader<T extends SpecificRecord> {
         private final Class<T> type;
         private final SpecificDatumReader<T> reader;
+        private final List<SpecificDatumReader<T>> released;
         private BinaryDecoder decoder;
 
         public Reader(Class<T> type) {
             this.type = type;
             this.reader = new SpecificDatumReader<>(type);
+            Schema current = reader.getSchema();
+            this.released = releasedSchemas(current).stream().map(w -> new SpecificDatumReader<T>(w, current)).toList();
         }
 
         /**
@@ -69,9 +82,26 @@ public final class AvroBytes {
             if (bytes == null || bytes.length == 0) {
                 throw new UndecodableException("empty value");
             }
+            UndecodableException failure;
+            try {
+                return readExactly(reader, bytes);
+            } catch (UndecodableException e) {
+                failure = e;
+            }
+            for (SpecificDatumReader<T> older : released) {
+                try {
+                    return readExactly(older, bytes);
+                } catch (UndecodableException e) {
+                    // not written with this release either
+                }
+            }
+            throw failure;
+        }
+
+        private T readExactly(SpecificDatumReader<T> datumReader, byte[] bytes) {
             try {
                 decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
-                T value = reader.read(null, decoder);
+                T value = datumReader.read(null, decoder);
                 if (!decoder.isEnd()) {
                     throw new UndecodableException("not a " + type.getSimpleName() + ": trailing bytes after the record");
                 }
@@ -83,5 +113,24 @@ public final class AvroBytes {
                 throw new UndecodableException("not a " + type.getSimpleName() + ": " + e.getClass().getSimpleName());
             }
         }
+    }
+
+    /** The released schemas of a record that differ from {@code current}, newest first. */
+    public static List<Schema> releasedSchemas(Schema current) {
+        List<Schema> found = new ArrayList<>();
+        for (int n = 1;; n++) {
+            try (InputStream in = AvroBytes.class.getResourceAsStream("released/" + current.getName() + "-" + n + ".avsc")) {
+                if (in == null) {
+                    break;
+                }
+                Schema s = new Schema.Parser().parse(in);
+                if (!SchemaNormalization.toParsingForm(s).equals(SchemaNormalization.toParsingForm(current))) {
+                    found.add(0, s);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return found;
     }
 }

@@ -24,7 +24,7 @@ class SchemaRulesTest {
     static List<Schema> schemas() {
         return List.of(FrameEvent.getClassSchema(), WatchlistUpdate.getClassSchema(), Deployment.getClassSchema(),
                 MatchAlert.getClassSchema(), Adjudication.getClassSchema(), DeploymentMetrics.getClassSchema(),
-                DeadLetter.getClassSchema());
+                DeadLetter.getClassSchema(), AuditRecord.getClassSchema());
     }
 
     /** Optional fields are unions with null first and default null, so a field can be added without breaking readers. */
@@ -72,6 +72,56 @@ class SchemaRulesTest {
         assertThat(DeploymentStatus.getClassSchema().getEnumSymbols())
                 .startsWith("PLANNED", "ACTIVE", "ENDED", "CANCELLED", "UNKNOWN");
         assertThat(WatchlistOp.getClassSchema().getEnumSymbols()).startsWith("UPSERT", "DELETE", "UNKNOWN");
+        assertThat(AuditAction.getClassSchema().getEnumSymbols()).startsWith("DEPLOYMENT_CREATED", "DEPLOYMENT_ACTIVATED",
+                "DEPLOYMENT_ENDED", "DEPLOYMENT_CANCELLED", "SUBJECT_ENROLLED", "SUBJECT_REMOVED", "WATCHLIST_PURGED",
+                "SUBJECTS_EXPIRED", "ALERT_ADJUDICATED", "CROPS_DELETED", "UNKNOWN");
+    }
+
+    /** A released schema's fields are the current one's first fields, unchanged: new fields are only appended. */
+    @ParameterizedTest
+    @MethodSource("schemas")
+    void releasedSchemasOnlyGrewAtTheEnd(Schema schema) {
+        for (Schema older : AvroBytes.releasedSchemas(schema)) {
+            List<Schema.Field> now = schema.getFields();
+            assertThat(now.size()).isGreaterThan(older.getFields().size());
+            for (int i = 0; i < older.getFields().size(); i++) {
+                assertThat(now.get(i).name()).isEqualTo(older.getFields().get(i).name());
+                assertThat(org.apache.avro.SchemaNormalization.toParsingForm(now.get(i).schema())).as(now.get(i).name())
+                        .isEqualTo(org.apache.avro.SchemaNormalization.toParsingForm(older.getFields().get(i).schema()));
+            }
+            now.subList(older.getFields().size(), now.size())
+                    .forEach(f -> assertThat(f.hasDefaultValue()).as(f.name()).isTrue());
+        }
+    }
+
+    /** A value written before the schema grew still reads, with the new fields at their defaults. */
+    @Test
+    void valuesWrittenWithAReleasedSchemaStillRead() throws Exception {
+        List<Schema> released = AvroBytes.releasedSchemas(Deployment.getClassSchema());
+        assertThat(released).isNotEmpty();
+        Schema v1 = released.get(released.size() - 1);
+        org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(v1);
+        old.put("id", "d1");
+        old.put("cameras", List.of("cam-1"));
+        old.put("start", 1000L);
+        old.put("end", 2000L);
+        old.put("watchlist", "wl");
+        old.put("threshold", 0.5f);
+        old.put("status", new org.apache.avro.generic.GenericData.EnumSymbol(v1.getField("status").schema(), "ACTIVE"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(v1).write(old, enc);
+        enc.flush();
+
+        Deployment read = AvroBytes.decode(out.toByteArray(), Deployment.class);
+        assertThat(read.getId()).isEqualTo("d1");
+        assertThat(read.getStatus()).isEqualTo(DeploymentStatus.ACTIVE);
+        assertThat(read.getPurpose()).isNull();
+        assertThat(read.getSignageConfirmed()).isFalse();
+        assertThat(read.getWatchlistVersion()).isNull();
+        // and a current value is not mistaken for an old one
+        Deployment now = Deployment.newBuilder(read).setPurpose("missing-person").setSignageConfirmed(true).build();
+        assertThat(AvroBytes.decode(AvroBytes.encode(now), Deployment.class)).isEqualTo(now);
     }
 
     @Test

@@ -54,6 +54,9 @@ public final class KafkaClients {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        // a read to the end of a transactional topic ends on a commit marker, which no fetch returns as data: the
+        // broker's default wait of 500 ms for data would be paid there on every read
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         return new KafkaConsumer<>(p);
     }
 
@@ -105,7 +108,8 @@ public final class KafkaClients {
                 new NewTopic(Topics.ALERTS, 3, (short) 1).configs(Map.of("cleanup.policy", "compact,delete", "retention.ms", "2592000000")),
                 new NewTopic(Topics.DEAD_LETTERS, 3, (short) 1).configs(Map.of("retention.ms", "604800000")),
                 new NewTopic(Topics.ADJUDICATIONS, 3, (short) 1).configs(compact),
-                new NewTopic(Topics.METRICS, 3, (short) 1).configs(compact));
+                new NewTopic(Topics.METRICS, 3, (short) 1).configs(compact),
+                new NewTopic(Topics.AUDIT, 1, (short) 1).configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1")));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000", AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"))) {
             java.util.Set<String> existing = admin.listTopics().names().get();

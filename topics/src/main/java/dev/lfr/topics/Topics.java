@@ -21,9 +21,14 @@ public final class Topics {
     public static final String ADJUDICATIONS = "lfr.adjudications";
     /** {@code DeploymentMetrics}: published rates, per window. */
     public static final String METRICS = "lfr.metrics";
+    /**
+     * {@code AuditRecord}: the append-only audit trail, one partition (the hash chain is one sequence), never
+     * compacted or expired by the broker.
+     */
+    public static final String AUDIT = "lfr.audit";
 
     /** Every topic of the platform, in the order the tools create them. */
-    public static final List<String> ALL = List.of(FRAMES, WATCHLIST, DEPLOYMENTS, ALERTS, DEAD_LETTERS, ADJUDICATIONS, METRICS);
+    public static final List<String> ALL = List.of(FRAMES, WATCHLIST, DEPLOYMENTS, ALERTS, DEAD_LETTERS, ADJUDICATIONS, METRICS, AUDIT);
 
     private Topics() {}
 

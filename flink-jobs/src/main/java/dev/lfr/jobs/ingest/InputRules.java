@@ -32,6 +32,8 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
     public static final int MAX_ID = 128;
     /** The largest frame side a camera may declare. */
     public static final int MAX_SIDE = 16_384;
+    /** Free text (a purpose, a reason, a source, a place name) is at most this long. */
+    public static final int MAX_TEXT = 1024;
     /** Cameras in one deployment. */
     public static final int MAX_CAMERAS = 10_000;
 
@@ -98,6 +100,34 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         if (d.getStatus() == null || d.getStatus() == DeploymentStatus.UNKNOWN) {
             throw invalid("deployment status unknown to this job");
         }
+        checkText(d.getPurpose(), "purpose");
+        checkText(d.getAuthorisedBy(), "authorising officer");
+        checkText(d.getAuthorisationRef(), "authorisation reference");
+        if (d.getLocation() != null) {
+            checkText(d.getLocation().getName(), "location name");
+            double lat = d.getLocation().getLatitude();
+            double lon = d.getLocation().getLongitude();
+            if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) { // also false for NaN
+                throw invalid("location " + lat + "," + lon + " is not a latitude and longitude");
+            }
+        }
+        if (d.getWatchlistSize() != null && d.getWatchlistSize() < 0) {
+            throw invalid("negative watchlist size");
+        }
+        if (d.getStatus() == DeploymentStatus.ACTIVE) { // an active deployment admits frames: it must be authorised
+            if (d.getAuthorisedBy() == null || d.getAuthorisedBy().isBlank()) {
+                throw invalid("an active deployment names no authorising officer");
+            }
+            if (!d.getSignageConfirmed()) {
+                throw invalid("an active deployment without confirmed signage");
+            }
+        }
+    }
+
+    private static void checkText(String text, String what) throws RecordRejected {
+        if (text != null && text.length() > MAX_TEXT) {
+            throw invalid(what + " over " + MAX_TEXT + " characters");
+        }
     }
 
     /** A watchlist update the matcher may apply. */
@@ -114,6 +144,10 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
                 || u.getReferenceImageUri() != null && u.getReferenceImageUri().length() > 4096) {
             throw invalid("display name or reference image URI too long");
         }
+        checkText(u.getReason(), "reason");
+        checkText(u.getImageSource(), "image source");
+        checkText(u.getLegalBasis(), "legal basis");
+        checkText(u.getEnrolledBy(), "enrolling officer");
         if (u.getOp() == WatchlistOp.DELETE) {
             return;
         }

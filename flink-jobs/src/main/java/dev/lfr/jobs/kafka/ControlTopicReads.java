@@ -33,11 +33,15 @@ public final class ControlTopicReads {
         return new StartupReads(new DeploymentsRead(bootstrap, rules), new WatchlistRead(bootstrap, rules));
     }
 
+    /** The deployments of the topic as the job reads them: by id, the latest record the rules accept. */
+    public static Map<String, Deployment> deployments(String bootstrap, String topic, InputRules rules) {
+        return current(bootstrap, topic, ControlTopic.DEPLOYMENTS, rules, d -> d, ControlTopic.DEPLOYMENTS::replaces);
+    }
+
     private record DeploymentsRead(String bootstrap, InputRules rules) implements StartupRead<Deployment> {
         @Override
         public List<Deployment> current() {
-            return List.copyOf(ControlTopicReads.current(bootstrap, Topics.DEPLOYMENTS, ControlTopic.DEPLOYMENTS,
-                    rules, d -> d, ControlTopic.DEPLOYMENTS::replaces).values());
+            return List.copyOf(deployments(bootstrap, Topics.DEPLOYMENTS, rules).values());
         }
     }
 

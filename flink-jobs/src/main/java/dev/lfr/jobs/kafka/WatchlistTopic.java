@@ -6,6 +6,7 @@ import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,23 @@ public final class WatchlistTopic {
     public void publish(List<WatchlistUpdate> updates) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap)) {
             for (WatchlistUpdate u : updates) {
-                String key = u.getWatchlist() + "/" + u.getSubject();
-                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), AvroBytes.encode(u))).get();
+                producer.send(record(u)).get();
             }
         }
+    }
+
+    /** The topic record of an update, under its key. */
+    public ProducerRecord<byte[], byte[]> record(WatchlistUpdate u) {
+        return new ProducerRecord<>(topic, key(u.getWatchlist(), u.getSubject()), AvroBytes.encode(u));
+    }
+
+    /** A tombstone: once the topic is compacted, nothing of the subject's entry is left on it. */
+    public ProducerRecord<byte[], byte[]> tombstone(String watchlist, String subject) {
+        return new ProducerRecord<>(topic, key(watchlist, subject), null);
+    }
+
+    private static byte[] key(String watchlist, String subject) {
+        return Topics.watchlistKey(watchlist, subject).getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -174,7 +174,8 @@ class DecodingFuzzProperties {
                 .as((id, cameras, start, length, threshold, status) -> new ControlRecord<>(AT, id,
                         Deployment.newBuilder().setId(id).setCameras(List.copyOf(cameras))
                                 .setStart(Instant.ofEpochMilli(NOW + start)).setEnd(Instant.ofEpochMilli(NOW + start + length))
-                                .setWatchlist("wl").setThreshold(threshold).setStatus(status).build()));
+                                .setWatchlist("wl").setThreshold(threshold).setStatus(status)
+                                .setAuthorisedBy("supt-1").setSignageConfirmed(true).build()));
         Arbitrary<ControlRecord<Deployment>> tombstone = Arbitraries.of("d1", "d2", "d3", "d9")
                 .map(id -> new ControlRecord<>(AT, id, null));
         return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, deployment), net.jqwik.api.Tuple.of(1, tombstone))

@@ -96,7 +96,7 @@ public final class HostileRecords {
                 Arbitraries.of(DeploymentStatus.class))
                 .as((id, cams, start, length, watchlist, threshold, status) -> Deployment.newBuilder().setId(id)
                         .setCameras(cams).setStart(start).setEnd(plus(start, length)).setWatchlist(watchlist)
-                        .setThreshold(threshold).setStatus(status).build());
+                        .setThreshold(threshold).setStatus(status).setAuthorisedBy("supt-1").setSignageConfirmed(true).build());
     }
 
     public Arbitrary<WatchlistUpdate> watchlistUpdates() {

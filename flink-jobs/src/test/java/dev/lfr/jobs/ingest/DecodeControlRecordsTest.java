@@ -69,7 +69,12 @@ class DecodeControlRecordsTest {
                 Deployment.newBuilder(ok).setEnd(ok.getStart().plus(Duration.ofDays(30))).build(),
                 Deployment.newBuilder(ok).setStatus(DeploymentStatus.UNKNOWN).build(),
                 Deployment.newBuilder(ok).setWatchlist("a/b").build(),
-                Deployment.newBuilder(ok).setId(" ").build());
+                Deployment.newBuilder(ok).setId(" ").build(),
+                Deployment.newBuilder(ok).setAuthorisedBy(null).build(),   // active, but nobody authorised it
+                Deployment.newBuilder(ok).setSignageConfirmed(false).build(),
+                Deployment.newBuilder(ok).setPurpose("x".repeat(InputRules.MAX_TEXT + 1)).build(),
+                Deployment.newBuilder(ok).setLocation(new dev.lfr.schemas.DeploymentLocation("Oxford Circus", Double.NaN, 0.0)).build(),
+                Deployment.newBuilder(ok).setLocation(new dev.lfr.schemas.DeploymentLocation("Oxford Circus", 51.5, 200.0)).build());
         List<byte[][]> in = new ArrayList<>();
         bad.forEach(d -> in.add(kv(null, d)));
         in.add(kv("d1", ok));

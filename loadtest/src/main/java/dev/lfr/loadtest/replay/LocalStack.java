@@ -86,7 +86,8 @@ public final class LocalStack implements AutoCloseable {
             new WatchlistTopic(bs, Topics.WATCHLIST).publish(updates);
             Deployment d = Deployment.newBuilder().setId(stack.deploymentId).setCameras(cameras)
                     .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 11 * 3_600_000L))
-                    .setWatchlist(watchlist).setThreshold(threshold).setStatus(DeploymentStatus.ACTIVE).build();
+                    .setWatchlist(watchlist).setThreshold(threshold).setStatus(DeploymentStatus.ACTIVE)
+                    .setPurpose("load-test").setAuthorisedBy("lfr-replay").setSignageConfirmed(true).build();
             try {
                 config.input().checkDeployment(d); // the job would dead-letter it: say so now, in one line
             } catch (dev.lfr.jobs.ingest.RecordRejected e) {
