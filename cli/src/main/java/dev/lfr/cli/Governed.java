@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -72,14 +73,18 @@ final class Governed {
 
         private static Duration duration(String amount, String value) {
             try {
-                return Duration.parse("PT" + amount.toUpperCase(java.util.Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                try {
-                    return Duration.parse("P" + amount.toUpperCase(java.util.Locale.ROOT));
-                } catch (DateTimeParseException e2) {
-                    throw new IllegalArgumentException("not a time (like now+8h, now+30m, now+2d): " + value);
-                }
+                return TimeUtils.parseDuration(amount);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("not a time (like now+8h, now+30min, now+2d): " + value);
             }
+        }
+    }
+
+    /** A duration as the configuration writes one: {@code 15 min}, {@code 1h}, {@code 2d}. */
+    static final class DurationArg implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return TimeUtils.parseDuration(value);
         }
     }
 }
