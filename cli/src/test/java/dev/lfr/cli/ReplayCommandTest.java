@@ -42,6 +42,9 @@ class ReplayCommandTest {
             assertThat(Files.readAllBytes(out.resolve(png))).startsWith(0x89, 'P', 'N', 'G');
         }
         assertThat(r.lines()).anyMatch(l -> l.startsWith("ALERT "));
+        // the replay's deployment went through the governed lifecycle and ended with its post-deployment report
+        assertThat(out.resolve("deployment/report.md")).content().contains("| purpose | load-test |", "(ENDED)",
+                "| alerts | " + gt.get("alerts").asInt() + " |");
     }
 
     @Test

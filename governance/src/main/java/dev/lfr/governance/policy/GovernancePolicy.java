@@ -51,6 +51,18 @@ public record GovernancePolicy(InputRules rules, Set<String> purposes, Optional<
                 afterEnd, maxExpiry, positive(c, GovernanceOptions.CROP_RETENTION));
     }
 
+    /** This policy with the job's input rules of another configuration. */
+    public GovernancePolicy withRules(InputRules other) {
+        return new GovernancePolicy(other, purposes, cameras, expiryAfterEnd, maxExpiry, cropRetention);
+    }
+
+    /** This policy with one more purpose allowed. */
+    public GovernancePolicy withPurpose(String purpose) {
+        Set<String> more = new java.util.HashSet<>(purposes);
+        more.add(purpose);
+        return new GovernancePolicy(rules, Set.copyOf(more), cameras, expiryAfterEnd, maxExpiry, cropRetention);
+    }
+
     /** The policy of a YAML file of {@code key: value} lines (lists as YAML lists). */
     public static GovernancePolicy read(Path file) {
         Map<String, Object> yaml;

@@ -1,11 +1,19 @@
 package dev.lfr.loadtest.replay;
 
+import dev.lfr.governance.GovernanceException;
+import dev.lfr.governance.audit.AuditEvent;
+import dev.lfr.governance.audit.AuditTrail;
+import dev.lfr.governance.deployment.DeploymentLifecycle;
+import dev.lfr.governance.deployment.DeploymentRequest;
+import dev.lfr.governance.policy.GovernancePolicy;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.kafka.ControlTopicReads;
 import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.jobs.kafka.WatchlistTopic;
+import dev.lfr.schemas.AuditAction;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.Deployment;
+import dev.lfr.schemas.DeploymentLocation;
 import dev.lfr.schemas.DeploymentStatus;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
@@ -18,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -32,6 +39,8 @@ public final class LocalStack implements AutoCloseable {
     private final String deploymentId;
     private final String jobGroup;
     private JobClient job;
+    private GovernancePolicy policy;
+    private Deployment deployment;
 
     private LocalStack(LocalKafka kafka, String bootstrap, String deploymentId, String jobGroup) {
         this.kafka = kafka;
@@ -74,35 +83,52 @@ public final class LocalStack implements AutoCloseable {
             if (broker != null) {
                 broker.createTopics(Topics.ALL.toArray(String[]::new));
             }
-            List<WatchlistUpdate> updates = new ArrayList<>();
+            List<ProducerRecord<byte[], byte[]>> entries = new ArrayList<>();
+            WatchlistTopic topic = new WatchlistTopic(bs, Topics.WATCHLIST);
             templates.forEach((subject, v) -> {
                 List<Float> vector = new ArrayList<>(v.length);
                 for (float x : v) {
                     vector.add(x);
                 }
-                updates.add(WatchlistUpdate.newBuilder().setWatchlist(watchlist).setSubject(subject).setVersion(now)
-                        .setOp(WatchlistOp.UPSERT).setEmbeddingModel(model).setVector(vector).build());
+                entries.add(topic.record(WatchlistUpdate.newBuilder().setWatchlist(watchlist).setSubject(subject).setVersion(now)
+                        .setOp(WatchlistOp.UPSERT).setEmbeddingModel(model).setVector(vector).setReason(PURPOSE)
+                        .setImageSource("the replay's gallery").setLegalBasis("test data, no person is sought")
+                        .setEnrolledBy(ACTOR).setEnrolledAt(Instant.ofEpochMilli(now)).build()));
             });
-            new WatchlistTopic(bs, Topics.WATCHLIST).publish(updates);
-            Deployment d = Deployment.newBuilder().setId(stack.deploymentId).setCameras(cameras)
-                    .setStart(Instant.ofEpochMilli(now - 3_600_000)).setEnd(Instant.ofEpochMilli(now + 11 * 3_600_000L))
-                    .setWatchlist(watchlist).setThreshold(threshold).setStatus(DeploymentStatus.ACTIVE)
-                    .setPurpose("load-test").setAuthorisedBy("lfr-replay").setSignageConfirmed(true).build();
+            // the replay's deployment goes through the same lifecycle as a real one, so the job sees what it would see
+            stack.policy = GovernancePolicy.defaults().withRules(config.input()).withPurpose(PURPOSE);
+            DeploymentLifecycle lifecycle = new DeploymentLifecycle(stack.policy);
+            Instant at = Instant.ofEpochMilli(now);
+            Deployment d;
             try {
-                config.input().checkDeployment(d); // the job would dead-letter it: say so now, in one line
-            } catch (dev.lfr.jobs.ingest.RecordRejected e) {
-                throw new IllegalArgumentException("the job would refuse this deployment: " + e.detail());
+                Deployment planned = lifecycle.create(new DeploymentRequest(stack.deploymentId, PURPOSE, ACTOR, stack.deploymentId, at,
+                        new DeploymentLocation("replay", 0.0, 0.0), cameras, at.minusSeconds(3600), at.plusSeconds(11 * 3600), watchlist,
+                        threshold, true, false), at);
+                d = lifecycle.activate(planned, true, now, templates.size(), at);
+            } catch (GovernanceException e) {
+                throw new IllegalArgumentException("the replay's deployment is refused: " + e.getMessage());
             }
-            org.apache.kafka.clients.producer.RecordMetadata published;
-            try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bs)) {
-                published = p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8),
-                        AvroBytes.encode(d))).get();
-            }
+            stack.deployment = d;
+            entries.add(deploymentRecord(d));
+            String summary = templates.size() + " subjects of the replay's gallery";
+            new AuditTrail(bs, Topics.AUDIT, java.time.Clock.systemUTC()).commit(entries, List.of(
+                    new AuditEvent(ACTOR, AuditAction.SUBJECT_ENROLLED, null, watchlist, null, "enrolled " + summary, PURPOSE),
+                    new AuditEvent(ACTOR, AuditAction.DEPLOYMENT_CREATED, d.getId(), watchlist, null, "created for cameras "
+                            + String.join(",", cameras), PURPOSE),
+                    new AuditEvent(ACTOR, AuditAction.DEPLOYMENT_ACTIVATED, d.getId(), watchlist, null, "activated with " + summary,
+                            PURPOSE)));
             if (!runJob) {
                 // a job that runs elsewhere must have the deployment before the first frame, or the gate refuses
                 // the camera's frames (the two topics are read independently): wait until its group commits past it
-                awaitConsumed(bs, jobGroup, new org.apache.kafka.common.TopicPartition(Topics.DEPLOYMENTS, published.partition()),
-                        published.offset() + 1, java.time.Duration.ofSeconds(60));
+                java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> last =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                KafkaClients.forEachToEnd(bs, Topics.DEPLOYMENTS, r -> {
+                    if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(d.getId())) {
+                        last.set(r);
+                    }
+                });
+                awaitConsumed(bs, jobGroup, new org.apache.kafka.common.TopicPartition(Topics.DEPLOYMENTS, last.get().partition()),
+                        last.get().offset() + 1, java.time.Duration.ofSeconds(60));
             }
             if (runJob) {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -152,10 +178,33 @@ public final class LocalStack implements AutoCloseable {
         return jobGroup;
     }
 
+    static final String PURPOSE = "load-test";
+    static final String ACTOR = "lfr-replay";
+
+    private static ProducerRecord<byte[], byte[]> deploymentRecord(Deployment d) {
+        return new ProducerRecord<>(Topics.DEPLOYMENTS, d.getId().getBytes(StandardCharsets.UTF_8), AvroBytes.encode(d));
+    }
+
     /**
-     * Ends the replay's deployment (a tombstone: the job cancels it at once), so that a later replay of the same
-     * camera ids against a long-running job is not covered by this one; then cancels the local job and stops the
-     * local broker, where this stack started them.
+     * Ends the replay's deployment (audited; the gate stops its frames at once), so that a later replay of the same
+     * camera ids against a long-running job is not covered by this one. Idempotent.
+     *
+     * @return the ended deployment
+     */
+    public Deployment end() {
+        if (deployment.getStatus() != DeploymentStatus.ENDED) {
+            Deployment ended = new DeploymentLifecycle(policy).end(deployment, Instant.now());
+            new AuditTrail(bootstrap, Topics.AUDIT, java.time.Clock.systemUTC()).commit(List.of(deploymentRecord(ended)),
+                    List.of(new AuditEvent(ACTOR, AuditAction.DEPLOYMENT_ENDED, ended.getId(), ended.getWatchlist(), null, "ended",
+                            "the replay is over")));
+            deployment = ended;
+        }
+        return deployment;
+    }
+
+    /**
+     * Ends the replay's deployment ({@link #end}); then cancels the local job and stops the local broker, where this
+     * stack started them.
      *
      * @throws IllegalStateException when the deployment could not be ended on a broker this stack did not start
      *     (it would go on covering these cameras for hours), after the rest is closed
@@ -163,8 +212,10 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public void close() throws Exception {
         Exception unended = null;
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap)) {
-            p.send(new ProducerRecord<>(Topics.DEPLOYMENTS, deploymentId.getBytes(StandardCharsets.UTF_8), null)).get();
+        try {
+            if (deployment != null) {
+                end();
+            }
         } catch (Exception e) {
             unended = e; // on a broker of our own, it goes with the broker
         }

@@ -1,5 +1,8 @@
 package dev.lfr.loadtest.replay;
 
+import dev.lfr.governance.report.DeploymentReport;
+import dev.lfr.governance.report.ReportSources;
+import dev.lfr.governance.report.ReportWriter;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.bench.ModelOnlyBound;
@@ -94,24 +97,32 @@ public final class ReplaySession {
                 ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), metrics,
                         lag.samples());
                 if (bound != null) {
-                    long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames());
+                    long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames(), 60_000);
                     double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
                     // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
                     Double consumed = plan.maxRate() ? report.throughput().jobConsumedFpsAfterProduction() : null;
                     report = report.withModelOnly(bound.describe(facesPerFrame, plan.parallelism(), consumed), outDir);
                 }
+                // the deployment ends with the replay; its post-deployment report is what a force would publish
+                metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames(), 20_000); // the last window, where it comes
+                DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());
+                ReportWriter.write(published, outDir.resolve(DEPLOYMENT_REPORT));
+                listener.line("post-deployment report: " + outDir.resolve(DEPLOYMENT_REPORT).resolve("report.md"));
                 return report;
             }
         }
     }
+
+    /** The folder of {@code outDir} that holds the post-deployment report. */
+    public static final String DEPLOYMENT_REPORT = "deployment";
 
     /**
      * Frames and faces searched of a deployment, summed over its published metric windows (all-camera rows); waits
      * until they account for {@code frames} frames (the last window is published once the deployment is quiet for
      * two window lengths), at most a minute.
      */
-    private static long[] metricsTotals(String bootstrap, String deployment, long frames) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
+    private static long[] metricsTotals(String bootstrap, String deployment, long frames, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             long[] totals = new long[2];
             for (var record : KafkaClients.readToEnd(bootstrap, Topics.METRICS)) {
