@@ -86,10 +86,18 @@ class FuzzedTopicsKafkaTest {
 
             List<MatchAlert> alerts = values(kafka, Topics.ALERTS, MatchAlert.class);
             assertThat(alerts).as("the enrolled person still alerts").isNotEmpty();
+            assertThat(alerts).anySatisfy(a -> assertThat(a.getDeployment()).isEqualTo("d1"));
             assertThat(alerts).allSatisfy(a -> {
-                assertThat(a.getDeployment()).isEqualTo("d1");
                 assertThat(a.getSubject()).isEqualTo("colin");
-                assertThat(a.getBestScore()).isGreaterThanOrEqualTo(0.5f);
+                if (a.getDeployment().equals("d1")) {
+                    assertThat(a.getBestScore()).isGreaterThanOrEqualTo(0.5f);
+                } else {
+                    // a fuzzed deployment that is valid may cover a fuzzed camera id (one that is odd but allowed)
+                    // whose frame shows Colin Powell: an honest alert, never on the camera only d1 covers
+                    assertThat(a.getDeployment()).startsWith("d-fuzz-");
+                    assertThat(a.getCameras()).doesNotContain(HostileRecords.KEPT_CAMERA);
+                    assertThat(a.getBestScore()).isGreaterThanOrEqualTo(rules.minThreshold());
+                }
             });
             assertCropsShowOnly(lfw, alerts);
         }
