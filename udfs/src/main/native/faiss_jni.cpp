@@ -3,6 +3,9 @@
 #include <jni.h>
 #include <dlfcn.h>
 #include <omp.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <memory>
@@ -248,6 +251,14 @@ JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setHnswEfConstruction
 
 JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setBlasThreshold(JNIEnv*, jclass, jint queries) {
     faiss::distance_compute_blas_threshold = queries;
+}
+
+JNIEXPORT jboolean JNICALL Java_dev_lfr_udfs_index_FaissNative_yieldToOtherThreads(JNIEnv*, jclass, jint nice) {
+    // OpenMP's thread count is a per-thread setting: parallel regions started from this thread run on it alone,
+    // so a background build takes one core and leaves the others to the cameras' threads
+    omp_set_num_threads(1);
+    // on Linux a thread's nice value is its own (setpriority on its tid); raising it needs no privilege
+    return setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice) == 0 ? JNI_TRUE : JNI_FALSE;
 }
 
 JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_setThreads(JNIEnv*, jclass, jint threads) {

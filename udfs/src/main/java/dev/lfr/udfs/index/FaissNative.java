@@ -85,6 +85,14 @@ final class FaissNative {
     /** Exact search hands batches of at least this many queries to BLAS (FAISS's default is 20). */
     static native void setBlasThreshold(int queries);
 
+    /**
+     * Makes the calling thread a background one: FAISS work it starts runs on it alone (one OpenMP thread), at the
+     * given nice value (0 to 19, higher yields more).
+     *
+     * @return whether the priority could be set (the thread count always is)
+     */
+    static native boolean yieldToOtherThreads(int nice);
+
     /** Threads FAISS may use, process-wide: OpenMP's and, when the BLAS is OpenBLAS, OpenBLAS's. */
     static native void setThreads(int threads);
 }

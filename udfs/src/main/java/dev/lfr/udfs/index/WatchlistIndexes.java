@@ -83,6 +83,25 @@ public final class WatchlistIndexes {
         return fallback(dimension);
     }
 
+    /**
+     * Threads for background index builds: each runs FAISS on one core at a low priority (nice 10), so that a
+     * build of a large graph does not take the cores the cameras' frames are matched on.
+     */
+    public static java.util.concurrent.ThreadFactory backgroundBuilds(String name) {
+        return r -> {
+            Thread t = new Thread(() -> {
+                try {
+                    FaissNative.yieldToOtherThreads(10);
+                } catch (UnsatisfiedLinkError e) {
+                    // no FAISS here: nothing to build in the background either
+                }
+                r.run();
+            }, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     /** A new, empty FAISS index of {@code layout}, which leaves tombstones and its rebuilds to the caller. */
     static FaissIndex create(FaissIndex.Layout layout, int dimension) {
         FaissIndex index = switch (layout) {

@@ -69,11 +69,8 @@ public final class LiveWatchlist implements AutoCloseable {
     }
 
     public LiveWatchlist(int dimension, WatchlistIndexes.Choice indexChoice) {
-        this(dimension, indexChoice, new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "watchlist-index-build");
-            t.setDaemon(true);
-            return t;
-        }));
+        this(dimension, indexChoice, new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                WatchlistIndexes.backgroundBuilds("watchlist-index-build")));
     }
 
     /** With the executor background index builds run on (tests hold it to watch a build in flight). */

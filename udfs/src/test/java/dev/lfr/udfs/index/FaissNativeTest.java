@@ -30,6 +30,27 @@ class FaissNativeTest {
         }
     }
 
+    /** Background builds run at nice 10, and the threads that search keep their priority. */
+    @Test
+    void backgroundBuildThreadsYieldToTheOthers() throws Exception {
+        int[] nice = new int[1];
+        Thread t = WatchlistIndexes.backgroundBuilds("test-build").newThread(() -> nice[0] = niceOfThisThread());
+        t.start();
+        t.join();
+        assertThat(nice[0]).isEqualTo(10);
+        assertThat(niceOfThisThread()).isZero();
+    }
+
+    /** Field 19 of /proc/thread-self/stat (after the command name, which may hold spaces, in parentheses). */
+    private static int niceOfThisThread() {
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Opens and closes hundreds of 5 MB indexes: resident memory must not grow with them. */
     @Test
     void openingAndClosingManyIndexesDoesNotLeak() throws Exception {
