@@ -115,8 +115,14 @@ public final class AvroBytes {
         }
     }
 
-    /** The released schemas of a record that differ from {@code current}, newest first. */
+    /** The released schemas of a record that differ from {@code current}, newest first (read once per record type). */
     public static List<Schema> releasedSchemas(Schema current) {
+        return RELEASED.computeIfAbsent(current.getFullName(), n -> readReleased(current));
+    }
+
+    private static final java.util.Map<String, List<Schema>> RELEASED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static List<Schema> readReleased(Schema current) {
         List<Schema> found = new ArrayList<>();
         for (int n = 1;; n++) {
             try (InputStream in = AvroBytes.class.getResourceAsStream("released/" + current.getName() + "-" + n + ".avsc")) {
@@ -131,6 +137,6 @@ public final class AvroBytes {
                 throw new UncheckedIOException(e);
             }
         }
-        return found;
+        return List.copyOf(found);
     }
 }

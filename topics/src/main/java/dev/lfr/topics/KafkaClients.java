@@ -84,6 +84,20 @@ public final class KafkaClients {
         }
     }
 
+    /**
+     * The newest record of each key of {@code topic} as of now (a tombstone's value is null), by key as UTF-8 text:
+     * what a compacted topic holds once compacted. Keyless records are left out.
+     */
+    public static Map<String, ConsumerRecord<byte[], byte[]>> latestByKey(String bootstrap, String topic) {
+        Map<String, ConsumerRecord<byte[], byte[]>> latest = new java.util.LinkedHashMap<>();
+        forEachToEnd(bootstrap, topic, r -> {
+            if (r.key() != null) {
+                latest.put(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), r);
+            }
+        });
+        return latest;
+    }
+
     /** Records written to {@code topic} so far, all partitions together (its end offsets' sum). */
     public static long recordsWritten(String bootstrap, String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, null, true)) {

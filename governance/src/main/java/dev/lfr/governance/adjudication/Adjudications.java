@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -70,20 +69,14 @@ public final class Adjudications {
     static final String FIRST_CONFIRMATION = "first confirmation";
 
     private MatchAlert alert(String alertId) {
-        AtomicReference<MatchAlert> found = new AtomicReference<>();
-        byte[] key = alertId.getBytes(StandardCharsets.UTF_8);
-        KafkaClients.forEachToEnd(bootstrap, Topics.ALERTS, r -> {
-            if (r.value() != null && java.util.Arrays.equals(r.key(), key)) {
-                try {
-                    found.set(AvroBytes.decode(r.value(), MatchAlert.class));
-                } catch (AvroBytes.UndecodableException e) {
-                    // not an alert
-                }
+        org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r = KafkaClients.latestByKey(bootstrap, Topics.ALERTS).get(alertId);
+        try {
+            if (r != null && r.value() != null) {
+                return AvroBytes.decode(r.value(), MatchAlert.class);
             }
-        });
-        if (found.get() == null) {
-            throw new GovernanceException("no alert " + alertId + " on " + Topics.ALERTS);
+        } catch (AvroBytes.UndecodableException e) {
+            // not an alert
         }
-        return found.get();
+        throw new GovernanceException("no alert " + alertId + " on " + Topics.ALERTS);
     }
 }

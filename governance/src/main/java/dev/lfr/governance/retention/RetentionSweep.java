@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -66,12 +65,7 @@ public final class RetentionSweep {
         } catch (RuntimeException e) {
             throw new GovernanceException("cannot read " + Topics.DEPLOYMENTS + ": " + e.getMessage(), e);
         }
-        Map<String, ConsumerRecord<byte[], byte[]>> latest = new LinkedHashMap<>();
-        KafkaClients.forEachToEnd(bootstrap, Topics.ALERTS, r -> {
-            if (r.key() != null) {
-                latest.put(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), r);
-            }
-        });
+        Map<String, ConsumerRecord<byte[], byte[]>> latest = KafkaClients.latestByKey(bootstrap, Topics.ALERTS);
         Map<String, List<ProducerRecord<byte[], byte[]>>> redactions = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : latest.values()) {
             if (r.value() == null) {

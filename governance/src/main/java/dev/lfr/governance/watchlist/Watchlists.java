@@ -153,19 +153,20 @@ public final class Watchlists {
     /** Deletes every entry whose expiry has passed, one audit record per watchlist; photos of deleted entries go too. */
     public List<Purged> purgeExpired() {
         Instant now = clock.instant();
-        Map<String, List<WatchlistUpdate>> expired = new TreeMap<>();
+        // by watchlist, the keys the expired entries are stored under: a tombstone of any other key would leave them
+        Map<String, Map<String, String>> expired = new TreeMap<>();
         latest().forEach((key, u) -> {
             if (u != null && u.getExpiry() != null && !u.getExpiry().isAfter(now)) {
-                expired.computeIfAbsent(u.getWatchlist(), w -> new ArrayList<>()).add(u);
+                expired.computeIfAbsent(u.getWatchlist(), w -> new TreeMap<>()).put(u.getSubject(), key);
             }
         });
         List<Purged> purged = new ArrayList<>();
-        expired.forEach((watchlist, entries) -> {
-            List<String> subjects = entries.stream().map(WatchlistUpdate::getSubject).sorted().toList();
+        expired.forEach((watchlist, keyOfSubject) -> {
+            List<String> subjects = List.copyOf(keyOfSubject.keySet());
             AuditEvent e = new AuditEvent(SWEEP, AuditAction.SUBJECTS_EXPIRED, null, watchlist, null,
                     "deleted " + subjects.size() + " expired entries: " + String.join(",", subjects), "their expiry passed");
             new AuditTrail(bootstrap, Topics.AUDIT, clock).commit(
-                    subjects.stream().map(s -> topic.tombstone(watchlist, s)).toList(), List.of(e));
+                    keyOfSubject.values().stream().map(this::tombstone).toList(), List.of(e));
             int photos = subjects.stream().mapToInt(s -> images.delete(watchlist, s)).sum();
             purged.add(new Purged(watchlist, subjects.size(), photos));
         });
@@ -218,11 +219,7 @@ public final class Watchlists {
     private Map<String, byte[]> latestRaw() {
         Map<String, byte[]> latest = new LinkedHashMap<>();
         try {
-            KafkaClients.forEachToEnd(bootstrap, Topics.WATCHLIST, r -> {
-                if (r.key() != null) {
-                    latest.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
-                }
-            });
+            KafkaClients.latestByKey(bootstrap, Topics.WATCHLIST).forEach((k, r) -> latest.put(k, r.value()));
         } catch (RuntimeException e) {
             throw new GovernanceException("cannot read " + Topics.WATCHLIST + " at " + bootstrap + ": " + e.getMessage(), e);
         }

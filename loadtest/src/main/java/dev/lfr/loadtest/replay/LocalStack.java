@@ -120,15 +120,9 @@ public final class LocalStack implements AutoCloseable {
             if (!runJob) {
                 // a job that runs elsewhere must have the deployment before the first frame, or the gate refuses
                 // the camera's frames (the two topics are read independently): wait until its group commits past it
-                java.util.concurrent.atomic.AtomicReference<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> last =
-                        new java.util.concurrent.atomic.AtomicReference<>();
-                KafkaClients.forEachToEnd(bs, Topics.DEPLOYMENTS, r -> {
-                    if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(d.getId())) {
-                        last.set(r);
-                    }
-                });
-                awaitConsumed(bs, jobGroup, new org.apache.kafka.common.TopicPartition(Topics.DEPLOYMENTS, last.get().partition()),
-                        last.get().offset() + 1, java.time.Duration.ofSeconds(60));
+                var last = KafkaClients.latestByKey(bs, Topics.DEPLOYMENTS).get(d.getId());
+                awaitConsumed(bs, jobGroup, new org.apache.kafka.common.TopicPartition(Topics.DEPLOYMENTS, last.partition()),
+                        last.offset() + 1, java.time.Duration.ofSeconds(60));
             }
             if (runJob) {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
