@@ -66,7 +66,8 @@ public final class Adjudications {
         return new Decided(alertId, verdict, true, null);
     }
 
-    static final String FIRST_CONFIRMATION = "first confirmation";
+    /** How the audit record of a first confirmation, awaiting a second officer, begins its {@code what}. */
+    public static final String FIRST_CONFIRMATION = "first confirmation";
 
     private MatchAlert alert(String alertId) {
         org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r = KafkaClients.latestByKey(bootstrap, Topics.ALERTS).get(alertId);
