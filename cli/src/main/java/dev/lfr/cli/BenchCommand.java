@@ -358,7 +358,7 @@ final class BenchCommand extends LfrCommand.Group {
                 replay.recordsDelivery = g.toString();
                 Path dir = replay.out.resolve(g.toString());
                 Files.createDirectories(dir);
-                ReplayReport r = ReplayCommand.run(replay, out(), dir, false);
+                ReplayReport r = ReplayCommand.run(replay, out(), dir, false, ReplayCommand.Hooks.NONE);
                 ways.put(g.toString(), new Way(g.toString(), g.toString(), r.latency(), r.metricsDelay(), r.groundTruth()));
             }
             printJson(Map.of("checkpoint_ms", replay.checkpointMs, "ways", ways));
@@ -430,7 +430,7 @@ final class BenchCommand extends LfrCommand.Group {
                 long before = KafkaClients.recordsWritten(cluster.state().bootstrap(), Topics.FRAMES);
                 java.util.concurrent.CompletableFuture<ReplayReport> replay = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     try {
-                        return ReplayCommand.run(o, new java.io.PrintWriter(java.io.Writer.nullWriter()), o.out, false);
+                        return ReplayCommand.run(o, new java.io.PrintWriter(java.io.Writer.nullWriter()), o.out, false, ReplayCommand.Hooks.NONE);
                     } catch (Exception e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }

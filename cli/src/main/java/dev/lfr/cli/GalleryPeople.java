@@ -20,8 +20,11 @@ import java.util.stream.Stream;
  * of the fetched npm packages (there the template and the walk-past come from the same photo).
  */
 final class GalleryPeople {
-    /** A person; {@code template} is null when not on the watchlist. */
-    record Person(String id, FrameImage walkCrop, float[] template) {
+    /**
+     * A person; {@code template} is null when not on the watchlist, {@code reference} (a JPEG of the enrolment
+     * face, the watchlist photo an officer compares with) then too.
+     */
+    record Person(String id, FrameImage walkCrop, float[] template, byte[] reference) {
         WalkPastScenes.Person walker() {
             return new WalkPastScenes.Person(id, walkCrop);
         }
@@ -41,8 +44,9 @@ final class GalleryPeople {
                             if (r.usable() && people.size() < maxPeople) {
                                 String id = photo.getFileName().toString().replace(".jpg", "") + "-face" + (++n);
                                 boolean enrol = people.size() % 2 == 0;
-                                people.add(new Person(id, crop(decoder, img, r),
-                                        enrol ? r.descriptor().orElseThrow().vector() : null));
+                                byte[] face = faceJpeg(img, r);
+                                people.add(new Person(id, decoder.decode(face),
+                                        enrol ? r.descriptor().orElseThrow().vector() : null, enrol ? face : null));
                             }
                         }
                     }
@@ -57,8 +61,8 @@ final class GalleryPeople {
         return people;
     }
 
-    private static FrameImage crop(ImageDecoder decoder, FrameImage img, FaceResult face) throws Exception {
-        return decoder.decode(JpegCrops.crop(img, face.detection().box(), WalkPastScenes.CROP_ENLARGE, 92));
+    private static byte[] faceJpeg(FrameImage img, FaceResult face) {
+        return JpegCrops.crop(img, face.detection().box(), WalkPastScenes.CROP_ENLARGE, 92);
     }
 
     private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople)
@@ -84,9 +88,12 @@ final class GalleryPeople {
             }
             boolean enrol = people.size() % 2 == 0;
             float[] template = null;
+            byte[] reference = null;
             if (enrol) {
                 try (FrameImage img = decoder.decode(images.get(0))) {
-                    template = e.mainFace(img).flatMap(FaceResult::descriptor).map(d -> d.vector()).orElse(null);
+                    var face = e.mainFace(img);
+                    template = face.flatMap(FaceResult::descriptor).map(d -> d.vector()).orElse(null);
+                    reference = face.map(f -> faceJpeg(img, f)).orElse(null);
                 }
             }
             try (FrameImage walk = decoder.decode(images.get(images.size() - 1))) {
@@ -94,7 +101,8 @@ final class GalleryPeople {
                 if (face.isEmpty() || (enrol && template == null)) {
                     continue;
                 }
-                people.add(new Person(identity.getFileName().toString(), crop(decoder, walk, face.get()), template));
+                people.add(new Person(identity.getFileName().toString(), decoder.decode(faceJpeg(walk, face.get())), template,
+                        reference));
             }
         }
         return people;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
                 ModelsCommand.class, DeploymentCommand.class, WatchlistCommand.class, AlertsCommand.class, AuditCommand.class,
                 RetentionCommand.class, ReportCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
-                ClusterCommand.class, JobCommand.class,
+                ClusterCommand.class, JobCommand.class, ConsoleCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {
     public static void main(String[] args) {

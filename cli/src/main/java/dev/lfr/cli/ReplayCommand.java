@@ -1,9 +1,11 @@
 package dev.lfr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lfr.governance.watchlist.ReferenceImages;
 import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.loadtest.replay.FrameSource;
 import dev.lfr.loadtest.replay.ImageFolderFrames;
+import dev.lfr.loadtest.replay.LocalStack;
 import dev.lfr.loadtest.replay.ReplayReport;
 import dev.lfr.loadtest.replay.ReplaySession;
 import dev.lfr.loadtest.replay.VideoFrames;
@@ -38,7 +40,7 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         ReplayOptions o = options;
         o.check();
         Files.createDirectories(o.out);
-        ReplayReport report = run(o, out(), o.out, true);
+        ReplayReport report = run(o, out(), o.out, true, Hooks.NONE);
         out().println(new ObjectMapper().writeValueAsString(summary(report)));
         out().println("wrote " + o.out.resolve("report.json") + ", report.md, latency_cdf.png, lag.png; ground truth "
                 + o.out.resolve("truth.jsonl"));
@@ -55,16 +57,27 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         return s;
     }
 
+    /** What a caller does when the replay's broker is up, and once the replay is reported (the demo's console). */
+    interface Hooks {
+        Hooks NONE = new Hooks() {};
+
+        default void started(String bootstrap, String deployment) throws Exception {}
+
+        default void finished(ReplayReport report) throws Exception {}
+    }
+
+    /** Where a replay keeps its watchlist's reference photos (an {@code lfr-image:} store). */
+    static final String REFERENCE_IMAGES = "reference-images";
+
     /** Runs a replay with the options of {@code r} (also the demo's), printing alerts as they come. */
-    static ReplayReport run(ReplayOptions r, java.io.PrintWriter out, Path outDir,
-                                   boolean progress)
+    static ReplayReport run(ReplayOptions r, java.io.PrintWriter out, Path outDir, boolean progress, Hooks hooks)
             throws Exception {
         String model = r.engine.embeddingModel();
         List<String> cams = new ArrayList<>();
         for (int c = 1; c <= r.cameras; c++) {
             cams.add("cam-" + c);
         }
-        Map<String, float[]> watchlist = new LinkedHashMap<>();
+        Map<String, LocalStack.Subject> watchlist = new LinkedHashMap<>();
         FrameSource source;
         if (r.video != null) {
             source = new VideoFrames(requireFile(r.video), Math.max(1, (int) Math.min(500, r.fps * r.duration)));
@@ -72,7 +85,9 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
             source = new ImageFolderFrames(r.images, 500);
         } else {
             List<GalleryPeople.Person> people = GalleryPeople.load(r.engine, r.gallery, r.maxPeople);
-            people.stream().filter(p -> p.template() != null).forEach(p -> watchlist.put(p.id(), p.template()));
+            ReferenceImages references = new ReferenceImages(outDir.resolve(REFERENCE_IMAGES));
+            people.stream().filter(p -> p.template() != null).forEach(p -> watchlist.put(p.id(), new LocalStack.Subject(p.template(),
+                    p.id().replace('_', ' '), p.reference() == null ? null : references.store(LocalStack.WATCHLIST, p.id(), p.reference()))));
             int[] wh = size(r.size);
             int steps = (int) Math.max(4, Math.round(2 * r.fps)); // a walk-past takes about two seconds
             List<FrameImage> backgrounds = backgrounds(r.background);
@@ -110,6 +125,16 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "ALERT %s on %s score=%.3f after %d ms (id %s)%n", a.getSubject(),
                             a.getCameras(), a.getBestScore(), latencyMs, a.getAlertId());
                     out.flush();
+                }
+
+                @Override
+                public void started(String bootstrap, String deployment) throws Exception {
+                    hooks.started(bootstrap, deployment);
+                }
+
+                @Override
+                public void finished(ReplayReport report) throws Exception {
+                    hooks.finished(report);
                 }
 
                 @Override

@@ -112,6 +112,7 @@ public final class ConsoleServer implements AutoCloseable {
             config.routes.get("/api/alerts/{id}/reference", ctx -> review.reference(ctx, user(ctx), ctx.pathParam("id")));
             config.routes.post("/api/alerts/{id}/verdict", ctx -> review.verdict(ctx, user(ctx), ctx.pathParam("id")));
             config.routes.get("/api/metrics", ctx -> review.metrics(ctx, user(ctx), ctx.queryParam("deployment")));
+            config.routes.before("/api/alerts/stream", this::user); // refused before the stream's 200 goes out
             config.routes.sse("/api/alerts/stream", this::stream);
             config.routes.exception(Refused.class, (e, ctx) -> ctx.status(e.status).json(Map.of("error", e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
@@ -179,8 +180,7 @@ public final class ConsoleServer implements AutoCloseable {
     private void stream(SseClient client) {
         Optional<Sessions.Session> s = session(client.ctx()).filter(x -> x.user().isPresent());
         if (s.isEmpty()) {
-            client.ctx().status(HttpStatus.UNAUTHORIZED);
-            client.close();
+            client.close(); // logged out between the check and here
             return;
         }
         client.keepAlive();

@@ -27,6 +27,7 @@ import dev.lfr.schemas.MatchAlert;
 import dev.lfr.schemas.Verdict;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.testkit.LocalKafka;
+import dev.lfr.testkit.MovableClock;
 import dev.lfr.topics.KafkaClients;
 import dev.lfr.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,26 +61,6 @@ class GovernanceKafkaTest {
     static LocalKafka kafka;
     static String bs;
     static final GovernancePolicy POLICY = DeploymentLifecycleTest.policy();
-
-    /** A clock the tests move forward (the sweep's deadlines are days away). */
-    static final class MovableClock extends Clock {
-        Instant now = Instant.now();
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
 
     @TempDir
     Path tmp;
@@ -225,7 +205,7 @@ class GovernanceKafkaTest {
 
     @Test
     void theSweepDeletesExpiredEntriesAndTheCropsOfLongEndedDeployments() throws Exception {
-        MovableClock clock = new MovableClock();
+        MovableClock clock = new MovableClock(Instant.now());
         DeploymentRegistry registry = new DeploymentRegistry(bs, POLICY, clock);
         Watchlists wl = watchlists(clock);
         registry.create(request("sweep-1", "wl-sweep", clock.instant()), "test");
@@ -242,7 +222,7 @@ class GovernanceKafkaTest {
         kafka.produceKeyed(Topics.WATCHLIST, List.of(new ProducerRecord<>(Topics.WATCHLIST,
                 "odd-key".getBytes(StandardCharsets.UTF_8), AvroBytes.encode(odd))));
 
-        clock.now = clock.now.plus(Duration.ofHours(2));
+        clock.advance(Duration.ofHours(2));
         RetentionSweep.Swept first = new RetentionSweep(bs, POLICY, wl, clock).run();
         assertThat(first.expired()).extracting(Watchlists.Purged::watchlist).containsExactly("wl-odd", "wl-sweep");
         assertThat(first.expired().get(1)).satisfies(p -> {
@@ -252,7 +232,7 @@ class GovernanceKafkaTest {
         assertThat(wl.current("wl-sweep")).containsOnlyKeys("e2");
         assertThat(first.cropsDeleted()).doesNotContainKey("sweep-1"); // ended two hours ago: its crops are kept 31 days
 
-        clock.now = clock.now.plus(Duration.ofDays(32));
+        clock.advance(Duration.ofDays(32));
         RetentionSweep.Swept later = new RetentionSweep(bs, POLICY, wl, clock).run();
         assertThat(later.cropsDeleted()).containsEntry("sweep-1", 1);
         List<ConsumerRecord<byte[], byte[]>> alerts = kafka.readAll(Topics.ALERTS).stream()

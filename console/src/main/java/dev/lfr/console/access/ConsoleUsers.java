@@ -63,7 +63,7 @@ public final class ConsoleUsers {
     /** @throws GovernanceException when the file is missing, unreadable or holds a bad entry */
     public static ConsoleUsers read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new GovernanceException("no users file " + file + " (make one with ./lfr console user add)");
+            throw new GovernanceException("no users file " + file + " (make one with ./lfr console user)");
         }
         try {
             UsersFile f = YAML.readValue(file.toFile(), UsersFile.class);
@@ -130,7 +130,7 @@ public final class ConsoleUsers {
             throw new GovernanceException("user " + u.name() + " has no role (OFFICER, SUPERVISOR or ANALYST)");
         }
         if (u.passwordHash() == null || !u.passwordHash().matches("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
-            throw new GovernanceException("user " + u.name() + " has no bcrypt password_hash (./lfr console user add makes one)");
+            throw new GovernanceException("user " + u.name() + " has no bcrypt password_hash (./lfr console user makes one)");
         }
         if (u.deployments().stream().anyMatch(d -> d == null || d.isBlank())) {
             throw new GovernanceException("user " + u.name() + " lists an empty deployment id");

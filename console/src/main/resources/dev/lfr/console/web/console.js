@@ -215,7 +215,8 @@ async function renderDashboard() {
   $('m-alerts').textContent = String(m.alerts);
   $('m-confirmed').textContent = String(m.confirmed);
   $('m-false').textContent = String(m.false_alerts);
-  $('m-rate').textContent = m.false_alert_rate_per_face === null ? '-' : m.false_alert_rate_per_face.toExponential(2);
+  const rate = m.false_alert_rate_per_face;
+  $('m-rate').textContent = rate === null ? '-' : rate === 0 ? '0' : rate.toExponential(2);
   drawChart(m.windows);
 }
 

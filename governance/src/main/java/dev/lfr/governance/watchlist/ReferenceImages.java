@@ -47,6 +47,18 @@ public final class ReferenceImages {
         }
     }
 
+    /** Stores a JPEG photo given as bytes; returns its URI. */
+    public String store(String watchlist, String subject, byte[] jpeg) {
+        Path dir = subjectDir(watchlist, subject);
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("reference.jpg"), jpeg);
+            return SCHEME + encode(watchlist) + "/" + encode(subject) + "/reference.jpg";
+        } catch (IOException e) {
+            throw new GovernanceException("cannot store the reference photo in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The file an {@code lfr-image:} URI names, if it is still stored. */
     public java.util.Optional<Path> resolve(String uri) {
         if (uri == null || !uri.startsWith(SCHEME)) {

@@ -82,7 +82,7 @@ public final class StartupBenchmark {
             float threshold = (float) (1 - models.spec(embeddingModel).searchThreshold());
             long submitted = System.nanoTime();
             try (LocalStack stack = LocalStack.start(bs, true, "startup-bench", "wl", embeddingModel,
-                    Map.of(subject, template), List.of("cam-1"), threshold, new LocalStack.LocalJob(config, 1));
+                    Map.of(subject, new LocalStack.Subject(template)), List.of("cam-1"), threshold, new LocalStack.LocalJob(config, 1));
                  AlertMonitor alerts = new AlertMonitor(bs, Topics.ALERTS, Set.of(stack.deploymentId()), (a, ms) -> { });
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bs)) {
                 int sent = 0;

@@ -64,15 +64,27 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * A watchlist subject of a replay.
+     *
+     * @param displayName       what the officer's console shows, or null for the subject id
+     * @param referenceImageUri the stored reference photo ({@code lfr-image:}), or null
+     */
+    public record Subject(float[] template, String displayName, String referenceImageUri) {
+        public Subject(float[] template) {
+            this(template, null, null);
+        }
+    }
+
+    /**
      * @param bootstrap   an existing broker, or null to start one in-process
      * @param runJob      whether to run the job here (false: a job already consumes the topics, as {@code jobGroup})
      * @param jobGroup    the job's consumer group (lag is measured on it)
-     * @param templates   subject id to template, published to watchlist {@code watchlist}
+     * @param subjects    by subject id, published to watchlist {@code watchlist}
      * @param local       how the job runs here, where it does
      * @throws IllegalArgumentException when the job would refuse the deployment (a threshold out of its range)
      */
     public static LocalStack start(String bootstrap, boolean runJob, String jobGroup, String watchlist, String model,
-                            java.util.Map<String, float[]> templates, List<String> cameras, float threshold,
+                            java.util.Map<String, Subject> subjects, List<String> cameras, float threshold,
                             LocalJob local) throws Exception {
         LiveMatchJob.Config config = local.config();
         LocalKafka broker = bootstrap == null ? new LocalKafka() : null;
@@ -85,13 +97,14 @@ public final class LocalStack implements AutoCloseable {
             }
             List<ProducerRecord<byte[], byte[]>> entries = new ArrayList<>();
             WatchlistTopic topic = new WatchlistTopic(bs, Topics.WATCHLIST);
-            templates.forEach((subject, v) -> {
-                List<Float> vector = new ArrayList<>(v.length);
-                for (float x : v) {
+            subjects.forEach((subject, s) -> {
+                List<Float> vector = new ArrayList<>(s.template().length);
+                for (float x : s.template()) {
                     vector.add(x);
                 }
                 entries.add(topic.record(WatchlistUpdate.newBuilder().setWatchlist(watchlist).setSubject(subject).setVersion(now)
-                        .setOp(WatchlistOp.UPSERT).setEmbeddingModel(model).setVector(vector).setReason(PURPOSE)
+                        .setOp(WatchlistOp.UPSERT).setEmbeddingModel(model).setVector(vector).setDisplayName(s.displayName())
+                        .setReferenceImageUri(s.referenceImageUri()).setReason(PURPOSE)
                         .setImageSource("the replay's gallery").setLegalBasis("test data, no person is sought")
                         .setEnrolledBy(ACTOR).setEnrolledAt(Instant.ofEpochMilli(now)).build()));
             });
@@ -104,13 +117,13 @@ public final class LocalStack implements AutoCloseable {
                 Deployment planned = lifecycle.create(new DeploymentRequest(stack.deploymentId, PURPOSE, ACTOR, stack.deploymentId, at,
                         new DeploymentLocation("replay", 0.0, 0.0), cameras, at.minusSeconds(3600), at.plusSeconds(11 * 3600), watchlist,
                         threshold, true, false), at);
-                d = lifecycle.activate(planned, true, now, templates.size(), at);
+                d = lifecycle.activate(planned, true, now, subjects.size(), at);
             } catch (GovernanceException e) {
                 throw new IllegalArgumentException("the replay's deployment is refused: " + e.getMessage());
             }
             stack.deployment = d;
             entries.add(deploymentRecord(d));
-            String summary = templates.size() + " subjects of the replay's gallery";
+            String summary = subjects.size() + " subjects of the replay's gallery";
             new AuditTrail(bs, Topics.AUDIT, java.time.Clock.systemUTC()).commit(entries, List.of(
                     new AuditEvent(ACTOR, AuditAction.SUBJECT_ENROLLED, null, watchlist, null, "enrolled " + summary, PURPOSE),
                     new AuditEvent(ACTOR, AuditAction.DEPLOYMENT_CREATED, d.getId(), watchlist, null, "created for cameras "
@@ -173,6 +186,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     static final String PURPOSE = "load-test";
+    /** The watchlist a replay enrols its gallery into. */
+    public static final String WATCHLIST = "replay";
     static final String ACTOR = "lfr-replay";
 
     private static ProducerRecord<byte[], byte[]> deploymentRecord(Deployment d) {

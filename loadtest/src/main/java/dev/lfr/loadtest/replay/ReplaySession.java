@@ -50,34 +50,44 @@ public final class ReplaySession {
 
         /** Frames sent so far, all cameras together. */
         void sent(long frames);
+
+        /** The broker is up and the replay's deployment active; no frame is sent yet. */
+        default void started(String bootstrap, String deployment) throws Exception {}
+
+        /**
+         * The replay is scored and reported and its deployment ended; the broker and the job still run (verdicts
+         * given now still reach the metrics) until this returns.
+         */
+        default void finished(ReplayReport report) throws Exception {}
     }
 
     private ReplaySession() {}
 
     /**
-     * @param watchlist subject id to template, enrolled before the frames flow
+     * @param watchlist by subject id, enrolled before the frames flow
      * @param bound     what ONNX Runtime alone could do on this machine, or null
      * @param source    what the frames show, for the report
      * @return the report, as written to {@code outDir/report.json}
      * @throws IllegalArgumentException when the job would refuse the replay's deployment
      */
-    public static ReplayReport run(Plan plan, FrameSource frames, Map<String, float[]> watchlist,
+    public static ReplayReport run(Plan plan, FrameSource frames, Map<String, LocalStack.Subject> watchlist,
                                    ModelOnlyBound bound, String source, Path outDir,
                                    Listener listener) throws Exception {
         String group = plan.group() != null ? plan.group() : "lfr-replay-" + System.currentTimeMillis();
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
                 .withAlertGap(Duration.ofSeconds(3)).withMetricsWindow(Duration.ofSeconds(10));
-        try (frames; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, "replay",
+        try (frames; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, LocalStack.WATCHLIST,
                 plan.embeddingModel(), watchlist, plan.cameras(), plan.threshold(),
                 new LocalStack.LocalJob(config, plan.parallelism(), plan.checkpointMs(), plan.delivery()))) {
             listener.line("Kafka at " + stack.bootstrap() + " (in another terminal: ./lfr alerts tail --bootstrap "
                     + stack.bootstrap() + ")");
+            listener.started(stack.bootstrap(), stack.deploymentId());
             try (AlertMonitor alerts = new AlertMonitor(stack.bootstrap(), Topics.ALERTS, Set.of(stack.deploymentId()),
                     listener::alert);
                  MetricsMonitor metrics = new MetricsMonitor(stack.bootstrap(), Topics.METRICS, Set.of(stack.deploymentId()));
                  LagMonitor lag = new LagMonitor(stack.bootstrap(), Topics.FRAMES, stack.jobGroup(), 500);
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
-                 WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, "replay",
+                 WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, LocalStack.WATCHLIST,
                          plan.embeddingModel(), plan.dimension(), plan.watchlistUpdatesPerMinute())) {
                 alerts.measureFrom(System.currentTimeMillis() + plan.warmupS() * 1000L);
                 FrameReplayer.Settings s = new FrameReplayer.Settings(Topics.FRAMES, plan.cameras(),
@@ -108,6 +118,7 @@ public final class ReplaySession {
                 DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());
                 ReportWriter.write(published, outDir.resolve(DEPLOYMENT_REPORT));
                 listener.line("post-deployment report: " + outDir.resolve(DEPLOYMENT_REPORT).resolve("report.md"));
+                listener.finished(report);
                 return report;
             }
         }
