@@ -29,8 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ public final class ConsoleServer implements AutoCloseable {
     private final ConsoleFeed feed;
     private final Javalin app;
     private final Sessions sessions;
-    private final ExecutorService pushes = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService pushes = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "console-push");
         t.setDaemon(true);
         return t;
@@ -122,11 +123,13 @@ public final class ConsoleServer implements AutoCloseable {
         });
         feed.onChange(change -> pushes.execute(() -> streams.forEach((client, s) -> {
             if (sessions.live(s)) {
-                review.push(client, s.user().orElseThrow(), change);
+                send(client, () -> review.push(client, s.user().orElseThrow(), change));
             } else {
                 client.close(); // logged out or expired
             }
         })));
+        // a comment now and then keeps proxies from closing a quiet stream, and finds the streams whose browser left
+        pushes.scheduleWithFixedDelay(() -> streams.keySet().forEach(c -> send(c, () -> c.sendComment("ping"))), 15, 15, TimeUnit.SECONDS);
         app.start(settings.host(), settings.port());
     }
 
@@ -187,6 +190,18 @@ public final class ConsoleServer implements AutoCloseable {
         client.onClose(() -> streams.remove(client));
         streams.put(client, s.get());
         client.sendComment("connected");
+    }
+
+    /** Sends to one stream; a stream that fails is closed and forgotten, and the others still get theirs. */
+    private void send(SseClient client, Runnable sending) {
+        try {
+            sending.run();
+        } catch (RuntimeException e) {
+            client.close();
+        }
+        if (client.terminated()) {
+            streams.remove(client);
+        }
     }
 
     private static void vendor(Context ctx, String file, String type) throws IOException {

@@ -175,6 +175,19 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aSupervisorReviewsAndDownloadsTheDeploymentsReport() {
+        chromium.driver().get(console.url().toString());
+        logIn("sgt-super", PASSWORD);
+        chromium.waiting(Duration.ofSeconds(10)).until(d -> d.findElement(By.id("report-link")).isDisplayed());
+        new Select(chromium.driver().findElement(By.id("deployment"))).selectByValue(DEPLOYMENT);
+        awaitAlertCard(ALERT);
+        Object report = chromium.async("const cb = arguments[arguments.length - 1];"
+                + "fetch(document.getElementById('report-link').href).then(r => r.text()).then(cb)");
+        assertThat((String) report).contains(DEPLOYMENT).contains("The Strand");
+        assertThat(status("GET", "/api/alerts/" + OTHER_ALERT + "/crop", true)).isEqualTo(200); // every deployment
+    }
+
+    @Test
     void anOfficerSeesOnlyTheirDeploymentsAndEveryPostNeedsTheSessionsCsrfToken() {
         chromium.driver().get(console.url().toString());
         logIn("pc-elsewhere", PASSWORD);
@@ -194,7 +207,7 @@ class ConsoleBrowserTest {
     @Test
     void responsesCarryAStrictPolicyAndCookiesAreHttpOnlyAndLoginsAreThrottled() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        for (String path : List.of("/", "/console.js", "/api/session", "/api/deployments")) {
+        for (String path : List.of("/", "/console.js", "/vendor/uplot.js", "/api/session", "/api/deployments", "/no-such-page")) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(console.url().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).hasValue(ConsoleServer.CSP);
             assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");

@@ -133,7 +133,9 @@ function renderAlerts() {
   const list = $('alert-list');
   const alerts = sortedAlerts();
   if (!state.selected && alerts.length) state.selected = alerts[0].alert_id;
-  $('queue-count').textContent = '(' + alerts.filter((a) => a.state.startsWith('AWAITING')).length + ' to review, ' + alerts.length + ' in all)';
+  const open = alerts.filter((a) => a.state.startsWith('AWAITING')).length;
+  $('queue-count').textContent = '(' + open + ' to review, ' + alerts.length + ' in all)';
+  document.title = (open ? '(' + open + ') ' : '') + 'LFR officer console'; // seen from another tab too
   list.replaceChildren(...alerts.map((a) => {
     const li = document.createElement('li');
     li.className = a.state + (a.alert_id === state.selected ? ' selected' : '');
