@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build, test and run the project: a JDK 17+, Maven, Node.js
 # and npm (models are fetched as npm packages), g++ with Debian's FAISS and OpenBLAS (the watchlist index's native
-# shim is compiled by the build), and Chromium with its WebDriver (the officer console's browser tests).
+# shim is compiled by the build), Chromium with its WebDriver (the officer console's browser tests) and ffmpeg (the
+# camera gateway's tests stream from it).
 # Idempotent; as root it runs apt-get, otherwise it prints the command to run.
 set -euo pipefail
 packages=()
@@ -17,6 +18,7 @@ if command -v dpkg-query >/dev/null; then
   have_pkg libopenblas0-pthread || packages+=(libopenblas0-pthread)
   have_pkg chromium || packages+=(chromium)
   have_pkg chromium-driver || packages+=(chromium-driver)
+  have_pkg ffmpeg || packages+=(ffmpeg)
 fi
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
@@ -26,7 +28,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 if ! command -v apt-get >/dev/null; then
-  echo "lfr: missing ${packages[*]} and no apt-get here: install a JDK 17+, Maven, Node.js, npm, g++, FAISS, OpenBLAS, Chromium and ChromeDriver" >&2
+  echo "lfr: missing ${packages[*]} and no apt-get here: install a JDK 17+, Maven, Node.js, npm, g++, FAISS, OpenBLAS, Chromium, ChromeDriver and ffmpeg" >&2
   exit 1
 fi
 echo "installing ${packages[*]} with apt-get..." >&2

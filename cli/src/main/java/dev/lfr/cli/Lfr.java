@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
                 ModelsCommand.class, DeploymentCommand.class, WatchlistCommand.class, AlertsCommand.class, AuditCommand.class,
                 RetentionCommand.class, ReportCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
-                ClusterCommand.class, JobCommand.class, ConsoleCommand.class,
+                ClusterCommand.class, JobCommand.class, ConsoleCommand.class, GatewayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {
     public static void main(String[] args) {
@@ -45,7 +45,7 @@ public final class Lfr {
 
     static String oneLine(Throwable e) {
         if (e instanceof UserError || e instanceof ModelInstallException || e instanceof dev.lfr.cluster.ClusterException
-                || e instanceof dev.lfr.governance.GovernanceException) {
+                || e instanceof dev.lfr.governance.GovernanceException || e instanceof dev.lfr.gateway.GatewayException) {
             return e.getMessage();
         }
         if (e instanceof ImageDecodeException d) {
