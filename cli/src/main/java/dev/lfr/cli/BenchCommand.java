@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Benchmarks (speed is measured here, never in tests)",
         subcommands = {BenchCommand.Engine.class, BenchCommand.Index.class, BenchCommand.Peer.class, BenchCommand.State.class,
             BenchCommand.Watchlist.class, BenchCommand.Startup.class, BenchCommand.Delivery.class,
-            BenchCommand.Recovery.class})
+            BenchCommand.Recovery.class, BenchCommand.GatewayBench.class})
 final class BenchCommand extends LfrCommand.Group {
     @Command(name = "engine", description = {
             "Face engine stage timings on one thread: decode, detect (one pass, per 256x256 pass, tiled), align, embed",
@@ -300,6 +300,43 @@ final class BenchCommand extends LfrCommand.Group {
             } finally {
                 System.setOut(stdout);
             }
+        }
+    }
+
+    @Command(name = "gateway", description = {
+            "The camera gateway's cost per camera: N copies of a real H.264 clip (default: the 1080p 25 fps walk-towards clip",
+            "of ../shared/data) streamed by ffmpeg as MPEG-TS over UDP, sampled to --fps and JPEG-encoded into an in-process",
+            "broker for --seconds. One JSON object: frames sent per camera per second, the gateway's CPU in cores (its threads",
+            "and FFmpeg's decoder threads), cameras and frames per core, capture-to-topic latency p50/p99/max, the load",
+            "generator's CPU, and how long a camera took to be noticed as stopped and to come back after a restart."})
+    static final class GatewayBench extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 4)")
+        int cameras = 4;
+
+        @Option(names = "--fps", paramLabel = "F", description = "frames per second kept per camera (default 5)")
+        double fps = 5;
+
+        @Option(names = "--seconds", paramLabel = "S", description = "measured seconds (default 30)")
+        int seconds = 30;
+
+        @Option(names = "--quality", paramLabel = "Q", description = "JPEG quality (default 85)")
+        int quality = 85;
+
+        @Option(names = "--clip", paramLabel = "FILE", description = "the clip (default ../shared/data/facenet_pytorch/_video/walking_pedestrians.mp4)")
+        Path clip;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cameras < 1 || cameras > 256 || !(fps > 0) || fps > 60 || seconds < 5 || quality < 1 || quality > 100) {
+                throw new UserError("--cameras is 1 to 256, --fps above 0 to 60, --seconds at least 5, --quality 1 to 100");
+            }
+            Path source = clip != null ? clip : SharedData.dir("facenet_pytorch").resolve("_video").resolve("walking_pedestrians.mp4");
+            try {
+                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality));
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+            return 0;
         }
     }
 

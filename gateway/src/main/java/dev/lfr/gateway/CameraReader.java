@@ -87,8 +87,13 @@ final class CameraReader implements Runnable {
         CaptureClock captureClock = new CaptureClock(2_000);
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(camera.openUrl(env));
              OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
-            grabber.setOptions(camera.options());
-            grabber.setTimeout((int) stall.toMillis()); // FFmpeg's interrupt callback: a stalled read returns
+            java.util.Map<String, String> options = new java.util.HashMap<>(camera.options());
+            // the protocols' own read timeout (microseconds for udp, rtsp, http): a read that gets nothing for the stall
+            // timeout fails (a UDP stream that stops sending would otherwise block the reader for ever; rw_timeout and
+            // the interrupt callback do not end it, measured with FFmpeg 5 and 8)
+            options.putIfAbsent("timeout", Long.toString(stall.toNanos() / 1000));
+            grabber.setOptions(options);
+            grabber.setTimeout((int) stall.toMillis());
             grabber.start();
             health.state(CameraHealth.State.STREAMING);
             while (running) {

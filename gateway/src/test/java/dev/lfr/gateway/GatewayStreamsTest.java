@@ -121,6 +121,13 @@ class GatewayStreamsTest {
                 httpCam.start();
                 await(Duration.ofSeconds(30), () -> h.get("cam-http").sent() >= httpBefore + 10);
                 assertThat(h.get("cam-udp").sent()).isGreaterThan(udpBefore + 10);
+
+                // a UDP encoder that stops sending: no end of stream arrives, only silence; the stall timeout ends the read
+                udpCam.kill();
+                await(Duration.ofSeconds(10), () -> h.get("cam-udp").reconnects() >= 1);
+                long udpAfter = h.get("cam-udp").sent();
+                udpCam.start();
+                await(Duration.ofSeconds(30), () -> h.get("cam-udp").sent() >= udpAfter + 10);
             } finally {
                 gateway.close();
             }
