@@ -325,6 +325,9 @@ final class BenchCommand extends LfrCommand.Group {
         @Option(names = "--clip", paramLabel = "FILE", description = "the clip (default ../shared/data/facenet_pytorch/_video/walking_pedestrians.mp4)")
         Path clip;
 
+        @Option(names = "--transport", paramLabel = "T", description = "UDP (pushed, as an encoder would) or TCP (pulled, lossless; default ${DEFAULT-VALUE})")
+        dev.lfr.loadtest.bench.GatewayBenchmark.Transport transport = dev.lfr.loadtest.bench.GatewayBenchmark.Transport.UDP;
+
         @Override
         public Integer call() throws Exception {
             if (cameras < 1 || cameras > 256 || !(fps > 0) || fps > 60 || seconds < 5 || quality < 1 || quality > 100) {
@@ -332,7 +335,7 @@ final class BenchCommand extends LfrCommand.Group {
             }
             Path source = clip != null ? clip : SharedData.dir("facenet_pytorch").resolve("_video").resolve("walking_pedestrians.mp4");
             try {
-                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality));
+                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality, transport));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }

@@ -99,13 +99,60 @@ class K8sManifestsTest {
         return schema;
     }
 
+    /** Kubernetes' own kinds, read into fabric8's typed model: a wrong type fails, an unknown field is reported. */
+    private static final Map<String, Class<?>> CORE_KINDS = Map.of(
+            "apps/v1/Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
+            "v1/ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class);
+
     private static List<String> violations(Map<String, Schema> schemas, JsonNode resource) {
         String type = resource.path("apiVersion").asText() + "/" + resource.path("kind").asText();
+        if (CORE_KINDS.containsKey(type)) {
+            try {
+                List<String> unknown = new ArrayList<>();
+                unknownFields(YAML.treeToValue(resource, CORE_KINDS.get(type)), type, unknown);
+                return unknown;
+            } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+                return List.of(type + " " + e.getOriginalMessage() + " at " + e.getPathReference());
+            } catch (Exception e) {
+                return List.of(type + " " + e);
+            }
+        }
         Schema schema = schemas.get(type);
         if (schema == null) {
             return List.of(type + ": no CRD in k8s/crds serves it");
         }
         return schema.validate(resource).stream().map(e -> type + " " + e).toList();
+    }
+
+    /**
+     * fabric8's model keeps fields it does not know in each object's additional properties (the API server would
+     * refuse them): any there is a misspelt or misplaced field.
+     */
+    private static void unknownFields(Object o, String path, List<String> out) throws Exception {
+        if (o == null || !o.getClass().getName().startsWith("io.fabric8.")) {
+            if (o instanceof java.util.Collection<?> c) {
+                int i = 0;
+                for (Object item : c) {
+                    unknownFields(item, path + "[" + i++ + "]", out);
+                }
+            } else if (o instanceof Map<?, ?> m) {
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    unknownFields(e.getValue(), path + "." + e.getKey(), out);
+                }
+            }
+            return;
+        }
+        for (java.lang.reflect.Method g : o.getClass().getMethods()) {
+            if (g.getParameterCount() != 0 || !g.getName().startsWith("get") || g.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object v = g.invoke(o);
+            if (g.getName().equals("getAdditionalProperties")) {
+                ((Map<?, ?>) v).keySet().forEach(k -> out.add(path + ": unknown field " + k));
+            } else {
+                unknownFields(v, path + "." + g.getName().substring(3), out);
+            }
+        }
     }
 
     @Test
@@ -120,7 +167,7 @@ class K8sManifestsTest {
             }
         }
         assertThat(problems).isEmpty();
-        assertThat(resources).isGreaterThanOrEqualTo(11);
+        assertThat(resources).isGreaterThanOrEqualTo(14);
     }
 
     @Test
@@ -145,6 +192,16 @@ class K8sManifestsTest {
         ObjectNode retired = documents("kafka-topics.yaml").get(0).deepCopy();
         retired.put("apiVersion", "kafka.strimzi.io/v1beta2");
         assertThat(violations(schemas, retired)).singleElement().asString().contains("no CRD");
+
+        // Kubernetes' own kinds: the gateway's Deployment
+        JsonNode gateway = documents("gateway.yaml").get(1);
+        assertThat(violations(schemas, gateway)).isEmpty();
+        ObjectNode misplaced = gateway.deepCopy();
+        ((ObjectNode) misplaced.at("/spec/template/spec/containers/0")).put("replicas", 2);
+        assertThat(violations(schemas, misplaced)).singleElement().asString().contains("unknown field replicas");
+        ObjectNode badPort = gateway.deepCopy();
+        ((ObjectNode) badPort.at("/spec/template/spec/containers/0/ports/0")).put("containerPort", "nine thousand");
+        assertThat(violations(schemas, badPort)).singleElement().asString().contains("containerPort");
     }
 
     @Test
@@ -175,7 +232,7 @@ class K8sManifestsTest {
         }
         assertThat(d.at("/spec/podTemplate/spec/containers/0/env").findValuesAsText("name")).contains("OMP_WAIT_POLICY");
         assertThat(kustomizationResources()).containsExactlyInAnyOrder("kafka-cluster.yaml", "kafka-topics.yaml",
-                "flink-deployment.yaml", "prometheus.yaml");
+                "flink-deployment.yaml", "prometheus.yaml", "gateway.yaml");
     }
 
     @Test

@@ -16,6 +16,9 @@ public final class CameraHealth {
     final AtomicLong reconnects = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     private volatile long lastFrameMs = -1;
+    /** The latest capture-to-acknowledgement latencies: pairs of (acknowledged at, latency) in ms, a ring. */
+    private final long[] latencies = new long[2 * 4096];
+    private long latencyCount;
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
 
@@ -60,6 +63,23 @@ public final class CameraHealth {
     /** Seconds since the last decoded frame, or -1 before the first. */
     public double lastFrameAgeSeconds(long nowMs) {
         return lastFrameMs < 0 ? -1 : (nowMs - lastFrameMs) / 1000.0;
+    }
+
+    /**
+     * Capture-to-acknowledgement latencies (the broker has the frame) in ms, of the frames acknowledged at or after
+     * {@code sinceMs} among the latest 4,096, sorted.
+     */
+    public synchronized long[] latenciesSince(long sinceMs) {
+        int n = (int) Math.min(latencyCount, latencies.length / 2);
+        return java.util.stream.IntStream.range(0, n).filter(i -> latencies[2 * i] >= sinceMs).mapToLong(i -> latencies[2 * i + 1])
+                .sorted().toArray();
+    }
+
+    synchronized void acknowledged(long captureMs, long nowMs) {
+        int slot = (int) (latencyCount % (latencies.length / 2));
+        latencies[2 * slot] = nowMs;
+        latencies[2 * slot + 1] = nowMs - captureMs;
+        latencyCount++;
     }
 
     public State state() {

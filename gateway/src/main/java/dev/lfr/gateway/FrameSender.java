@@ -62,6 +62,7 @@ final class FrameSender implements Runnable {
             producer.send(new ProducerRecord<>(topic, camera.getBytes(StandardCharsets.UTF_8), AvroBytes.encode(f)), (meta, error) -> {
                 if (error == null) {
                     h.sent.incrementAndGet();
+                    h.acknowledged(e.captureMs(), System.currentTimeMillis());
                 } else {
                     h.sendErrors.incrementAndGet();
                 }

@@ -32,6 +32,12 @@ final class GatewayMetrics implements AutoCloseable {
         GaugeWithCallback.builder().name(PREFIX + "streaming").help("1 while the camera's stream is open and delivering")
                 .labelNames("camera").callback(cb -> cameras.forEach(c -> cb.call(c.state() == CameraHealth.State.STREAMING ? 1 : 0,
                         c.camera()))).register(registry);
+        GaugeWithCallback.builder().name(PREFIX + "capture_to_ack_p99_seconds")
+                .help("99th percentile, over the last minute, of capture to the broker's acknowledgement (-1: no frame)")
+                .labelNames("camera").callback(cb -> cameras.forEach(c -> {
+                    long[] l = c.latenciesSince(clock.getAsLong() - 60_000);
+                    cb.call(l.length == 0 ? -1 : l[Math.min(l.length - 1, (int) Math.ceil(0.99 * l.length) - 1)] / 1000.0, c.camera());
+                })).register(registry);
         server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
     }
 

@@ -105,6 +105,31 @@ class GatewayRulesTest {
         assertThatThrownBy(() -> GatewayConfig.read(dir.resolve("none.yaml"))).hasMessageStartingWith("no gateway config");
     }
 
+    @Test
+    void theKubernetesManifestRunsAConfigTheGatewayReadsAndScrapesItsMetricsPort(@TempDir Path dir) throws Exception {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<com.fasterxml.jackson.databind.JsonNode> docs = new ArrayList<>();
+        try (var p = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(Files.readString(Path.of("..", "k8s", "gateway.yaml")))) {
+            yaml.readValues(p, com.fasterxml.jackson.databind.JsonNode.class).forEachRemaining(docs::add);
+        }
+        var configMap = docs.get(0);
+        var deployment = docs.get(1);
+        var monitor = docs.get(2);
+        Path config = dir.resolve("gateway.yaml");
+        Files.writeString(config, configMap.at("/data/gateway.yaml").asText());
+        GatewayConfig c = GatewayConfig.read(config);
+        var container = deployment.at("/spec/template/spec/containers/0");
+        List<String> args = new ArrayList<>();
+        container.path("args").forEach(a -> args.add(a.asText()));
+        assertThat(args.get(args.indexOf("--config") + 1)).startsWith(container.at("/volumeMounts/0/mountPath").asText());
+        assertThat(args.get(args.indexOf("--metrics-port") + 1)).isEqualTo(container.at("/ports/0/containerPort").asText());
+        assertThat(monitor.at("/spec/podMetricsEndpoints/0/port").asText()).isEqualTo(container.at("/ports/0/name").asText());
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(1); // two would send every frame twice
+        List<String> env = new ArrayList<>();
+        container.path("env").forEach(e -> env.add(e.path("name").asText()));
+        assertThat(c.cameras()).allSatisfy(cam -> assertThat(env).contains(cam.passwordEnv()));
+    }
+
     private static void assertRefused(Path f, String yaml, String message) throws Exception {
         Files.writeString(f, yaml);
         assertThatThrownBy(() -> GatewayConfig.read(f)).isInstanceOf(GatewayException.class).hasMessageContaining(message)

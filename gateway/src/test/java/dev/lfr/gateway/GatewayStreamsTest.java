@@ -112,6 +112,8 @@ class GatewayStreamsTest {
                 assertThat(metrics).contains("lfr_gateway_frames_sent_total{camera=\"cam-http\"}")
                         .contains("lfr_gateway_streaming{camera=\"cam-udp\"} 1").contains("lfr_gateway_reconnects_total{camera=\"cam-locked\"}")
                         .doesNotContain(SECRET);
+                assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.metricsPort()
+                        + "/-/healthy")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200); // the liveness probe
 
                 // the HTTP camera loses power: the others go on; when it is back the gateway reconnects by itself
                 long udpBefore = h.get("cam-udp").sent();

@@ -3,8 +3,6 @@ package dev.lfr.loadtest.bench;
 import dev.lfr.gateway.CameraHealth;
 import dev.lfr.gateway.Gateway;
 import dev.lfr.gateway.GatewayConfig;
-import dev.lfr.schemas.AvroBytes;
-import dev.lfr.schemas.FrameEvent;
 import dev.lfr.testkit.LocalKafka;
 import dev.lfr.topics.KafkaClients;
 import java.io.IOException;
@@ -23,13 +21,14 @@ import org.apache.kafka.clients.admin.NewTopic;
  * The gateway's cost per camera: N copies of a real H.264 clip streamed by ffmpeg (stream copy, so the load generator
  * costs almost nothing) as MPEG-TS over UDP, read by one gateway in this process into an in-process broker. Reports the
  * CPU the gateway's own threads used (its camera readers, FFmpeg's decoder threads, the sender and the producer's
- * network thread; read from /proc, so native threads count), the frames it sent, the capture-to-topic latency (the
- * broker's append time, LogAppendTime, minus the frame's capture time), and how long a camera took to come back after
- * its stream was restarted.
+ * network thread; read from /proc, so native threads count), the frames it decoded and sent, the latency from a frame's
+ * capture time to the broker's acknowledgement, and how long a camera took to be noticed as stopped and to come back
+ * after its stream was restarted.
  */
 public final class GatewayBenchmark {
     /** One run. */
-    public record Result(String clip, int cameras, double fps, int seconds, double sentFpsPerCamera, long dropped, long errors,
+    public record Result(String clip, Transport transport, int cameras, double fps, int seconds, double decodedFpsPerCamera, double sentFpsPerCamera,
+                         long dropped, long errors,
                          double gatewayCpuCores, double camerasPerCore, double framesPerCore, long latencyP50Ms, long latencyP99Ms,
                          long latencyMaxMs, double loadGeneratorCpuCores, long stallDetectedMs, long backAfterRestartMs,
                          List<String> threadsCounted) {}
@@ -39,7 +38,10 @@ public final class GatewayBenchmark {
 
     private GatewayBenchmark() {}
 
-    public static Result run(Path clip, int cameras, double fps, int seconds, int jpegQuality) throws Exception {
+    /** How the clip reaches the gateway: MPEG-TS pushed over UDP, or served over TCP (lossless) for the gateway to pull. */
+    public enum Transport { UDP, TCP }
+
+    public static Result run(Path clip, int cameras, double fps, int seconds, int jpegQuality, Transport transport) throws Exception {
         if (!Files.isExecutable(Path.of(FFMPEG))) {
             throw new IllegalArgumentException("no " + FFMPEG + ": run scripts/bootstrap.sh (apt-get install ffmpeg)");
         }
@@ -50,25 +52,26 @@ public final class GatewayBenchmark {
         StringBuilder yaml = new StringBuilder("stall_timeout_s: 3\nbackoff_max_s: 2\ncameras:\n");
         for (int i = 0; i < cameras; i++) {
             ports.add(freePort());
-            yaml.append(String.format(java.util.Locale.ROOT, "  - {id: bench-%d, url: 'udp://127.0.0.1:%d', fps: %s, jpeg_quality: %d}%n",
-                    i, ports.get(i), fps, jpegQuality));
+            yaml.append(String.format(java.util.Locale.ROOT, "  - {id: bench-%d, url: '%s://127.0.0.1:%d', fps: %s, jpeg_quality: %d}%n",
+                    i, transport.name().toLowerCase(java.util.Locale.ROOT), ports.get(i), fps, jpegQuality));
         }
         Path config = Files.createTempFile("lfr-gateway-bench", ".yaml");
         Files.writeString(config, yaml);
         List<Process> streams = new ArrayList<>();
         try (LocalKafka kafka = new LocalKafka()) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime",
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of(
                         "max.message.bytes", String.valueOf(8 << 20))))).all().get();
             }
             for (int port : ports) {
-                streams.add(stream(clip, port));
+                streams.add(stream(clip, port, transport));
             }
             Gateway gateway = new Gateway(GatewayConfig.read(config), KafkaClients.producer(kafka.bootstrap()), TOPIC, "127.0.0.1", 0,
                     System::getenv);
             try {
                 Thread.sleep(6_000); // streams found, decoders and the JIT warm
                 long[] sentBefore = gateway.health().stream().mapToLong(CameraHealth::sent).toArray();
+                long decodedBefore = gateway.health().stream().mapToLong(CameraHealth::decoded).sum();
                 long droppedBefore = gateway.health().stream().mapToLong(CameraHealth::dropped).sum();
                 long errorsBefore = gateway.health().stream().mapToLong(CameraHealth::errors).sum();
                 List<String> counted = new ArrayList<>();
@@ -80,18 +83,20 @@ public final class GatewayBenchmark {
                 double wall = (System.nanoTime() - t0) / 1e9;
                 long cpu = gatewayCpuTicks(new ArrayList<>()) - cpuBefore;
                 long gen = processTicks(streams) - genBefore;
-                long toMs = System.currentTimeMillis();
                 long sent = 0;
                 for (int i = 0; i < cameras; i++) {
                     sent += gateway.health().get(i).sent() - sentBefore[i];
                 }
+                long decoded = gateway.health().stream().mapToLong(CameraHealth::decoded).sum() - decodedBefore;
                 long dropped = gateway.health().stream().mapToLong(CameraHealth::dropped).sum() - droppedBefore;
                 long errors = gateway.health().stream().mapToLong(CameraHealth::errors).sum() - errorsBefore;
-                long[] latency = latencies(kafka, fromMs, toMs);
+                long[] latency = gateway.health().stream().flatMapToLong(c -> java.util.Arrays.stream(c.latenciesSince(fromMs)))
+                        .sorted().toArray();
                 double hz = ticksPerSecond();
                 double cores = cpu / hz / wall;
-                long[] reconnect = reconnect(gateway.health().get(0), streams, 0, clip, ports.get(0));
-                return new Result(clip.getFileName().toString(), cameras, fps, seconds, sent / wall / cameras, dropped, errors, round(cores),
+                long[] reconnect = reconnect(gateway.health().get(0), streams, 0, clip, ports.get(0), transport);
+                return new Result(clip.getFileName().toString(), transport, cameras, fps, seconds, round(decoded / wall / cameras),
+                        round(sent / wall / cameras), dropped, errors, round(cores),
                         round(cameras / cores), round(sent / wall / cores), percentile(latency, 0.5), percentile(latency, 0.99),
                         latency.length == 0 ? -1 : latency[latency.length - 1], round(gen / hz / wall), reconnect[0], reconnect[1],
                         counted.stream().distinct().sorted().toList());
@@ -107,7 +112,8 @@ public final class GatewayBenchmark {
     }
 
     /** Stops camera {@code i}'s stream until the gateway notices, then restarts it; [noticed after, back after restart] in ms. */
-    private static long[] reconnect(CameraHealth camera, List<Process> streams, int i, Path clip, int port) throws Exception {
+    private static long[] reconnect(CameraHealth camera, List<Process> streams, int i, Path clip, int port, Transport transport)
+            throws Exception {
         streams.get(i).destroyForcibly();
         streams.get(i).waitFor(5, TimeUnit.SECONDS);
         long stopped = System.nanoTime();
@@ -116,7 +122,7 @@ public final class GatewayBenchmark {
         }
         long noticed = (System.nanoTime() - stopped) / 1_000_000;
         long decoded = camera.decoded();
-        streams.set(i, stream(clip, port));
+        streams.set(i, stream(clip, port, transport));
         long restarted = System.nanoTime();
         while (camera.decoded() == decoded && System.nanoTime() - restarted < 60_000_000_000L) {
             Thread.sleep(20);
@@ -124,16 +130,10 @@ public final class GatewayBenchmark {
         return new long[] {noticed, (System.nanoTime() - restarted) / 1_000_000};
     }
 
-    private static Process stream(Path clip, int port) throws IOException {
+    private static Process stream(Path clip, int port, Transport transport) throws IOException {
+        String to = transport == Transport.UDP ? "udp://127.0.0.1:" + port + "?pkt_size=1316" : "tcp://127.0.0.1:" + port + "?listen=1";
         return new ProcessBuilder(FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip.toString(),
-                "-an", "-c:v", "copy", "-f", "mpegts", "udp://127.0.0.1:" + port + "?pkt_size=1316").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    /** Capture-to-topic latency of the frames appended between the two times, sorted. */
-    private static long[] latencies(LocalKafka kafka, long fromMs, long toMs) {
-        return kafka.readAll(TOPIC).stream().filter(r -> r.timestamp() >= fromMs && r.timestamp() <= toMs)
-                .mapToLong(r -> r.timestamp() - AvroBytes.decode(r.value(), FrameEvent.class).getCaptureTime().toEpochMilli()).sorted().toArray();
+                "-an", "-c:v", "copy", "-f", "mpegts", to).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /**
