@@ -45,7 +45,9 @@ final class FrameSender implements Runnable {
                     send(e);
                 }
             }
-            for (FrameQueues.Encoded e = queues.poll(0, TimeUnit.MILLISECONDS); e != null; e = queues.poll(0, TimeUnit.MILLISECONDS)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // a broker that is down must not hold up shutdown
+            for (FrameQueues.Encoded e = queues.poll(0, TimeUnit.MILLISECONDS); e != null && System.nanoTime() < deadline;
+                    e = queues.poll(0, TimeUnit.MILLISECONDS)) {
                 send(e); // what the cameras had queued at shutdown
             }
         } catch (InterruptedException e) {

@@ -78,8 +78,7 @@ public final class Gateway implements AutoCloseable {
         }
         sender.stop();
         senderThread.join(wait);
-        producer.flush();
-        producer.close();
+        producer.close(java.time.Duration.ofSeconds(10)); // sends what is buffered, unless the broker is gone
         metrics.close();
     }
 }

@@ -102,7 +102,13 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    /** Stops the broker; a second call does nothing (a test may stop it early to see what a lost broker does). */
+    public synchronized void close() throws Exception {
+        if (!closed) {
+            closed = true;
+            cluster.close();
+        }
     }
+
+    private boolean closed;
 }
