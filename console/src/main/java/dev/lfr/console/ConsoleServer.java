@@ -75,8 +75,10 @@ public final class ConsoleServer implements AutoCloseable {
         this.settings = settings;
         this.feed = feed;
         this.sessions = new Sessions(clock, settings.sessionIdle(), 10_000);
-        LoginThrottle throttle = new LoginThrottle(clock, 5, Duration.ofMinutes(5));
-        Logins logins = new Logins(users, sessions, throttle, settings.secureCookies());
+        // a name is guessed at slowly; an address less strictly, as officers behind one proxy or NAT share it
+        LoginThrottle perName = new LoginThrottle(clock, 5, Duration.ofMinutes(5));
+        LoginThrottle perAddress = new LoginThrottle(clock, 20, Duration.ofMinutes(5));
+        Logins logins = new Logins(users, sessions, perName, perAddress, settings.secureCookies());
         this.app = Javalin.create(config -> {
             config.http.maxRequestSize = 16 * 1024;
             config.jsonMapper(new Jackson());

@@ -17,13 +17,15 @@ final class Logins {
 
     private final ConsoleUsers users;
     private final Sessions sessions;
-    private final LoginThrottle throttle;
+    private final LoginThrottle perName;
+    private final LoginThrottle perAddress;
     private final boolean secureCookies;
 
-    Logins(ConsoleUsers users, Sessions sessions, LoginThrottle throttle, boolean secureCookies) {
+    Logins(ConsoleUsers users, Sessions sessions, LoginThrottle perName, LoginThrottle perAddress, boolean secureCookies) {
         this.users = users;
         this.sessions = sessions;
-        this.throttle = throttle;
+        this.perName = perName;
+        this.perAddress = perAddress;
         this.secureCookies = secureCookies;
     }
 
@@ -40,7 +42,7 @@ final class Logins {
     void login(Context ctx, Sessions.Session current) {
         Credentials c = ctx.bodyAsClass(Credentials.class);
         String name = c == null || c.name() == null ? "" : c.name().trim();
-        Duration wait = max(throttle.waitFor("name:" + name), throttle.waitFor("address:" + ctx.ip()));
+        Duration wait = max(perName.waitFor(name), perAddress.waitFor(ctx.ip()));
         if (!wait.isZero()) {
             ctx.header("Retry-After", Long.toString(Math.max(1, wait.toSeconds())));
             throw new ConsoleServer.Refused(HttpStatus.TOO_MANY_REQUESTS,
@@ -48,11 +50,11 @@ final class Logins {
         }
         Optional<ConsoleUsers.User> user = users.authenticate(name, c == null ? null : c.password());
         if (user.isEmpty()) {
-            throttle.failed("name:" + name);
-            throttle.failed("address:" + ctx.ip());
+            perName.failed(name);
+            perAddress.failed(ctx.ip());
             throw new ConsoleServer.Refused(HttpStatus.UNAUTHORIZED, "wrong name or password");
         }
-        throttle.succeeded("name:" + name);
+        perName.succeeded(name);
         Sessions.Session s = sessions.login(current, user.get());
         ctx.cookie(ConsoleServer.sessionCookie(s.id(), secureCookies, -1));
         ctx.json(describe(s));

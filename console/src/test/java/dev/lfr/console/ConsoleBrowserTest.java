@@ -168,6 +168,7 @@ class ConsoleBrowserTest {
                 && d.findElement(By.id("m-faces")).getText().equals("1200"));
         assertThat(chromium.driver().findElement(By.id("tab-alerts")).isDisplayed()).isFalse();
         assertThat(chromium.driver().findElement(By.cssSelector("#chart canvas")).isDisplayed()).isTrue();
+        assertThat(chromium.driver().findElement(By.id("chart")).getText()).contains("false alerts per 1,000 faces");
         assertThat(status("GET", "/api/alerts/" + ALERT + "/crop", true)).isEqualTo(403);
         assertThat(status("GET", "/api/alerts/" + ALERT + "/reference", true)).isEqualTo(403);
         assertThat(status("GET", "/api/alerts?deployment=" + DEPLOYMENT, true)).isEqualTo(403);
@@ -225,7 +226,11 @@ class ConsoleBrowserTest {
             assertThat(login("sgt-super", "guess " + i)).isEqualTo(401);
         }
         assertThat(login("sgt-super", PASSWORD)).isEqualTo(429); // even the right password, until the window passes
-        assertThat(login("pc-first", "guess")).isEqualTo(429); // and from this address, for any name
+        assertThat(login("pc-first", "guess")).isEqualTo(401); // another name may still try from here ...
+        for (int i = 0; i < 14; i++) {
+            login("nobody-" + i, "guess");
+        }
+        assertThat(login("pc-second", PASSWORD)).isEqualTo(429); // ... until the address has failed 20 times
     }
 
     private void logIn(String name, String password) {

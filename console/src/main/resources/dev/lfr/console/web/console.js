@@ -223,15 +223,26 @@ async function renderDashboard() {
 }
 
 function drawChart(windows) {
+  // counts per window on the left; the false-alert rate so far (per 1,000 faces scanned) on the right
+  let faces = 0;
+  let falseAlerts = 0;
+  const rate = windows.map((w) => {
+    faces += w.faces_searched;
+    falseAlerts += w.adjudicated_false;
+    return faces === 0 ? null : 1000 * falseAlerts / faces;
+  });
   const data = [windows.map((w) => w.end / 1000), windows.map((w) => w.alerts), windows.map((w) => w.adjudicated_true),
-    windows.map((w) => w.adjudicated_false)];
+    windows.map((w) => w.adjudicated_false), rate];
   if (state.chart) {
     state.chart.setData(data);
     return;
   }
   if (typeof uPlot === 'undefined') return;
-  state.chart = new uPlot({ width: 800, height: 280, title: 'Alerts and verdicts per window',
-    series: [{}, { label: 'alerts', stroke: '#c77700' }, { label: 'confirmed', stroke: '#2e7d32' }, { label: 'false alerts', stroke: '#b00020' }] },
+  state.chart = new uPlot({ width: 800, height: 280, title: 'Alerts and verdicts per window, false-alert rate so far',
+    scales: { rate: { auto: true } },
+    axes: [{}, { label: 'per window' }, { scale: 'rate', side: 1, label: 'false alerts per 1,000 faces', grid: { show: false } }],
+    series: [{}, { label: 'alerts', stroke: '#c77700' }, { label: 'confirmed', stroke: '#2e7d32' },
+      { label: 'false alerts', stroke: '#b00020' }, { label: 'false alerts per 1,000 faces', scale: 'rate', stroke: '#6a1b9a', dash: [6, 4] }] },
   data, $('chart'));
 }
 
