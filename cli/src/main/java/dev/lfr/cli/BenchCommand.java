@@ -328,6 +328,9 @@ final class BenchCommand extends LfrCommand.Group {
         @Option(names = "--transport", paramLabel = "T", description = "UDP (pushed, as an encoder would) or TCP (pulled, lossless; default ${DEFAULT-VALUE})")
         dev.lfr.loadtest.bench.GatewayBenchmark.Transport transport = dev.lfr.loadtest.bench.GatewayBenchmark.Transport.UDP;
 
+        @Option(names = "--decode-all-frames", description = "decode B-frames too (the gateway's default skips them)")
+        boolean decodeAllFrames;
+
         @Override
         public Integer call() throws Exception {
             if (cameras < 1 || cameras > 256 || !(fps > 0) || fps > 60 || seconds < 5 || quality < 1 || quality > 100) {
@@ -335,7 +338,7 @@ final class BenchCommand extends LfrCommand.Group {
             }
             Path source = clip != null ? clip : SharedData.dir("facenet_pytorch").resolve("_video").resolve("walking_pedestrians.mp4");
             try {
-                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality, transport));
+                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality, transport, decodeAllFrames));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }

@@ -38,12 +38,13 @@ import java.util.regex.Pattern;
  *     password_env: CAM1_PASSWORD          #   an environment variable, or
  *     # password_file: /run/secrets/cam1   #   a file (its first line)
  *     options: {rtsp_transport: tcp}       # FFmpeg options for this stream
+ *     decode_all_frames: false             # false: frames no other frame needs (B-frames) are not decoded
  * </pre>
  */
 public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duration backoffMax, int queueFrames) {
     /** One camera; {@link #url} holds no credentials, so it may be logged. */
     public record Camera(String id, String url, double fps, int maxWidth, int maxHeight, int jpegQuality, String username,
-                         String passwordEnv, String passwordFile, Map<String, String> options) {
+                         String passwordEnv, String passwordFile, Map<String, String> options, boolean decodeAllFrames) {
         /** The URL to open, with the credentials put in from their environment variable or file. */
         public String openUrl(Function<String, String> env) {
             if (username == null) {
@@ -141,7 +142,7 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
             throw new GatewayException(where + "a password needs a username");
         }
         return new Camera(c.id, c.url, c.fps, c.maxWidth, c.maxHeight, c.jpegQuality, c.username, c.passwordEnv, c.passwordFile,
-                c.options == null ? Map.of() : Map.copyOf(c.options));
+                c.options == null ? Map.of() : Map.copyOf(c.options), c.decodeAllFrames);
     }
 
     private static void positive(double seconds, String name) {
@@ -180,5 +181,7 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         @JsonProperty("password_file")
         public String passwordFile;
         public Map<String, String> options;
+        @JsonProperty("decode_all_frames")
+        public boolean decodeAllFrames;
     }
 }

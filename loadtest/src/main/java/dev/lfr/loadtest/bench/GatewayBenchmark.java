@@ -27,7 +27,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  */
 public final class GatewayBenchmark {
     /** One run. */
-    public record Result(String clip, Transport transport, int cameras, double fps, int seconds, double decodedFpsPerCamera, double sentFpsPerCamera,
+    public record Result(String clip, Transport transport, boolean decodeAllFrames, int cameras, double fps, int seconds, double decodedFpsPerCamera, double sentFpsPerCamera,
                          long dropped, long errors,
                          double gatewayCpuCores, double camerasPerCore, double framesPerCore, long latencyP50Ms, long latencyP99Ms,
                          long latencyMaxMs, double loadGeneratorCpuCores, long stallDetectedMs, long backAfterRestartMs,
@@ -41,7 +41,9 @@ public final class GatewayBenchmark {
     /** How the clip reaches the gateway: MPEG-TS pushed over UDP, or served over TCP (lossless) for the gateway to pull. */
     public enum Transport { UDP, TCP }
 
-    public static Result run(Path clip, int cameras, double fps, int seconds, int jpegQuality, Transport transport) throws Exception {
+    /** @param decodeAllFrames decode B-frames too (the gateway's default skips them) */
+    public static Result run(Path clip, int cameras, double fps, int seconds, int jpegQuality, Transport transport,
+                             boolean decodeAllFrames) throws Exception {
         if (!Files.isExecutable(Path.of(FFMPEG))) {
             throw new IllegalArgumentException("no " + FFMPEG + ": run scripts/bootstrap.sh (apt-get install ffmpeg)");
         }
@@ -52,8 +54,8 @@ public final class GatewayBenchmark {
         StringBuilder yaml = new StringBuilder("stall_timeout_s: 3\nbackoff_max_s: 2\ncameras:\n");
         for (int i = 0; i < cameras; i++) {
             ports.add(freePort());
-            yaml.append(String.format(java.util.Locale.ROOT, "  - {id: bench-%d, url: '%s://127.0.0.1:%d', fps: %s, jpeg_quality: %d}%n",
-                    i, transport.name().toLowerCase(java.util.Locale.ROOT), ports.get(i), fps, jpegQuality));
+            yaml.append(String.format(java.util.Locale.ROOT, "  - {id: bench-%d, url: '%s://127.0.0.1:%d', fps: %s, jpeg_quality: %d, decode_all_frames: %s}%n",
+                    i, transport.name().toLowerCase(java.util.Locale.ROOT), ports.get(i), fps, jpegQuality, decodeAllFrames));
         }
         Path config = Files.createTempFile("lfr-gateway-bench", ".yaml");
         Files.writeString(config, yaml);
@@ -95,7 +97,7 @@ public final class GatewayBenchmark {
                 double hz = ticksPerSecond();
                 double cores = cpu / hz / wall;
                 long[] reconnect = reconnect(gateway.health().get(0), streams, 0, clip, ports.get(0), transport);
-                return new Result(clip.getFileName().toString(), transport, cameras, fps, seconds, round(decoded / wall / cameras),
+                return new Result(clip.getFileName().toString(), transport, decodeAllFrames, cameras, fps, seconds, round(decoded / wall / cameras),
                         round(sent / wall / cameras), dropped, errors, round(cores),
                         round(cameras / cores), round(sent / wall / cores), percentile(latency, 0.5), percentile(latency, 0.99),
                         latency.length == 0 ? -1 : latency[latency.length - 1], round(gen / hz / wall), reconnect[0], reconnect[1],
