@@ -82,8 +82,9 @@ class GatewayStreamsTest {
                     }
                     return h.get("cam-rtsp").sent() >= 15 && h.get("cam-http").sent() >= 15 && h.get("cam-udp").sent() >= 15;
                 });
-                // the bad cameras fail and retry (each attempt can take up to the stall timeout) without end
-                await(Duration.ofSeconds(20), () -> h.get("cam-junk").errors() > 0 && h.get("cam-junk").reconnects() > 0
+                // the bad cameras fail and retry without end; an attempt on garbage lasts until FFmpeg has probed its
+                // probe size (5 MB, about 20 s of this garbage) and found no stream in it
+                await(Duration.ofSeconds(60), () -> h.get("cam-junk").errors() > 0 && h.get("cam-junk").reconnects() > 0
                         && h.get("cam-locked").errors() > 0 && h.get("cam-locked").reconnects() > 0);
                 assertThat(h.get("cam-junk").sent()).isZero();
                 assertThat(String.join("\n", gateway.statusLines())).contains("cam-locked").doesNotContain(SECRET);
