@@ -98,8 +98,9 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         List<Camera> cameras = f.cameras.stream().map(c -> camera(c, ids)).toList();
         positive(f.stallTimeoutS, "stall_timeout_s");
         positive(f.backoffMaxS, "backoff_max_s");
-        if (f.queueFrames < 1 || f.queueFrames > 10_000) {
-            throw new GatewayException("queue_frames is 1 to 10000, not " + f.queueFrames);
+        // each queued frame is a JPEG of up to a few hundred kB, per camera: a larger queue is memory, not safety
+        if (f.queueFrames < 1 || f.queueFrames > 250) {
+            throw new GatewayException("queue_frames is 1 to 250, not " + f.queueFrames);
         }
         return new GatewayConfig(cameras, Duration.ofMillis(Math.round(f.stallTimeoutS * 1000)),
                 Duration.ofMillis(Math.round(f.backoffMaxS * 1000)), f.queueFrames);

@@ -101,6 +101,7 @@ class GatewayRulesTest {
         assertRefused(f, "cameras: []", "lists no cameras");
         assertRefused(f, "stall_timeout_s: -1\ncameras: [{id: c, url: 'rtsp://h/s'}]", "stall_timeout_s is above 0");
         assertRefused(f, "cameras: [{id: c, url: 'rtsp://h/s', jpeg_quality: 101}]", "jpeg_quality is 1 to 100");
+        assertRefused(f, "queue_frames: 100000\ncameras: [{id: c, url: 'rtsp://h/s'}]", "queue_frames is 1 to 250");
         assertRefused(f, "cameras: [{id: c, url: 'rtsp://h/s', colour: red}]", "gateway config");
         assertThatThrownBy(() -> GatewayConfig.read(dir.resolve("none.yaml"))).hasMessageStartingWith("no gateway config");
     }

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -36,24 +37,24 @@ public final class ReferenceImages {
     public String store(String watchlist, String subject, Path photo) {
         String name = photo.getFileName().toString();
         String ext = name.contains(".") ? name.substring(name.lastIndexOf('.')).toLowerCase(Locale.ROOT) : "";
-        Path dir = subjectDir(watchlist, subject);
-        try {
-            Files.createDirectories(dir);
-            Path target = dir.resolve("reference" + ext);
-            Files.copy(photo, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return SCHEME + encode(watchlist) + "/" + encode(subject) + "/" + target.getFileName();
-        } catch (IOException e) {
-            throw new GovernanceException("cannot store the reference photo in " + dir + ": " + e.getMessage(), e);
-        }
+        return write(watchlist, subject, "reference" + ext, target -> Files.copy(photo, target, StandardCopyOption.REPLACE_EXISTING));
     }
 
     /** Stores a JPEG photo given as bytes; returns its URI. */
     public String store(String watchlist, String subject, byte[] jpeg) {
+        return write(watchlist, subject, "reference.jpg", target -> Files.write(target, jpeg));
+    }
+
+    private interface Writing {
+        void to(Path target) throws IOException;
+    }
+
+    private String write(String watchlist, String subject, String file, Writing writing) {
         Path dir = subjectDir(watchlist, subject);
         try {
             Files.createDirectories(dir);
-            Files.write(dir.resolve("reference.jpg"), jpeg);
-            return SCHEME + encode(watchlist) + "/" + encode(subject) + "/reference.jpg";
+            writing.to(dir.resolve(file));
+            return SCHEME + encode(watchlist) + "/" + encode(subject) + "/" + file;
         } catch (IOException e) {
             throw new GovernanceException("cannot store the reference photo in " + dir + ": " + e.getMessage(), e);
         }

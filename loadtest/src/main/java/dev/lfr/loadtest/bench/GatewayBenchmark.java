@@ -35,6 +35,8 @@ public final class GatewayBenchmark {
 
     private static final String FFMPEG = "/usr/bin/ffmpeg";
     private static final String TOPIC = "bench.frames";
+    /** The unit of /proc's CPU times on Linux. */
+    private static final double USER_HZ = 100.0;
 
     private GatewayBenchmark() {}
 
@@ -94,7 +96,7 @@ public final class GatewayBenchmark {
                 long errors = gateway.health().stream().mapToLong(CameraHealth::errors).sum() - errorsBefore;
                 long[] latency = gateway.health().stream().flatMapToLong(c -> java.util.Arrays.stream(c.latenciesSince(fromMs)))
                         .sorted().toArray();
-                double hz = ticksPerSecond();
+                double hz = USER_HZ;
                 double cores = cpu / hz / wall;
                 long[] reconnect = reconnect(gateway.health().get(0), streams, 0, clip, ports.get(0), transport);
                 return new Result(clip.getFileName().toString(), transport, decodeAllFrames, cameras, fps, seconds, round(decoded / wall / cameras),
@@ -177,10 +179,6 @@ public final class GatewayBenchmark {
     private static long ticks(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static double ticksPerSecond() {
-        return 100.0; // USER_HZ on Linux
     }
 
     private static long percentile(long[] sorted, double q) {
