@@ -109,7 +109,9 @@ public final class Sessions {
         long now = clock.millis();
         byId.values().removeIf(s -> now - s.lastSeenMs > idle.toMillis());
         while (byId.size() >= max) {
-            byId.values().stream().min(Comparator.comparingLong(s -> s.lastSeenMs)).ifPresent(s -> byId.remove(s.id));
+            // visitors go first: a flood of anonymous sessions must not log officers out
+            byId.values().stream().min(Comparator.comparing((Session s) -> s.user != null).thenComparingLong(s -> s.lastSeenMs))
+                    .ifPresent(s -> byId.remove(s.id));
         }
         Session s = new Session(token(), token(), user, now);
         byId.put(s.id, s);

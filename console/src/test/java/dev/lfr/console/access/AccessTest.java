@@ -60,10 +60,13 @@ class AccessTest {
         assertThat(sessions.live(in)).isFalse();
         assertThat(sessions.find(in.id())).isEmpty();
 
+        Sessions.Session officer = sessions.login(sessions.anonymous(), u);
+        clock.advance(Duration.ofMinutes(1)); // the officer's is now the least recently used
         for (int i = 0; i < 5; i++) {
             sessions.anonymous();
         }
         assertThat(sessions.size()).isLessThanOrEqualTo(3); // visitors cannot grow the table without bound
+        assertThat(sessions.live(officer)).isTrue(); // nor push a logged-in officer out
     }
 
     @Test
