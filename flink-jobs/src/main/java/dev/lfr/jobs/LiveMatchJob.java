@@ -95,7 +95,7 @@ public final class LiveMatchJob {
             String model = c.get(LiveMatchOptions.EMBEDDING_MODEL);
             String modelsDir = c.getOptional(LiveMatchOptions.MODELS_DIR).orElse(ModelInstaller.defaultDir().toString());
             FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH));
+                    QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH), false);
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
@@ -132,7 +132,7 @@ public final class LiveMatchJob {
 
         public Config withEmbeddingModel(String model) {
             FramePipeline.Config p = new FramePipeline.Config(pipeline.modelsDir(), model, pipeline.detector(),
-                    pipeline.gate(), pipeline.embeddingBatch());
+                    pipeline.gate(), pipeline.embeddingBatch(), pipeline.flipAveraging());
             InputRules r = new InputRules(model, dimensionOf(model), input.maxClockAhead(), input.maxAge(),
                     input.maxDeploymentLength(), input.minThreshold());
             return new Config(p, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r, watchlistIndex);

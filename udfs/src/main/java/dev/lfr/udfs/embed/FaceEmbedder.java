@@ -1,6 +1,7 @@
 package dev.lfr.udfs.embed;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC3;
+import static org.bytedeco.opencv.global.opencv_core.flip;
 import static org.bytedeco.opencv.global.opencv_core.multiply;
 import static org.bytedeco.opencv.global.opencv_core.split;
 import static org.bytedeco.opencv.global.opencv_core.subtract;
@@ -28,7 +29,9 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 /**
  * Aligned face chips to descriptors, for any embedder in the catalog: input size, channel order, normalisation and
  * output dimension all come from the model's entry, so a stronger model is a catalog change. Faces are run in
- * batches of up to {@code maxBatch} (models exported with a fixed batch of 1 are run one by one).
+ * batches of up to {@code maxBatch} (models exported with a fixed batch of 1 are run one by one). With flip
+ * averaging, each chip is also embedded mirrored and the two outputs are summed before normalisation (a common
+ * test-time augmentation; it costs a second model run a face).
  *
  * <p>Not thread-safe (one ONNX session and one reused input buffer); one instance per thread.
  */
@@ -46,8 +49,14 @@ public final class FaceEmbedder implements AutoCloseable {
     /** The model's per-channel mean and 1/std, laid out per BGR channel over a whole chip: made once, not per face. */
     private final Mat meanMat;
     private final Mat invStdMat;
+    private final boolean flipAveraging;
 
     public FaceEmbedder(ModelStore models, String embeddingModel, int maxBatch) {
+        this(models, embeddingModel, maxBatch, false);
+    }
+
+    public FaceEmbedder(ModelStore models, String embeddingModel, int maxBatch, boolean flipAveraging) {
+        this.flipAveraging = flipAveraging;
         this.spec = models.spec(embeddingModel);
         if (!"embedder".equals(spec.role()) || spec.dimension() == null) {
             throw new IllegalArgumentException(embeddingModel + " is not an embedder");
@@ -107,7 +116,16 @@ public final class FaceEmbedder implements AutoCloseable {
                 throw new IllegalArgumentException("face aligned for " + f.embeddingModel() + " given to " + spec.id());
             }
         }
-        float[][] raw = rawOutputs(batch.stream().map(AlignedFace::chip).toList());
+        List<FrameImage> chips = batch.stream().map(AlignedFace::chip).toList();
+        float[][] raw = rawOutputs(chips, false);
+        if (flipAveraging) {
+            float[][] mirrored = rawOutputs(chips, true);
+            for (int i = 0; i < raw.length; i++) {
+                for (int j = 0; j < raw[i].length; j++) {
+                    raw[i][j] += mirrored[i][j];
+                }
+            }
+        }
         List<FaceDescriptor> out = new ArrayList<>(raw.length);
         for (float[] v : raw) {
             out.add(new FaceDescriptor(spec.id(), v));
@@ -120,12 +138,16 @@ public final class FaceEmbedder implements AutoCloseable {
      * (at most {@code maxBatch} of them). For conformance checks against a reference implementation.
      */
     public float[][] rawOutputs(List<FrameImage> chips) throws OrtException {
+        return rawOutputs(chips, false);
+    }
+
+    private float[][] rawOutputs(List<FrameImage> chips, boolean mirrored) throws OrtException {
         int n = chips.size();
         if (n == 0 || n > maxBatch) {
             throw new IllegalArgumentException("batch of " + n + " faces; allowed 1.." + maxBatch);
         }
         for (int i = 0; i < n; i++) {
-            fill(chips.get(i), i * chipFloats);
+            fill(chips.get(i), i * chipFloats, mirrored);
         }
         ModelSpec.InputSpec in = spec.input();
         long[] shape = in.nchw() ? new long[] {n, in.channelCount(), in.height(), in.width()}
@@ -148,7 +170,7 @@ public final class FaceEmbedder implements AutoCloseable {
     }
 
     /** Writes one BGR chip at {@code offset} in the model's layout, channel order and normalisation. */
-    private void fill(FrameImage chip, int offset) {
+    private void fill(FrameImage chip, int offset, boolean mirrored) {
         ModelSpec.InputSpec in = spec.input();
         if (chip.width() != in.width() || chip.height() != in.height()) {
             throw new IllegalArgumentException("chip is " + chip.width() + "x" + chip.height() + ", " + spec.id()
@@ -156,6 +178,9 @@ public final class FaceEmbedder implements AutoCloseable {
         }
         // OpenCV does the per-pixel work (a Java loop here showed up in the streaming job's profile)
         chip.mat().convertTo(scaled, CV_32FC3);
+        if (mirrored) {
+            flip(scaled, scaled, 1);
+        }
         subtract(scaled, meanMat, scaled);
         multiply(scaled, invStdMat, scaled);
         int plane = in.width() * in.height();

@@ -22,8 +22,14 @@ public final class FaceEngine implements AutoCloseable {
     private final FramePipeline pipeline;
 
     public FaceEngine(ModelStore models, String embeddingModel, FaceDetector.Config detectorConfig, QualityGate gate) {
+        this(models, embeddingModel, detectorConfig, gate, false);
+    }
+
+    /** With {@code flipAveraging}, each face is embedded as it is and mirrored, and the two are summed. */
+    public FaceEngine(ModelStore models, String embeddingModel, FaceDetector.Config detectorConfig, QualityGate gate,
+                      boolean flipAveraging) {
         this.pipeline = new FramePipeline(models, new FramePipeline.Config(models.dir().toString(), embeddingModel,
-                detectorConfig, gate, 8));
+                detectorConfig, gate, 8, flipAveraging));
     }
 
     public static FaceEngine withDefaults(ModelStore models, String embeddingModel) {

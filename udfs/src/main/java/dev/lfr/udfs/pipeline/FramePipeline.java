@@ -35,9 +35,10 @@ public class FramePipeline implements AutoCloseable {
      * @param detector       detector settings
      * @param gate           which faces are good enough to embed
      * @param embeddingBatch faces embedded in one model call at most
+     * @param flipAveraging  each face also embedded mirrored, the two summed (twice the embedding work)
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
-                         int embeddingBatch) implements Serializable {
+                         int embeddingBatch, boolean flipAveraging) implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
@@ -46,7 +47,7 @@ public class FramePipeline implements AutoCloseable {
 
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), 8);
+                    QualityGate.defaults(), 8, false);
         }
     }
 
@@ -69,7 +70,8 @@ public class FramePipeline implements AutoCloseable {
         this.detector = new FaceDetector(models, config.detector());
         this.gate = config.gate();
         this.aligner = new FaceAligner(models, config.embeddingModel());
-        this.embedder = new FaceEmbedder(models, config.embeddingModel(), config.embeddingBatch());
+        this.embedder = new FaceEmbedder(models, config.embeddingModel(), config.embeddingBatch(),
+                config.flipAveraging());
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */

@@ -19,6 +19,7 @@ import dev.lfr.udfs.testing.TestData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -62,6 +63,28 @@ class FaceEngineTest {
             List<FaceDescriptor> all = batched.embedAll(chips);
             for (int i = 0; i < chips.size(); i++) {
                 assertThat(all.get(i).cosine(single.embed(chips.get(i)))).isCloseTo(1.0, offset(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void flipAveragingGivesAFaceAndItsMirrorOneDescriptor() throws Exception {
+        String embedder = "fr-feature-512";
+        try (FaceDetector detector = new FaceDetector(TestData.models(), FaceDetector.Config.defaults());
+             FaceAligner aligner = new FaceAligner(TestData.models(), embedder);
+             FaceEmbedder plain = new FaceEmbedder(TestData.models(), embedder, 8);
+             FaceEmbedder flipped = new FaceEmbedder(TestData.models(), embedder, 8, true);
+             FrameImage img = decoder.decode(TestData.models().samples().get(0))) {
+            AlignedFace face = aligner.align(img, detector.detect(img).get(0));
+            try (org.bytedeco.opencv.opencv_core.Mat m = new org.bytedeco.opencv.opencv_core.Mat()) {
+                org.bytedeco.opencv.global.opencv_core.flip(face.chip().mat(), m, 1);
+                AlignedFace mirror = new AlignedFace(embedder, FrameImage.wrap(m.clone()), face.landmarks(),
+                        face.transform());
+                // the sum of both views does not depend on which one the camera saw
+                assertThat(flipped.embed(face).cosine(flipped.embed(mirror))).isCloseTo(1.0, offset(1e-5));
+                assertThat(plain.embed(face).cosine(plain.embed(mirror))).isLessThan(0.9999);
+                assertThat(flipped.embed(face).cosine(plain.embed(face))).isBetween(0.8, 0.9999);
+                mirror.chip().close();
             }
         }
     }
