@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.loadtest.eval.DetectionEvaluation;
 import dev.lfr.loadtest.eval.ImglabBoxes;
+import dev.lfr.loadtest.eval.LabelAudit;
+import dev.lfr.loadtest.eval.LabelCorrections;
 import dev.lfr.loadtest.eval.LfwPairs;
 import dev.lfr.loadtest.eval.OpenSetEvaluation;
 import dev.lfr.loadtest.eval.OpenSetReport;
 import dev.lfr.loadtest.eval.PairVerification;
+import dev.lfr.loadtest.eval.ProbeSetEvaluation;
+import dev.lfr.loadtest.eval.ProbeSetReport;
+import dev.lfr.loadtest.eval.StrangerFaces;
 import dev.lfr.loadtest.eval.VideoFaceSurvey;
 import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.FaceDetector;
@@ -33,7 +38,7 @@ import picocli.CommandLine.Parameters;
         "identities with 2+ images; mated probes = their other images; non-mated = identities with one image plus",
         "every mated probe with its own identity left out), writing OUTDIR/report.json, report.md and det.png.",
         "Subcommands: LFW pairs, detection on group photos, faces in video."},
-        subcommands = {EvalCommand.Pairs.class, EvalCommand.Detection.class, EvalCommand.Video.class})
+        subcommands = {EvalCommand.Audit.class, EvalCommand.Pairs.class, EvalCommand.Detection.class, EvalCommand.Video.class})
 final class EvalCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "DIR/<identity>/<images> (e.g. ../shared/data/lfw)")
     Path data;
@@ -59,6 +64,32 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "embedding threads (default: the cores)")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--corrections", paramLabel = "lfw|FILE", description = {
+            "also evaluate with reviewed label corrections (same-person aliases merged, wrong-face images left out),",
+            "written to OUTDIR/corrected/: 'lfw' is the list shipped for the LFW development half"})
+    String corrections;
+
+    @Option(names = "--strangers", paramLabel = "DIR", description = {
+            "every usable face in DIR (photos and videos of people not in --data) is a further non-mated search;",
+            "repeatable"})
+    List<Path> strangers = List.of();
+
+    @Option(names = "--stranger-every", paramLabel = "N", description = "video frames sampled for --strangers (default 5)")
+    int strangerEvery = 5;
+
+    @Option(names = "--cohort", paramLabel = "K", description = {
+            "cohort score normalisation: subtract half the mean of the entry's K most similar watchlist entries and",
+            "half the mean of the probe's 2nd to (K+1)th best scores (default 0: raw cosine scores)"})
+    int cohort;
+
+    @Option(names = "--flip", description = "flip averaging: embed each face as it is and mirrored, and sum the two")
+    boolean flip;
+
+    @Option(names = "--probe-sets", paramLabel = "N", description = {
+            "also the multi-image protocol: probes are sets of up to N photos of one person, fused four ways",
+            "(OUTDIR/probe-sets.md)"})
+    Integer probeSets;
+
     @Override
     public Integer call() throws Exception {
         if (data == null && outDir == null) {
@@ -78,6 +109,21 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new UserError("--threads must be at least 1");
         }
+        if (cohort < 0) {
+            throw new UserError("--cohort must be 0 or more");
+        }
+        if (strangerEvery < 1) {
+            throw new UserError("--stranger-every must be at least 1");
+        }
+        if (probeSets != null && probeSets < 2) {
+            throw new UserError("--probe-sets must be at least 2");
+        }
+        for (Path dir : strangers) {
+            if (!Files.isDirectory(dir)) {
+                throw new UserError("no such folder: " + dir);
+            }
+        }
+        LabelCorrections fixes = corrections == null ? null : readCorrections(corrections);
         Map<String, String> groups = groupsFile == null ? Map.of() : readGroups(groupsFile);
         EngineOptions opts = new EngineOptions();
         opts.embedder = embedder;
@@ -89,24 +135,68 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         }
         OpenSetEvaluation.Embedded embedded;
         try (ProgressBar bar = Progress.bar("embedding " + id, images.size())) {
-            embedded = OpenSetEvaluation.embedAll(opts.models(), id, QualityGate.defaults(), images, threads, bar::stepTo);
+            embedded = OpenSetEvaluation.embedAll(opts.models(), id, QualityGate.defaults(), images, threads, flip,
+                    bar::stepTo);
         }
-        OpenSetEvaluation.Result r = OpenSetEvaluation.evaluate(identities, embedded, mode, singleFaceEnrolment);
-        if (r.watchlistSize() == 0) {
-            throw new UserError(data + " has no identity with two or more usable images to enrol");
+        List<OpenSetEvaluation.Stranger> others = new java.util.ArrayList<>();
+        if (!strangers.isEmpty()) {
+            try (FaceEngine engine = new FaceEngine(opts.models(), id, FaceDetector.Config.defaults(),
+                    QualityGate.defaults(), flip)) {
+                others.addAll(StrangerFaces.find(engine, strangers, strangerEvery));
+            }
         }
-        OpenSetReport report = OpenSetReport.write(outDir, data.toString(), id, mode, singleFaceEnrolment, r,
-                groups, threshold);
-        out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
-                new Summary(report.embedder(), report.enrol(), report.enrolmentPhotos(), report.watchlistSize(),
-                        report.matedProbes(), report.nonmatedProbes(), report.fte(), report.rank1(), report.tpirAtFpir(),
-                        report.thresholdAtFpir())));
-        out().println("wrote " + outDir.resolve("report.json") + ", report.md, det.png");
+        report(identities, embedded, mode, others, id, groups, outDir, "");
+        if (fixes != null) {
+            report(fixes.apply(identities), embedded, mode, others, id, groups, outDir.resolve("corrected"),
+                    " with label corrections");
+        }
+        if (probeSets != null) {
+            List<OpenSetEvaluation.Identity> sets = fixes == null ? identities : fixes.apply(identities);
+            double perFace = OpenSetEvaluation.evaluate(sets, embedded, new OpenSetEvaluation.Options(
+                    OpenSetEvaluation.Enrol.FIRST, singleFaceEnrolment, 0), others).metrics().thresholdAtFpir(0.001);
+            Path md = outDir.resolve("probe-sets.md");
+            Files.writeString(md, ProbeSetReport.markdown(ProbeSetEvaluation.evaluate(sets, embedded, probeSets),
+                    probeSets, perFace, id, fixes != null));
+            out().println("wrote " + md);
+        }
         return 0;
     }
 
+    private void report(List<OpenSetEvaluation.Identity> identities, OpenSetEvaluation.Embedded embedded,
+                        OpenSetEvaluation.Enrol mode, List<OpenSetEvaluation.Stranger> others, String id,
+                        Map<String, String> groups, Path dir, String what) throws java.io.IOException {
+        OpenSetEvaluation.Result r = OpenSetEvaluation.evaluate(identities, embedded,
+                new OpenSetEvaluation.Options(mode, singleFaceEnrolment, cohort), others);
+        if (r.watchlistSize() == 0) {
+            throw new UserError(data + " has no identity with two or more usable images to enrol");
+        }
+        OpenSetReport report = OpenSetReport.write(dir, data.toString() + what, id + (flip ? ", flip averaging" : "")
+                + (cohort > 0 ? ", cohort normalisation k=" + cohort : ""),
+                mode, singleFaceEnrolment, r, groups, threshold);
+        out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
+                new Summary(report.dataset(), report.embedder(), report.enrol(), report.enrolmentPhotos(),
+                        report.watchlistSize(), report.matedProbes(), report.nonmatedProbes(), report.fte(),
+                        report.rank1(), report.tpirAtFpir(), report.thresholdAtFpir())));
+        out().println("wrote " + dir.resolve("report.json") + ", report.md, det.png, scores.json");
+    }
+
+    private static LabelCorrections readCorrections(String spec) throws java.io.IOException {
+        try {
+            if ("lfw".equals(spec)) {
+                return LabelCorrections.lfw();
+            }
+            Path file = Path.of(spec);
+            if (!Files.isRegularFile(file)) {
+                throw new UserError("--corrections is 'lfw' or a file; no such file: " + spec);
+            }
+            return LabelCorrections.read(file);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
     /** The evaluation's one-line outcome; report.json has the rest. */
-    record Summary(String embedder, String enrol, String enrolmentPhotos, int watchlistSize, int matedProbes,
+    record Summary(String dataset, String embedder, String enrol, String enrolmentPhotos, int watchlistSize, int matedProbes,
                    int nonmatedProbes, int fte, double rank1, Map<String, Double> tpirAtFpir,
                    Map<String, Double> thresholdAtFpir) {}
 
@@ -126,6 +216,51 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
             groups.put(parts[0].strip(), parts[1].strip());
         }
         return groups;
+    }
+
+    @Command(name = "audit", description = {
+            "Candidates for a review of --data's labels: the most alike photos of different identities (one person",
+            "under two names?) and the photos least like the rest of their identity (not the labelled face?).",
+            "Look at each before listing it in a corrections file (--corrections)."})
+    static final class Audit extends LfrCommand implements Callable<Integer> {
+        @Option(names = "--data", paramLabel = "DIR", description = "DIR/<identity>/<images> (default ../shared/data/lfw)")
+        Path data;
+
+        @Option(names = "--limit", paramLabel = "N", description = "candidates of each kind (default 40)")
+        int limit = 40;
+
+        @Option(names = "--threads", paramLabel = "N", description = "embedding threads (default: the cores)")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Mixin
+        EngineOptions engine;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = SharedData.require(data != null ? data : SharedData.dir("lfw"), "LFW");
+            if (limit < 1 || threads < 1) {
+                throw new UserError("--limit and --threads must be at least 1");
+            }
+            List<OpenSetEvaluation.Identity> identities = OpenSetEvaluation.scan(dir);
+            List<Path> images = identities.stream().flatMap(i -> i.images().stream()).toList();
+            String id = engine.embeddingModel();
+            OpenSetEvaluation.Embedded embedded;
+            try (ProgressBar bar = Progress.bar("embedding " + id, images.size())) {
+                embedded = OpenSetEvaluation.embedAll(engine.models(), id, QualityGate.defaults(), images, threads, false,
+                        bar::stepTo);
+            }
+            LabelAudit.Candidates c = LabelAudit.find(identities, embedded.descriptors(), limit);
+            PrintWriter out = out();
+            out.println("# most alike photos of different identities (cosine similarity)");
+            for (LabelAudit.CrossPair p : c.crossPairs()) {
+                out.printf(Locale.ROOT, "%.4f\t%s\t%s%n", p.score(), dir.relativize(p.image()), dir.relativize(p.otherImage()));
+            }
+            out.println("# photos least like the rest of their identity (best score against a sibling, siblings)");
+            for (LabelAudit.Outlier o : c.outliers()) {
+                out.printf(Locale.ROOT, "%.4f\t%s\t%d%n", o.bestSibling(), dir.relativize(o.image()), o.siblings());
+            }
+            return 0;
+        }
     }
 
     @Command(name = "pairs", description = "LFW pair verification, 10-fold, on the official pairs.txt pairs present in --data")

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Live facial recognition on Apache Flink: face engine, evaluation and tools.",
         subcommands = {DemoCommand.class, ReplayCommand.class, DetectCommand.class, CompareCommand.class, EmbedCommand.class,
                 ModelsCommand.class, DeploymentCommand.class, WatchlistCommand.class, AlertsCommand.class, AuditCommand.class,
-                RetentionCommand.class, ReportCommand.class, SqlCommand.class, EvalCommand.class, BenchCommand.class,
+                RetentionCommand.class, ReportCommand.class, SqlCommand.class, EvalCommand.class, CalibrateCommand.class, BenchCommand.class,
                 ClusterCommand.class, JobCommand.class, ConsoleCommand.class, GatewayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lfr {

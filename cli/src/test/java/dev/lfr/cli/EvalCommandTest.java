@@ -37,7 +37,47 @@ class EvalCommandTest {
         byte[] png = Files.readAllBytes(out.resolve("det.png"));
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
         assertThat(Files.readString(out.resolve("report.md"))).contains("| 0.000167 |", "## Per group");
-        assertThat(r.lines().get(0)).startsWith("{\"embedder\":\"fr-feature-512\",\"enrol\":\"first\"");
+        assertThat(r.lines().get(0)).startsWith("{\"dataset\":\"" + data + "\",\"embedder\":\"fr-feature-512\"");
+    }
+
+    @Test
+    void correctionsStrangersCohortAndProbeSetsThenCalibrate(@TempDir Path out) throws Exception {
+        Path shared = dev.lfr.jobs.SharedLfw.dir().getParent();
+        Path fixes = out.resolve("fixes.tsv");
+        Files.writeString(fixes, "wrong-face\tamy1.png\t-\tfor the test\nsame-person\tpenny\tstuart\tfor the test\n");
+        LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("eval", "--data", shared.resolve("faceapi_js_bbt").toString(),
+                "--out", out.toString(), "--corrections", fixes.toString(), "--strangers",
+                shared.resolve("insightface").toString(), "--cohort", "2", "--probe-sets", "3", "--threads", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode raw = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode fixed = new ObjectMapper().readTree(out.resolve("corrected/report.json").toFile());
+        // the group photo and Tom Hanks add non-mated searches beyond the 32 of the eight people
+        assertThat(raw.get("nonmated_probes").asInt()).isGreaterThan(32);
+        assertThat(raw.get("embedder").asText()).isEqualTo("fr-feature-512, cohort normalisation k=2");
+        assertThat(raw.get("watchlist_size").asInt()).isEqualTo(8);
+        assertThat(fixed.get("watchlist_size").asInt()).isEqualTo(7); // stuart counts as penny
+        // amy1 left out (amy: 3 probes, not 4); penny enrolled from penny's first photo, her other 4 and all 5 of stuart's
+        // are her probes (9 where penny and stuart had 4 each)
+        assertThat(fixed.get("mated_probes").asInt()).isEqualTo(32 - 1 - 4 - 4 + 9);
+        assertThat(Files.readString(out.resolve("probe-sets.md"))).contains("| best face |", "| quality weighted |");
+
+        LfrCommandLineTest.Run cal = LfrCommandLineTest.lfr("calibrate", "--scores", out.resolve("scores.json").toString(),
+                "--target-fpir", "0.05", "--json");
+        assertThat(cal.code()).as(cal.err()).isZero();
+        JsonNode c = new ObjectMapper().readTree(cal.lines().get(0));
+        assertThat(c.get("target_fpir").asDouble()).isEqualTo(0.05);
+        assertThat(c.get("threshold").isNumber()).isTrue();
+        assertThat(c.at("/fpir/value").asDouble()).isLessThanOrEqualTo(0.05);
+        assertThat(c.get("threshold_ci95")).hasSize(2);
+
+        assertThat(LfrCommandLineTest.lfr("calibrate", "--scores", out.resolve("none.json").toString(),
+                "--target-fpir", "0.001").err()).startsWith("lfr: no such scores file").hasLineCount(1);
+        assertThat(LfrCommandLineTest.lfr("calibrate", "--scores", out.resolve("report.json").toString(),
+                "--target-fpir", "2").err()).startsWith("lfr: --target-fpir must be between 0 and 1").hasLineCount(1);
+        assertThat(LfrCommandLineTest.lfr("calibrate", "--scores", out.resolve("report.json").toString(),
+                "--target-fpir", "0.01").err()).startsWith("lfr: not a scores file").hasLineCount(1);
+        assertThat(LfrCommandLineTest.lfr("eval", "--data", out.toString(), "--out", out.toString(), "--corrections",
+                "nope.tsv").err()).startsWith("lfr: --corrections is 'lfw' or a file").hasLineCount(1);
     }
 
     @Test

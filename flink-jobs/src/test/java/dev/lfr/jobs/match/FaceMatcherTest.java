@@ -46,7 +46,9 @@ import org.junit.jupiter.api.Test;
 /** The matcher on real LFW faces: one enrolled person, one passer-by, bad frames and bad watchlist updates. */
 class FaceMatcherTest {
     private static final String MODEL = "fr-feature-512";
-    private static final float THRESHOLD = 0.51f; // 1 - the search threshold 0.49 in cosine distance
+    /** The catalogue's search threshold (a cosine distance) as the similarity a deployment sets. */
+    private static final float THRESHOLD =
+            (float) (1 - dev.lfr.udfs.model.ModelCatalog.load().model(MODEL).searchThreshold());
     private static Path lfw;
     private static float[] colin;
     private static float[] zico;

@@ -26,20 +26,21 @@ final class CentreFace {
         return analyse(engine, decoder, image).descriptor();
     }
 
-    /** The centre face's descriptor, and how many faces in the photo passed the quality gate. */
-    record Found(Optional<FaceDescriptor> descriptor, int usableFaces) {}
+    /** The centre face's descriptor and quality utility (0 without one), and how many faces passed the gate. */
+    record Found(Optional<FaceDescriptor> descriptor, double utility, int usableFaces) {}
 
     static Found analyse(FaceEngine engine, ImageDecoder decoder, Path image)
             throws ai.onnxruntime.OrtException, IOException {
         try (FrameImage frame = decoder.decode(image)) {
             Point centre = new Point(frame.width() / 2.0, frame.height() / 2.0);
             java.util.List<FaceResult> faces = engine.analyse(frame);
-            Optional<FaceDescriptor> labelled = faces.stream()
-                    .min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(centre)))
-                    .flatMap(FaceResult::descriptor);
-            return new Found(labelled, (int) faces.stream().filter(FaceResult::usable).count());
+            Optional<FaceResult> nearest = faces.stream()
+                    .min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(centre)));
+            Optional<FaceDescriptor> labelled = nearest.flatMap(FaceResult::descriptor);
+            return new Found(labelled, labelled.isPresent() ? nearest.get().quality().utility() : 0,
+                    (int) faces.stream().filter(FaceResult::usable).count());
         } catch (ImageDecodeException e) {
-            return new Found(Optional.empty(), 0);
+            return new Found(Optional.empty(), 0, 0);
         }
     }
 }

@@ -78,17 +78,31 @@ public final class OpenSetEvaluation {
     }
 
     /**
-     * Per image: the centre face's descriptor (absent where no face passes the gate) and the number of usable faces.
+     * Per image: the centre face's descriptor (absent where no face passes the gate), the number of usable faces,
+     * and the centre face's quality utility.
      */
-    public record Embedded(Map<Path, float[]> descriptors, Map<Path, Integer> usableFaces) {}
+    public record Embedded(Map<Path, float[]> descriptors, Map<Path, Integer> usableFaces, Map<Path, Double> utility) {
+        public Embedded(Map<Path, float[]> descriptors, Map<Path, Integer> usableFaces) {
+            this(descriptors, usableFaces, Map.of());
+        }
+    }
 
     /**
-     * Every image's centre face, embedded on {@code threads} threads, each with its own engine.
+     * A face searched as a non-mated probe from outside the labelled identities: a crowd, a video, another dataset.
+     * Not the bystanders of the dataset's own photos: in LFW they are often other LFW identities photographed
+     * together (Julianne Moore beside Todd Haynes), so they would count true matches as false alarms.
+     */
+    public record Stranger(String source, float[] descriptor) {}
+
+    /**
+     * Every image's centre face, embedded on {@code threads} threads, each with its own engine; with
+     * {@code flipAveraging} each face is embedded as it is and mirrored.
      */
     public static Embedded embedAll(ModelStore models, String embeddingModel, QualityGate gate, List<Path> images,
-                                              int threads, IntConsumer progress) throws Exception {
+                                    int threads, boolean flipAveraging, IntConsumer progress) throws Exception {
         Map<Path, float[]> out = new java.util.concurrent.ConcurrentHashMap<>();
         Map<Path, Integer> usable = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Path, Double> utility = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicInteger done = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -97,12 +111,14 @@ public final class OpenSetEvaluation {
                 int first = t;
                 parts.add(pool.submit(() -> {
                     ImageDecoder decoder = new ImageDecoder();
-                    try (FaceEngine engine = new FaceEngine(models, embeddingModel, FaceDetector.Config.defaults(), gate)) {
+                    try (FaceEngine engine = new FaceEngine(models, embeddingModel, FaceDetector.Config.defaults(), gate,
+                            flipAveraging)) {
                         for (int i = first; i < images.size(); i += threads) {
                             Path p = images.get(i);
                             CentreFace.Found found = CentreFace.analyse(engine, decoder, p);
                             found.descriptor().ifPresent(d -> out.put(p, d.vector()));
                             usable.put(p, found.usableFaces());
+                            utility.put(p, found.utility());
                             progress.accept(done.incrementAndGet());
                         }
                     }
@@ -115,7 +131,7 @@ public final class OpenSetEvaluation {
         } finally {
             pool.shutdownNow();
         }
-        return new Embedded(Map.copyOf(out), Map.copyOf(usable));
+        return new Embedded(Map.copyOf(out), Map.copyOf(usable), Map.copyOf(utility));
     }
 
     /**
@@ -124,6 +140,23 @@ public final class OpenSetEvaluation {
      * which one is the subject.
      */
     public static Result evaluate(List<Identity> identities, Embedded embedded, Enrol enrol, boolean singleFaceEnrolment) {
+        return evaluate(identities, embedded, new Options(enrol, singleFaceEnrolment, 0), List.of());
+    }
+
+    /**
+     * How the protocol is run.
+     *
+     * @param cohort the cohort size k of {@link CohortNormalisation}, 0 for raw cosine scores
+     */
+    public record Options(Enrol enrol, boolean singleFaceEnrolment, int cohort) {}
+
+    /**
+     * As {@link #evaluate(List, Embedded, Enrol, boolean)}, with {@code strangers} searched as further non-mated
+     * probes (only usable faces are listed, so they add no failures to extract).
+     */
+    public static Result evaluate(List<Identity> identities, Embedded embedded, Options options, List<Stranger> strangers) {
+        Enrol enrol = options.enrol();
+        boolean singleFaceEnrolment = options.singleFaceEnrolment();
         Map<Path, float[]> descriptors = new HashMap<>(embedded.descriptors());
         Map<Path, float[]> enrolable = new HashMap<>(descriptors);
         if (singleFaceEnrolment) {
@@ -150,6 +183,7 @@ public final class OpenSetEvaluation {
             templates.add(template);
             probesOf.add(id.images().subList(enrolCount, n));
         }
+        CohortNormalisation norm = new CohortNormalisation(templates, options.cohort());
         List<Double> mateScores = new ArrayList<>();
         List<Boolean> mateTop = new ArrayList<>();
         List<Double> nonMated = new ArrayList<>();
@@ -172,20 +206,15 @@ public final class OpenSetEvaluation {
                     searches.add(new NonMatedSearch(probe, null, Double.NaN));
                     continue;
                 }
-                double mate = dot(d, templates.get(w));
-                double bestOther = Double.NEGATIVE_INFINITY;
-                int other = -1;
-                for (int o = 0; o < templates.size(); o++) {
-                    double s = o == w ? Double.NEGATIVE_INFINITY : dot(d, templates.get(o));
-                    if (s > bestOther) {
-                        bestOther = s;
-                        other = o;
-                    }
-                }
-                searches.add(new NonMatedSearch(probe, other < 0 ? null : names.get(other), bestOther));
+                double[] all = norm.scores(d, -1);
+                double mate = all[w];
+                all[w] = Double.NEGATIVE_INFINITY;
                 mateScores.add(mate);
-                mateTop.add(mate > bestOther);
-                nonMated.add(bestOther); // the same search with its own identity left out of the watchlist
+                mateTop.add(mate > best(all).score());
+                // the same search with its own identity left out of the watchlist
+                Candidate other = best(norm.scores(d, w));
+                searches.add(new NonMatedSearch(probe, other.index() < 0 ? null : names.get(other.index()), other.score()));
+                nonMated.add(other.score());
             }
         }
         for (Identity single : singles) {
@@ -197,17 +226,17 @@ public final class OpenSetEvaluation {
                 searches.add(new NonMatedSearch(single.images().get(0), null, Double.NaN));
                 continue;
             }
-            double best = Double.NEGATIVE_INFINITY;
-            int candidate = -1;
-            for (int o = 0; o < templates.size(); o++) {
-                double s = dot(d, templates.get(o));
-                if (s > best) {
-                    best = s;
-                    candidate = o;
-                }
-            }
-            nonMated.add(best);
-            searches.add(new NonMatedSearch(single.images().get(0), candidate < 0 ? null : names.get(candidate), best));
+            Candidate best = best(norm.scores(d, -1));
+            nonMated.add(best.score());
+            searches.add(new NonMatedSearch(single.images().get(0), best.index() < 0 ? null : names.get(best.index()),
+                    best.score()));
+        }
+        for (Stranger stranger : strangers) {
+            Candidate best = best(norm.scores(stranger.descriptor(), -1));
+            nonMatedIdentity.add("stranger:" + stranger.source());
+            nonMated.add(best.score());
+            searches.add(new NonMatedSearch(Path.of(stranger.source()), best.index() < 0 ? null : names.get(best.index()),
+                    best.score()));
         }
         boolean[] top = new boolean[mateTop.size()];
         for (int i = 0; i < top.length; i++) {
@@ -225,7 +254,23 @@ public final class OpenSetEvaluation {
         return found.isEmpty() ? null : Enrolment.normalisedMean(found);
     }
 
-    private static double dot(float[] a, float[] b) {
+    /** The best-scoring template. */
+    record Candidate(int index, double score) {}
+
+    static Candidate best(double[] scores) {
+        double best = Double.NEGATIVE_INFINITY;
+        int index = -1;
+        for (int o = 0; o < scores.length; o++) {
+            double s = scores[o];
+            if (s > best) {
+                best = s;
+                index = o;
+            }
+        }
+        return new Candidate(index, best);
+    }
+
+    static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += a[i] * b[i];

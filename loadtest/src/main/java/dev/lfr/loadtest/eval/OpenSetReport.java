@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An {@link OpenSetEvaluation}'s outcome, written as {@code report.json} (snake_case keys), {@code report.md} and
- * {@code det.png}. Thresholds are cosine similarities (the live job's deployment threshold is the same number; the
+ * An {@link OpenSetEvaluation}'s outcome, written as {@code report.json} (snake_case keys), {@code report.md},
+ * {@code det.png} and {@code scores.json} (the raw scores, for {@code ./lfr calibrate}). Thresholds are cosine
+ * similarities (the live job's deployment threshold is the same number; the
  * model catalogue's distance thresholds are 1 minus it). Maps are keyed by the FPIR targets of {@link #FPIRS}.
  *
  * @param highestNonmated the strongest false alarms, for whoever must explain them (often label noise in the data)
@@ -86,7 +87,7 @@ public record OpenSetReport(String dataset, String embedder, String enrol, Strin
         }
         List<NonMatedHit> highest = r.nonMated().stream().filter(n -> !Double.isNaN(n.score()))
                 .sorted(java.util.Comparator.comparingDouble(OpenSetEvaluation.NonMatedSearch::score).reversed())
-                .limit(10).map(n -> new NonMatedHit(n.probe().toString(), n.candidate(), n.score())).toList();
+                .limit(40).map(n -> new NonMatedHit(n.probe().toString(), n.candidate(), n.score())).toList();
         double operating = threshold != null ? threshold : m.thresholdAtFpir(0.001);
         OpenSetReport report = new OpenSetReport(dataset, embedder, enrol.name().toLowerCase(Locale.ROOT),
                 singleFaceEnrolment ? "exactly one usable face" : "the face nearest the centre",
@@ -97,6 +98,8 @@ public record OpenSetReport(String dataset, String embedder, String enrol, Strin
                         RateSummary.of(m.fpir(threshold))),
                 groups.isEmpty() ? null : operating, groups.isEmpty() ? null : perGroup(r, groups, operating));
         JSON.writeValue(outDir.resolve("report.json").toFile(), report);
+        ThresholdCalibration.write(outDir.resolve("scores.json"),
+                ThresholdCalibration.Scores.of(dataset, embedder, report.enrol(), m));
         Files.writeString(outDir.resolve("report.md"), report.markdown());
         det(m, embedder + ", enrol " + report.enrol(), outDir.resolve("det.png"));
         return report;
