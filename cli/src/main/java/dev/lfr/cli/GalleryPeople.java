@@ -14,25 +14,31 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The people of a walk-past replay: a face crop to walk past with, and for every other person an enrolment template
+ * The people of a walk-past replay: face crops to walk past with, and for every other person an enrolment template
  * (the watchlist). From a gallery DIR/&lt;identity&gt;/&lt;images&gt; the template comes from the first image and the
- * walk-past from the last, so they are never the same photo; without a gallery, from the faces in the sample photos
- * of the fetched npm packages (there the template and the walk-past come from the same photo).
+ * walk-past from the last (or the last {@code walkPhotos}), so they are never the same photo; without a gallery, from
+ * the faces in the sample photos of the fetched npm packages (there the template and the walk-past come from the
+ * same photo).
  */
 final class GalleryPeople {
     /**
      * A person; {@code template} is null when not on the watchlist, {@code reference} (a JPEG of the enrolment
      * face, the watchlist photo an officer compares with) then too.
      */
-    record Person(String id, FrameImage walkCrop, float[] template, byte[] reference) {
+    record Person(String id, List<FrameImage> walkCrops, float[] template, byte[] reference) {
         WalkPastScenes.Person walker() {
-            return new WalkPastScenes.Person(id, walkCrop);
+            return new WalkPastScenes.Person(id, walkCrops);
         }
     }
 
     private GalleryPeople() {}
 
     static List<Person> load(EngineOptions engine, Path gallery, int maxPeople) throws Exception {
+        return load(engine, gallery, maxPeople, 1);
+    }
+
+    /** @param walkPhotos how many of each gallery identity's photos (never its enrolment photo) a walk-past shows */
+    static List<Person> load(EngineOptions engine, Path gallery, int maxPeople, int walkPhotos) throws Exception {
         List<Person> people = new ArrayList<>();
         ImageDecoder decoder = new ImageDecoder();
         try (FaceEngine e = engine.engine(QualityGate.defaults())) {
@@ -45,14 +51,14 @@ final class GalleryPeople {
                                 String id = photo.getFileName().toString().replace(".jpg", "") + "-face" + (++n);
                                 boolean enrol = people.size() % 2 == 0;
                                 byte[] face = faceJpeg(img, r);
-                                people.add(new Person(id, decoder.decode(face),
+                                people.add(new Person(id, List.of(decoder.decode(face)),
                                         enrol ? r.descriptor().orElseThrow().vector() : null, enrol ? face : null));
                             }
                         }
                     }
                 }
             } else {
-                people.addAll(fromGallery(e, decoder, gallery, maxPeople));
+                people.addAll(fromGallery(e, decoder, gallery, maxPeople, walkPhotos));
             }
         }
         if (people.isEmpty()) {
@@ -65,8 +71,8 @@ final class GalleryPeople {
         return JpegCrops.crop(img, face.detection().box(), WalkPastScenes.CROP_ENLARGE, 92);
     }
 
-    private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople)
-            throws Exception {
+    private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople,
+                                            int walkPhotos) throws Exception {
         if (!Files.isDirectory(gallery)) {
             throw new UserError("no such gallery folder: " + gallery);
         }
@@ -96,14 +102,20 @@ final class GalleryPeople {
                     reference = face.map(f -> faceJpeg(img, f)).orElse(null);
                 }
             }
-            try (FrameImage walk = decoder.decode(images.get(images.size() - 1))) {
-                var face = e.mainFace(walk);
-                if (face.isEmpty() || (enrol && template == null)) {
-                    continue;
+            List<FrameImage> crops = new ArrayList<>();
+            for (Path photo : images.subList(Math.max(1, images.size() - walkPhotos), images.size())) {
+                try (FrameImage walk = decoder.decode(photo)) {
+                    var face = e.mainFace(walk);
+                    if (face.isPresent()) {
+                        crops.add(decoder.decode(faceJpeg(walk, face.get())));
+                    }
                 }
-                people.add(new Person(identity.getFileName().toString(), decoder.decode(faceJpeg(walk, face.get())), template,
-                        reference));
             }
+            if (crops.isEmpty() || (enrol && template == null)) {
+                crops.forEach(FrameImage::close);
+                continue;
+            }
+            people.add(new Person(identity.getFileName().toString(), crops, template, reference));
         }
         return people;
     }

@@ -84,7 +84,7 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         } else if (r.images != null) {
             source = new ImageFolderFrames(r.images, 500);
         } else {
-            List<GalleryPeople.Person> people = GalleryPeople.load(r.engine, r.gallery, r.maxPeople);
+            List<GalleryPeople.Person> people = GalleryPeople.load(r.engine, r.gallery, r.maxPeople, r.walkPhotos);
             ReferenceImages references = new ReferenceImages(outDir.resolve(REFERENCE_IMAGES));
             people.stream().filter(p -> p.template() != null).forEach(p -> watchlist.put(p.id(), new LocalStack.Subject(p.template(),
                     p.id().replace('_', ' '), p.reference() == null ? null : references.store(LocalStack.WATCHLIST, p.id(), p.reference()))));

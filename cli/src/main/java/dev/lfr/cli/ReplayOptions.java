@@ -19,7 +19,8 @@ final class ReplayOptions {
     /** What the replayed frames show, for the report. */
     String source() {
         return video != null ? "video " + video : images != null ? "images " + images
-                : "walk-pasts of " + (gallery == null ? "the sample faces" : gallery.toString()) + ", " + faces + " faces a frame";
+                : "walk-pasts of " + (gallery == null ? "the sample faces" : gallery.toString()) + ", " + faces + " faces a frame"
+                + (gallery != null && walkPhotos > 1 ? ", up to " + walkPhotos + " photos a walk-past" : "");
     }
 
     /** @param faces faces in view per camera by default; @param out the report folder by default */
@@ -59,6 +60,11 @@ final class ReplayOptions {
 
     @Option(names = "--people", paramLabel = "N", description = "at most this many gallery identities (default 50)")
     int maxPeople = 50;
+
+    @Option(names = "--walk-photos", paramLabel = "N", description = {
+            "with --gallery, a walk-past shows up to N of the person's photos in turn, never the enrolment photo",
+            "(default 1: one photo for the whole walk)"})
+    int walkPhotos = 1;
 
     @Option(names = "--faces", paramLabel = "N", description = "faces in view at once per camera in walk-past scenes (default ${DEFAULT-VALUE})")
     int faces;
@@ -139,8 +145,8 @@ final class ReplayOptions {
             noJob = true;
             group = group != null ? group : dev.lfr.jobs.LiveMatchJob.DEFAULT_GROUP;
         }
-        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || parallelism < 1) {
-            throw new UserError("--cameras, --duration, --fps, --faces, --people and --parallelism must be positive");
+        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || parallelism < 1) {
+            throw new UserError("--cameras, --duration, --fps, --faces, --people, --walk-photos and --parallelism must be positive");
         }
         if (checkpointMs < 100) {
             throw new UserError("--checkpoint-ms must be at least 100");

@@ -25,8 +25,27 @@ import org.bytedeco.opencv.opencv_core.Size;
  * replay is repeatable. Not thread-safe; one instance serves every camera.
  */
 public final class WalkPastScenes implements FrameSource {
-    /** A gallery identity and a crop around its face (the face fills 1/{@link #CROP_ENLARGE} of the crop's side). */
-    public record Person(String id, FrameImage crop) {}
+    /**
+     * A gallery identity and crops around its face (the face fills 1/{@link #CROP_ENLARGE} of each crop's side): a
+     * walk-past shows them in turn, each for an equal part of the walk, as a passer-by turns and the light changes.
+     */
+    public record Person(String id, List<FrameImage> crops) {
+        public Person {
+            if (crops.isEmpty()) {
+                throw new IllegalArgumentException("a person needs a face crop");
+            }
+            crops = List.copyOf(crops);
+        }
+
+        public Person(String id, FrameImage crop) {
+            this(id, List.of(crop));
+        }
+
+        /** The first crop. */
+        public FrameImage crop() {
+            return crops.get(0);
+        }
+    }
 
     /** How much larger than the face box the person crops are (as {@code JpegCrops.crop(..., 1.8, ...)} makes them). */
     public static final double CROP_ENLARGE = 1.8;
@@ -105,7 +124,9 @@ public final class WalkPastScenes implements FrameSource {
                 double along = w.leftToRight() ? t : 1 - t;
                 int x = cellX + (int) Math.round(along * (cellW - crop));
                 int y = cellY + (cellH - crop) / 2;
-                paste(canvas, w, x, y, crop);
+                List<FrameImage> crops = w.person().crops();
+                int shown = (int) Math.min(crops.size() - 1, (step - w.startStep()) * crops.size() / stepsPerWalk);
+                paste(canvas, w, crops.get(shown), x, y, crop);
                 int inset = (crop - face) / 2;
                 truth.add(new TruthFace(w.walkId(), w.person().id(), camera, timeMs, x + inset, y + inset, face, face));
             }
@@ -119,8 +140,7 @@ public final class WalkPastScenes implements FrameSource {
                 random.nextDouble() * 1.5, 0.7 + random.nextDouble() * 0.6, random.nextDouble() * 30 - 15);
     }
 
-    private static void paste(Mat canvas, Walker w, int x, int y, int side) {
-        FrameImage face = w.person().crop();
+    private static void paste(Mat canvas, Walker w, FrameImage face, int x, int y, int side) {
         double scale = (double) side / Math.max(face.width(), face.height());
         int cw = Math.max(1, (int) Math.round(face.width() * scale));
         int ch = Math.max(1, (int) Math.round(face.height() * scale));

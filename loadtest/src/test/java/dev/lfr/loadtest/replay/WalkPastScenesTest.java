@@ -71,4 +71,31 @@ class WalkPastScenesTest {
             people.forEach(p -> p.crop().close());
         }
     }
+
+    @Test
+    void aWalkPastShowsThePersonsPhotosInTurn() throws Exception {
+        ImageDecoder decoder = new ImageDecoder();
+        try (org.bytedeco.opencv.opencv_core.Mat white = new org.bytedeco.opencv.opencv_core.Mat(100, 100,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(255, 255, 255, 0));
+             org.bytedeco.opencv.opencv_core.Mat black = new org.bytedeco.opencv.opencv_core.Mat(100, 100,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(0, 0, 0, 0));
+             FrameImage first = FrameImage.wrap(white.clone());
+             FrameImage second = FrameImage.wrap(black.clone());
+             WalkPastScenes scenes = new WalkPastScenes(List.of(new WalkPastScenes.Person("p", List.of(first, second))),
+                     List.of(), 640, 360, 1, 4, 60, 100, 7)) {
+            List<Double> centre = new ArrayList<>();
+            for (int step = 0; step < 4; step++) {
+                ReplayFrame f = scenes.next("cam-1", step, step);
+                TruthFace t = f.faces().get(0);
+                try (FrameImage img = decoder.decode(f.jpeg())) {
+                    centre.add((double) (img.mat().ptr(t.y() + t.height() / 2, t.x() + t.width() / 2).get() & 0xff));
+                }
+            }
+            // the first half of the walk shows the first photo, the second half the second
+            assertThat(centre.get(0)).isGreaterThan(120);
+            assertThat(centre.get(1)).isGreaterThan(120);
+            assertThat(centre.get(2)).isLessThan(60);
+            assertThat(centre.get(3)).isLessThan(60);
+        }
+    }
 }
