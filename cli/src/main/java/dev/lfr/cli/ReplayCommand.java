@@ -110,7 +110,7 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         ReplaySession.Plan plan = new ReplaySession.Plan(cams, r.fps, r.maxRate, r.duration, r.warmupSeconds,
                 r.drainSeconds, r.bootstrap, !r.noJob, r.group, r.parallelism, r.checkpointMs, r.delivery(),
                 r.watchlistUpdatesPerMinute, model,
-                r.engine.models().spec(model).dimension(), threshold);
+                r.engine.models().spec(model).dimension(), threshold, r.prerender);
         ProgressBar[] bar = new ProgressBar[1]; // opened at the first frame, after the stack's own lines
         try {
             return ReplaySession.run(plan, frames, watchlist, bound, r.source(), outDir, new ReplaySession.Listener() {

@@ -61,6 +61,11 @@ final class ReplayOptions {
     @Option(names = "--people", paramLabel = "N", description = "at most this many gallery identities (default 50)")
     int maxPeople = 50;
 
+    @Option(names = "--prerender", description = {
+            "render every frame before the broker and the job start (to a file in --out, deleted after), so that",
+            "while frames are timed the replay only sends bytes and does not compete with the job for the CPU"})
+    boolean prerender;
+
     @Option(names = "--walk-photos", paramLabel = "N", description = {
             "with --gallery, a walk-past shows up to N of the person's photos in turn, never the enrolment photo",
             "(default 1: one photo for the whole walk)"})

@@ -34,9 +34,13 @@ public final class FrameReplayer {
      */
     public record Settings(String topic, List<String> cameras, double fps, long steps, double nominalFps) {}
 
-    /** What was sent: frames and faces shown, the offered and achieved frame rates (all cameras together). */
+    /**
+     * What was sent: frames and faces shown, the offered and achieved frame rates (all cameras together), and the
+     * CPU seconds used while sending by the thread that made and handed over the frames, and by the whole process
+     * (the job and the broker too when they run in it).
+     */
     public record Result(long frames, long faces, double offeredFps, double achievedFps, double seconds,
-                         List<TruthFace> truth) {}
+                         List<TruthFace> truth, double senderCpuS, double processCpuS) {}
 
     private FrameReplayer() {}
 
@@ -50,6 +54,9 @@ public final class FrameReplayer {
         java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
         long started = System.nanoTime();
         long startMs = System.currentTimeMillis();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long senderCpuBefore = threads.getCurrentThreadCpuTime();
+        long processCpuBefore = processCpuNanos();
         try (BufferedWriter gt = truthFile == null ? null : Files.newBufferedWriter(truthFile, StandardCharsets.UTF_8)) {
             for (long step = 0; step < s.steps(); step++) {
                 pacer.awaitNext();
@@ -88,6 +95,12 @@ public final class FrameReplayer {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         double offered = s.fps() * s.cameras().size();
-        return new Result(frames, truth.size(), offered, frames / Math.max(seconds, 1e-9), seconds, truth);
+        return new Result(frames, truth.size(), offered, frames / Math.max(seconds, 1e-9), seconds, truth,
+                (threads.getCurrentThreadCpuTime() - senderCpuBefore) / 1e9, (processCpuNanos() - processCpuBefore) / 1e9);
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 }

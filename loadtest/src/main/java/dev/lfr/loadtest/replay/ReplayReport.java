@@ -38,9 +38,14 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                            int latencyWarmupS, int watchlistUpdatesPerMinute, long watchlistUpdatesSent,
                            String deployment, String embeddingModel, float threshold) {}
 
-    /** Frames sent and consumed; rates in frames a second, null where not measured. */
+    /**
+     * Frames sent and consumed; rates in frames a second, null where not measured. {@code senderCores}: the cores the
+     * load generator's sending thread used while sending (CPU seconds over wall seconds); {@code processCores}: the
+     * same for the whole replay process (with the broker and the job when they run in it).
+     */
     public record Throughput(long frames, double seconds, Double offeredFps, double achievedFps, Double jobConsumedFps,
-                             Double jobConsumedFpsAfterProduction, long maxLagFrames) {}
+                             Double jobConsumedFpsAfterProduction, long maxLagFrames, Double senderCores,
+                             Double processCores) {}
 
     /** Frame-to-alert latency in milliseconds; percentiles null when there was no alert. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -89,7 +94,9 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 nullIfNaN(LagMonitor.consumedPerSecond(lag, false)),
                 // as fast as possible: the backlog after production shows the job alone
                 sent.offeredFps() <= 0 ? nullIfNaN(LagMonitor.consumedPerSecond(lag, true)) : null,
-                lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0));
+                lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0),
+                sent.seconds() > 0 ? sent.senderCpuS() / sent.seconds() : null,
+                sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null);
         ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
                 score == null ? null : GroundTruth.of(score), null,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());

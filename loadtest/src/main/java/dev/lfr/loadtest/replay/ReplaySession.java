@@ -32,11 +32,12 @@ public final class ReplaySession {
      * @param group     the job's consumer group, or null for a fresh one
      * @param checkpointMs the local job's checkpoint interval
      * @param delivery  the local job's sink guarantees
+     * @param prerender render every frame before the stack starts, so that the timed phase only sends bytes
      */
     public record Plan(List<String> cameras, double fps, boolean maxRate, int durationS, int warmupS, int drainS,
                        String bootstrap, boolean runJob, String group, int parallelism, long checkpointMs,
                        SinkDelivery delivery, int watchlistUpdatesPerMinute, String embeddingModel, int dimension,
-                       float threshold) {
+                       float threshold, boolean prerender) {
         public long framesPerCamera() {
             return (long) Math.ceil(fps * durationS);
         }
@@ -76,7 +77,8 @@ public final class ReplaySession {
         String group = plan.group() != null ? plan.group() : "lfr-replay-" + System.currentTimeMillis();
         LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
                 .withAlertGap(Duration.ofSeconds(3)).withMetricsWindow(Duration.ofSeconds(10));
-        try (frames; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, LocalStack.WATCHLIST,
+        FrameSource toSend = plan.prerender() ? prerender(plan, frames, outDir, listener) : frames;
+        try (toSend; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, LocalStack.WATCHLIST,
                 plan.embeddingModel(), watchlist, plan.cameras(), plan.threshold(),
                 new LocalStack.LocalJob(config, plan.parallelism(), plan.checkpointMs(), plan.delivery()))) {
             listener.line("Kafka at " + stack.bootstrap() + " (in another terminal: ./lfr alerts tail --bootstrap "
@@ -92,7 +94,7 @@ public final class ReplaySession {
                 alerts.measureFrom(System.currentTimeMillis() + plan.warmupS() * 1000L);
                 FrameReplayer.Settings s = new FrameReplayer.Settings(Topics.FRAMES, plan.cameras(),
                         plan.maxRate() ? 0 : plan.fps(), plan.framesPerCamera(), plan.fps());
-                FrameReplayer.Result sent = FrameReplayer.run(producer, frames, s, outDir.resolve("truth.jsonl"),
+                FrameReplayer.Result sent = FrameReplayer.run(producer, toSend, s, outDir.resolve("truth.jsonl"),
                         listener::sent);
                 long updatesSent = churn.sent(); // while the frames were sent
                 drain(lag, plan.drainS());
@@ -121,6 +123,22 @@ public final class ReplaySession {
                 listener.finished(report);
                 return report;
             }
+        }
+    }
+
+    /** Renders every frame of the plan ahead (closing {@code frames} if that fails). */
+    private static PrerenderedFrames prerender(Plan plan, FrameSource frames, Path outDir, Listener listener)
+            throws Exception {
+        long started = System.nanoTime();
+        try {
+            PrerenderedFrames rendered = PrerenderedFrames.render(frames, plan.cameras(), plan.framesPerCamera(),
+                    outDir.resolve("frames.prerendered"), n -> { });
+            listener.line(String.format(java.util.Locale.ROOT, "rendered %d frames ahead in %.1f s", rendered.size(),
+                    (System.nanoTime() - started) / 1e9));
+            return rendered;
+        } catch (Exception e) {
+            frames.close();
+            throw e;
         }
     }
 
