@@ -33,6 +33,7 @@ import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelCatalog;
 import dev.lfr.udfs.model.ModelInstaller;
 import dev.lfr.udfs.pipeline.FramePipeline;
+import dev.lfr.udfs.pipeline.MotionGate;
 import dev.lfr.udfs.quality.QualityGate;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -95,7 +96,9 @@ public final class LiveMatchJob {
             String model = c.get(LiveMatchOptions.EMBEDDING_MODEL);
             String modelsDir = c.getOptional(LiveMatchOptions.MODELS_DIR).orElse(ModelInstaller.defaultDir().toString());
             FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH), false);
+                    QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH), false,
+                    new MotionGate.Config(c.get(LiveMatchOptions.MOTION_GATE), c.get(LiveMatchOptions.MOTION_GATE_FULL_PASS_EVERY),
+                            c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)));
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
@@ -132,7 +135,7 @@ public final class LiveMatchJob {
 
         public Config withEmbeddingModel(String model) {
             FramePipeline.Config p = new FramePipeline.Config(pipeline.modelsDir(), model, pipeline.detector(),
-                    pipeline.gate(), pipeline.embeddingBatch(), pipeline.flipAveraging());
+                    pipeline.gate(), pipeline.embeddingBatch(), pipeline.flipAveraging(), pipeline.motionGate());
             InputRules r = new InputRules(model, dimensionOf(model), input.maxClockAhead(), input.maxAge(),
                     input.maxDeploymentLength(), input.minThreshold());
             return new Config(p, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r, watchlistIndex);

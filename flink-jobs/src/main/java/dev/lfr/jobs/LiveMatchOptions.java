@@ -44,6 +44,16 @@ public final class LiveMatchOptions {
             .withDescription("the watchlist index: auto (exact below 200k entries, HNSW above), flat, sq8 (8-bit, a"
                     + " quarter of the memory), hnsw or hnsw-sq8; graphs are built in the background");
 
+    public static final ConfigOption<Boolean> MOTION_GATE = key("motion-gate.enabled").booleanType().defaultValue(true)
+            .withDescription("frames of a camera whose scene did not change and where no face is tracked go unsearched"
+                    + " (a grey 80x45 thumbnail compared with the camera's previous frame)");
+    public static final ConfigOption<Integer> MOTION_GATE_FULL_PASS_EVERY = key("motion-gate.full-pass-every").intType()
+            .defaultValue(10).withDescription("with the motion gate, a camera's frames are still searched at least this"
+                    + " often (a face is found within this many frames)");
+    public static final ConfigOption<Double> MOTION_GATE_CHANGED_FRACTION = key("motion-gate.changed-fraction")
+            .doubleType().defaultValue(0.0015).withDescription("the share of thumbnail pixels that must change (by more"
+                    + " than 10 grey levels) for a frame to count as motion");
+
     public static final ConfigOption<DeliveryGuarantee> ALERTS_DELIVERY = key("alerts.delivery")
             .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
             .withDescription("at-least-once (written at once, deduplicated by alert id) or exactly-once (visible to"

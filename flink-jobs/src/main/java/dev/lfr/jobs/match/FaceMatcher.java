@@ -118,10 +118,20 @@ public class FaceMatcher
         long timeMs = in.frame().getCaptureTime().toEpochMilli();
         byte[] bytes = new byte[in.frame().getImage().remaining()];
         in.frame().getImage().duplicate().get(bytes);
+        List<TrackState> known = new ArrayList<>();
+        tracks.get().forEach(known::add);
+        try {
+            if (pipeline.still(in.frame().getCamera(), bytes, !known.isEmpty())) {
+                metrics.still();
+                ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs, 0, 0));
+                return;
+            }
+        } catch (ImageDecodeException e) {
+            deadLetter(ctx, in, DeadLetters.reasonOf(e.reason()), e.getMessage());
+            return;
+        }
         try (FrameImage frame = pipeline.decode(bytes)) {
             FramePipeline.Faces faces = pipeline.detect(frame);
-            List<TrackState> known = new ArrayList<>();
-            tracks.get().forEach(known::add);
             Long next = nextTrackId.value();
             IouTracker.Step step = pipeline.track(known, next == null ? 1 : next, timeMs, faces);
             int searched = search(in, frame, faces, step, live, timeMs, out);
@@ -167,6 +177,7 @@ public class FaceMatcher
     }
 
     private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {
+        pipeline.forgetScene(in.frame().getCamera()); // a frame that failed was not searched: search the next one
         metrics.deadLetter();
         ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), in.frame().getCamera(), reason, detail));
     }

@@ -6,7 +6,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The matcher's Flink metrics: frames, faces detected and searched, match candidates, dead letters, and the live
+ * The matcher's Flink metrics: frames (and those of still scenes not searched), faces detected and searched, match
+ * candidates, dead letters, and the live
  * watchlist's background index rebuilds in flight.
  */
 final class MatcherMetrics {
@@ -15,6 +16,7 @@ final class MatcherMetrics {
     private final Counter facesSearched;
     private final Counter candidates;
     private final Counter deadLetters;
+    private final Counter stillFrames;
 
     MatcherMetrics(MetricGroup group, LiveWatchlist live) {
         group.gauge("watchlistIndexRebuilds", live::rebuildsInFlight);
@@ -23,12 +25,19 @@ final class MatcherMetrics {
         facesSearched = group.counter("facesSearched");
         candidates = group.counter("matchCandidates");
         deadLetters = group.counter(DeadLetters.COUNTER);
+        stillFrames = group.counter("stillFramesSkipped");
     }
 
     void frame(int detected, int searched) {
         frames.inc();
         facesDetected.inc(detected);
         facesSearched.inc(searched);
+    }
+
+    /** A frame of a still scene, counted as a frame with no face and not searched. */
+    void still() {
+        frames.inc();
+        stillFrames.inc();
     }
 
     void candidate() {

@@ -10,6 +10,7 @@ import dev.lfr.jobs.gate.GatedFrame;
 import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlTopic;
 import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.jobs.metrics.MetricEvent;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
@@ -226,6 +227,47 @@ class FaceMatcherTest {
             assertThat(h.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().getReason())
                     .containsExactly(DeadLetterReason.MODEL_FAILURE);
             assertThat(h.extractOutputValues()).extracting(MatchCandidate::subject).containsExactly("colin");
+        }
+    }
+
+    /**
+     * A camera watching a still, empty scene is searched only every tenth frame (the motion gate's full pass); a
+     * face walking in is searched at once, and while it is tracked every frame is searched.
+     */
+    @Test
+    void aStillSceneIsSearchedOnlyOnFullPassesAndAFaceAtOnce() throws Exception {
+        int[] detections = new int[1];
+        FaceMatcher counting = new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(),
+                WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {
+            @Override
+            protected FramePipeline openPipeline(FramePipeline.Config config) {
+                return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
+                    @Override
+                    public Faces detect(FrameImage frame) throws OrtException {
+                        detections[0]++;
+                        return super.detect(frame);
+                    }
+                };
+            }
+        };
+        byte[] empty;
+        try (org.bytedeco.opencv.opencv_core.Mat grey = new org.bytedeco.opencv.opencv_core.Mat(480, 640,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(90, 100, 110, 0))) {
+            empty = dev.lfr.udfs.image.JpegCrops.encode(grey, 85);
+        }
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(counting,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            for (int i = 0; i < 12; i++) {
+                h.processElement(frame("cam-s", i * 200L, empty), i * 200L);
+            }
+            assertThat(detections[0]).as("frames 1 and 11 of 12").isEqualTo(2);
+            assertThat(h.getSideOutput(MetricEvent.FRAMES)).hasSize(12); // every frame is counted
+            h.processElement(frame("cam-s", 2_400, "Colin_Powell/Colin_Powell_0002.jpg"), 2_400);
+            assertThat(detections[0]).isEqualTo(3);
+            assertThat(h.extractOutputValues()).extracting(MatchCandidate::subject).containsExactly("colin");
+            h.processElement(frame("cam-s", 2_600, "Colin_Powell/Colin_Powell_0002.jpg"), 2_600);
+            assertThat(detections[0]).as("the same frame again, but a face is tracked").isEqualTo(4);
         }
     }
 

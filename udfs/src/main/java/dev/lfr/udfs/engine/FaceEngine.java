@@ -29,7 +29,7 @@ public final class FaceEngine implements AutoCloseable {
     public FaceEngine(ModelStore models, String embeddingModel, FaceDetector.Config detectorConfig, QualityGate gate,
                       boolean flipAveraging) {
         this.pipeline = new FramePipeline(models, new FramePipeline.Config(models.dir().toString(), embeddingModel,
-                detectorConfig, gate, 8, flipAveraging));
+                detectorConfig, gate, 8, flipAveraging, dev.lfr.udfs.pipeline.MotionGate.Config.off()));
     }
 
     public static FaceEngine withDefaults(ModelStore models, String embeddingModel) {

@@ -36,9 +36,10 @@ public class FramePipeline implements AutoCloseable {
      * @param gate           which faces are good enough to embed
      * @param embeddingBatch faces embedded in one model call at most
      * @param flipAveraging  each face also embedded mirrored, the two summed (twice the embedding work)
+     * @param motionGate     whether and how frames of a still scene go unsearched
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
-                         int embeddingBatch, boolean flipAveraging) implements Serializable {
+                         int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate) implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
@@ -47,7 +48,7 @@ public class FramePipeline implements AutoCloseable {
 
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), 8, false);
+                    QualityGate.defaults(), 8, false, MotionGate.Config.off());
         }
     }
 
@@ -65,6 +66,7 @@ public class FramePipeline implements AutoCloseable {
     private final FaceAligner aligner;
     private final FaceEmbedder embedder;
     private final IouTracker tracker = IouTracker.defaults();
+    private final MotionGate motion;
 
     public FramePipeline(ModelStore models, Config config) {
         this.detector = new FaceDetector(models, config.detector());
@@ -72,6 +74,7 @@ public class FramePipeline implements AutoCloseable {
         this.aligner = new FaceAligner(models, config.embeddingModel());
         this.embedder = new FaceEmbedder(models, config.embeddingModel(), config.embeddingBatch(),
                 config.flipAveraging());
+        this.motion = new MotionGate(config.motionGate());
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */
@@ -81,6 +84,20 @@ public class FramePipeline implements AutoCloseable {
 
     public FrameImage decode(byte[] image) throws ImageDecodeException {
         return decoder.decode(image);
+    }
+
+    /**
+     * Whether this frame of {@code camera} may go unsearched because its scene is still and no face is tracked
+     * ({@link MotionGate}); always false with the gate off. Costs a reduced decode of the image when on.
+     */
+    public boolean still(String camera, byte[] image, boolean tracking) throws ImageDecodeException {
+        return motion.enabled() && motion.still(camera, decoder.thumbnail(image, MotionGate.WIDTH, MotionGate.HEIGHT),
+                tracking);
+    }
+
+    /** The next frame of {@code camera} is searched whatever it shows (after a frame that failed). */
+    public void forgetScene(String camera) {
+        motion.forget(camera);
     }
 
     /** Detects the faces of a frame and assesses each. */
