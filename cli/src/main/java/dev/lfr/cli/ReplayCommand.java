@@ -66,6 +66,16 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         default void finished(ReplayReport report) throws Exception {}
     }
 
+    /** Puts the people with a template on {@code watchlist}, their reference photos in the replay's store. */
+    private static List<GalleryPeople.Person> enrol(List<GalleryPeople.Person> people, Path outDir,
+                                                    Map<String, LocalStack.Subject> watchlist) {
+        ReferenceImages references = new ReferenceImages(outDir.resolve(REFERENCE_IMAGES));
+        people.stream().filter(p -> p.template() != null).forEach(p -> watchlist.put(p.id(), new LocalStack.Subject(
+                p.template(), p.id().replace('_', ' '),
+                p.reference() == null ? null : references.store(LocalStack.WATCHLIST, p.id(), p.reference()))));
+        return people;
+    }
+
     /** Where a replay keeps its watchlist's reference photos (an {@code lfr-image:} store). */
     static final String REFERENCE_IMAGES = "reference-images";
 
@@ -79,15 +89,17 @@ final class ReplayCommand extends LfrCommand implements Callable<Integer> {
         }
         Map<String, LocalStack.Subject> watchlist = new LinkedHashMap<>();
         FrameSource source;
-        if (r.video != null) {
-            source = new VideoFrames(requireFile(r.video), Math.max(1, (int) Math.min(500, r.fps * r.duration)));
-        } else if (r.images != null) {
-            source = new ImageFolderFrames(r.images, 500);
+        if (r.video != null || r.images != null) {
+            // unlabelled footage is searched against the gallery's (or the sample faces') watchlist: a deployment
+            // cannot be activated without live subjects
+            enrol(GalleryPeople.load(r.engine, r.gallery, r.maxPeople, 1), outDir, watchlist)
+                    .forEach(p -> p.walkCrops().forEach(FrameImage::close));
+            source = r.video != null
+                    ? new VideoFrames(requireFile(r.video), Math.max(1, (int) Math.min(500, r.fps * r.duration)))
+                    : new ImageFolderFrames(r.images, 500);
         } else {
-            List<GalleryPeople.Person> people = GalleryPeople.load(r.engine, r.gallery, r.maxPeople, r.walkPhotos);
-            ReferenceImages references = new ReferenceImages(outDir.resolve(REFERENCE_IMAGES));
-            people.stream().filter(p -> p.template() != null).forEach(p -> watchlist.put(p.id(), new LocalStack.Subject(p.template(),
-                    p.id().replace('_', ' '), p.reference() == null ? null : references.store(LocalStack.WATCHLIST, p.id(), p.reference()))));
+            List<GalleryPeople.Person> people = enrol(GalleryPeople.load(r.engine, r.gallery, r.maxPeople, r.walkPhotos),
+                    outDir, watchlist);
             int[] wh = size(r.size);
             int steps = (int) Math.max(4, Math.round(2 * r.fps)); // a walk-past takes about two seconds
             List<FrameImage> backgrounds = backgrounds(r.background);
