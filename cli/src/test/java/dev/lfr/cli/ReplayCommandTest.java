@@ -19,9 +19,12 @@ class ReplayCommandTest {
     @Test
     void replaysWalkPastsAndWritesAReportScoredAgainstTheGroundTruth(@TempDir Path out) throws Exception {
         LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("replay", "--cameras", "2", "--fps", "4", "--duration", "6",
-                "--faces", "2", "--size", "640x360", "--drain", "30", "--out", out.toString());
+                "--faces", "2", "--size", "640x360", "--drain", "30", "--prerender", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.lines()).anyMatch(l -> l.startsWith("rendered 48 frames ahead in "));
+        assertThat(out.resolve("frames.prerendered")).doesNotExist(); // deleted with the replay
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(report.at("/throughput/sender_cores").asDouble()).isBetween(0.0, 1.0);
         assertThat(report.at("/throughput/frames").asInt()).isEqualTo(48); // 2 cameras x 4 fps x 6 s
         assertThat(report.at("/throughput/offered_fps").asDouble()).isEqualTo(8.0);
         // paced: the achieved rate cannot exceed the offered one by more than the first step's head start
@@ -45,6 +48,18 @@ class ReplayCommandTest {
         // the replay's deployment went through the governed lifecycle and ended with its post-deployment report
         assertThat(out.resolve("deployment/report.md")).content().contains("| purpose | load-test |", "(ENDED)",
                 "| alerts | " + gt.get("alerts").asInt() + " |");
+    }
+
+    @Test
+    void replaysAFolderOfPhotosAgainstTheSampleWatchlist(@TempDir Path out) throws Exception {
+        Path photos = dev.lfr.udfs.model.ModelStore.ensureDefault().samples().get(0).getParent();
+        LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("replay", "--images", photos.toString(), "--cameras", "1",
+                "--fps", "4", "--duration", "3", "--drain", "30", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(report.at("/throughput/frames").asInt()).isEqualTo(12);
+        // unlabelled photos: no ground truth, but the faces enrolled from them are found
+        assertThat(r.lines()).anyMatch(l -> l.startsWith("ALERT "));
     }
 
     @Test
