@@ -37,12 +37,17 @@ final class CalibrateCommand extends LfrCommand implements Callable<Integer> {
             throw new UserError("--bootstrap must be 0 or more");
         }
         ThresholdCalibration.Scores s;
+        dev.lfr.loadtest.eval.IdentificationMetrics metrics;
         try {
             s = ThresholdCalibration.read(scores);
-        } catch (java.io.IOException e) {
+            metrics = s.metrics();
+        } catch (java.io.IOException | RuntimeException e) { // unreadable, or a field missing or null
             throw new UserError("not a scores file of ./lfr eval: " + scores);
         }
-        ThresholdCalibration.Calibration c = ThresholdCalibration.calibrate(s.metrics(), targetFpir, bootstrap, 1);
+        if (metrics.nonMatedScores().length == 0) {
+            throw new UserError(scores + " holds no non-mated search to calibrate on");
+        }
+        ThresholdCalibration.Calibration c = ThresholdCalibration.calibrate(metrics, targetFpir, bootstrap, 1);
         if (json) {
             printJson(c);
             return 0;

@@ -76,6 +76,9 @@ class EvalCommandTest {
                 "--target-fpir", "2").err()).startsWith("lfr: --target-fpir must be between 0 and 1").hasLineCount(1);
         assertThat(LfrCommandLineTest.lfr("calibrate", "--scores", out.resolve("report.json").toString(),
                 "--target-fpir", "0.01").err()).startsWith("lfr: not a scores file").hasLineCount(1);
+        Files.writeString(out.resolve("partial.json"), "{\"mated\": [0.5]}");
+        assertThat(LfrCommandLineTest.lfr("calibrate", "--scores", out.resolve("partial.json").toString(),
+                "--target-fpir", "0.01").err()).startsWith("lfr: not a scores file").hasLineCount(1);
         assertThat(LfrCommandLineTest.lfr("eval", "--data", out.toString(), "--out", out.toString(), "--corrections",
                 "nope.tsv").err()).startsWith("lfr: --corrections is 'lfw' or a file").hasLineCount(1);
     }

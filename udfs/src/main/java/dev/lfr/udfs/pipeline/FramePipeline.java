@@ -91,8 +91,14 @@ public class FramePipeline implements AutoCloseable {
      * ({@link MotionGate}); always false with the gate off. Costs a reduced decode of the image when on.
      */
     public boolean still(String camera, byte[] image, boolean tracking) throws ImageDecodeException {
-        return motion.enabled() && motion.still(camera, decoder.thumbnail(image, MotionGate.WIDTH, MotionGate.HEIGHT),
-                tracking);
+        if (!motion.enabled()) {
+            return false;
+        }
+        if (tracking) { // searched anyway: no thumbnail; the first frame after the tracks end counts as a change
+            motion.forget(camera);
+            return false;
+        }
+        return motion.still(camera, decoder.thumbnail(image, MotionGate.WIDTH, MotionGate.HEIGHT), false);
     }
 
     /** The next frame of {@code camera} is searched whatever it shows (after a frame that failed). */
