@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.cluster.Builds;
-import dev.lfr.cluster.FailureDrill;
 import dev.lfr.cluster.LocalCluster;
 import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
+import dev.lfr.loadtest.bench.KeyedStateFootprint;
 import dev.lfr.loadtest.bench.PeerBenchmark;
+import dev.lfr.loadtest.bench.RecoveryBenchmark;
 import dev.lfr.loadtest.bench.StartupBenchmark;
 import dev.lfr.loadtest.replay.ReplayReport;
-import dev.lfr.topics.KafkaClients;
-import dev.lfr.topics.Topics;
 import dev.lfr.udfs.index.FaissIndex;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import java.nio.file.Files;
@@ -209,12 +208,7 @@ final class BenchCommand extends LfrCommand.Group {
             if (faces < 1 || frames < 1 || fps <= 0) {
                 throw new UserError("--faces, --frames and --fps must be positive");
             }
-            List<GalleryPeople.Person> people = GalleryPeople.load(engine, null, 50);
-            try (dev.lfr.loadtest.replay.WalkPastScenes scenes = new dev.lfr.loadtest.replay.WalkPastScenes(
-                    people.stream().map(GalleryPeople.Person::walker).toList(), List.of(), 1280, 720, faces,
-                    (int) Math.max(4, Math.round(2 * fps)), 40, 200, 7)) {
-                printJson(KeyedStateFootprint.measure(engine.models(), scenes, frames, fps, faces));
-            }
+            printJson(KeyedStateFootprint.measure(engine.setup(), frames, fps, faces));
             return 0;
         }
     }
@@ -265,7 +259,7 @@ final class BenchCommand extends LfrCommand.Group {
             }
             WatchlistIndexes.Choice choice = index.choice();
             ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-            out().println(json.writeValueAsString(entrySizes(dim)));
+            out().println(json.writeValueAsString(dev.lfr.loadtest.bench.WatchlistBenchmark.entrySizes(dim)));
             for (int n : rows) {
                 out().println(json.writeValueAsString(
                         dev.lfr.loadtest.bench.WatchlistBenchmark.run(n, dim, updates, 42, loadThreads, choice, rebuild, updatesPerMinute,
@@ -273,33 +267,6 @@ final class BenchCommand extends LfrCommand.Group {
                 out().flush();
             }
             return 0;
-        }
-
-
-        /** The heap size (JOL) of one entry as the matcher's broadcast state keeps it, and as the topic's Avro record. */
-        /** The heap bytes of one watchlist entry as broadcast state and as the topic's Avro record. */
-        record EntrySizes(int dim, long stateEntryHeapBytes, long avroRecordHeapBytes) {}
-
-        static EntrySizes entrySizes(int dim) {
-            System.setProperty("jol.magicFieldOffset", "true");
-            float[] v = new float[dim];
-            java.util.List<Float> boxed = new java.util.ArrayList<>();
-            for (int i = 0; i < dim; i++) {
-                v[i] = (float) Math.sin(i); // distinct values: no boxed Float is shared
-                boxed.add(v[i]);
-            }
-            var entry = new dev.lfr.udfs.watchlist.LiveWatchlist.Update("wl-0001", "subject-000001", 1, v, Long.MAX_VALUE);
-            var record = dev.lfr.schemas.WatchlistUpdate.newBuilder().setWatchlist("wl-0001").setSubject("subject-000001")
-                    .setVersion(1).setOp(dev.lfr.schemas.WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512")
-                    .setVector(boxed).build();
-            java.io.PrintStream stdout = System.out;
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // JOL's notices: not JSON
-            try {
-                return new EntrySizes(dim, org.openjdk.jol.info.GraphLayout.parseInstance(entry).totalSize(),
-                        org.openjdk.jol.info.GraphLayout.parseInstance(record).totalSize());
-            } finally {
-                System.setOut(stdout);
-            }
         }
     }
 
@@ -425,10 +392,6 @@ final class BenchCommand extends LfrCommand.Group {
         @picocli.CommandLine.Mixin
         EngineOptions engine = new EngineOptions();
 
-        /** One kind of failure over the rounds. */
-        record Failure(List<Double> recoveredS, double medianS, List<Long> alertLatencyP99Ms, List<Integer> missedWalkPasts,
-                       List<Integer> splitWalkPasts) {}
-
         @Override
         public Integer call() throws Exception {
             if (rounds < 1) {
@@ -440,61 +403,16 @@ final class BenchCommand extends LfrCommand.Group {
             LocalCluster cluster = LocalCluster.up(new LocalCluster.Settings(dir, 2, 1, "2g", 6, Map.of()),
                     Builds.ofThisCheckout());
             try {
-                FailureDrill drill = new FailureDrill(cluster, java.time.Duration.ofMinutes(3));
-                String job = JobCommand.submit(cluster.rest(), Builds.ofThisCheckout().jobJar(), cluster.state().bootstrap(),
-                        2, null, List.of("--alert.gap", "3s", "--metrics.window", "10s"));
-                drill.awaitRunning(job);
-                Map<String, Failure> failures = new LinkedHashMap<>();
-                failures.put("taskmanager_kill", rounds("taskmanager-kill", cluster, drill, () -> drill.killTaskManager(job)));
-                failures.put("broker_restart", rounds("broker-restart", cluster, drill, () -> drill.restartBroker(job)));
-                printJson(failures);
+                printJson(RecoveryBenchmark.run(cluster, c -> JobCommand.submit(c.rest(), Builds.ofThisCheckout().jobJar(),
+                        c.state().bootstrap(), 2, null, List.of("--alert.gap", "3s", "--metrics.window", "10s")),
+                        rounds, engine.setup(), dir.resolve("reports"), line -> {
+                            out().println(line);
+                            out().flush();
+                        }));
             } finally {
                 cluster.down();
             }
             return 0;
-        }
-
-        private Failure rounds(String name, LocalCluster cluster, FailureDrill drill,
-                               Callable<java.time.Duration> failure) throws Exception {
-            List<Double> recovered = new java.util.ArrayList<>();
-            List<Long> p99 = new java.util.ArrayList<>();
-            List<Integer> missed = new java.util.ArrayList<>();
-            List<Integer> split = new java.util.ArrayList<>();
-            for (int i = 1; i <= rounds; i++) {
-                ReplayOptions o = new ReplayOptions(1, dir.resolve("reports").resolve(name + "-" + i));
-                o.cluster = cluster.dir();
-                o.engine = engine;
-                o.fps = 2;
-                o.duration = 40;
-                o.size = "640x480";
-                o.drainSeconds = 180;
-                o.check();
-                Files.createDirectories(o.out);
-                long before = KafkaClients.recordsWritten(cluster.state().bootstrap(), Topics.FRAMES);
-                java.util.concurrent.CompletableFuture<ReplayReport> replay = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return ReplayCommand.run(o, new java.io.PrintWriter(java.io.Writer.nullWriter()), o.out, false, ReplayCommand.Hooks.NONE);
-                    } catch (Exception e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                });
-                // the failure comes once 10 s of the replay's frames are on the topic
-                drill.await("10 s of frames sent", () -> replay.isDone()
-                        || KafkaClients.recordsWritten(cluster.state().bootstrap(), Topics.FRAMES) >= before + 40);
-                double seconds = failure.call().toMillis() / 1000.0;
-                ReplayReport r = replay.join();
-                recovered.add(seconds);
-                p99.add(r.latency().p99Ms());
-                missed.add(r.groundTruth().missedWalkPasts());
-                split.add(r.groundTruth().splitWalkPasts());
-                out().printf(java.util.Locale.ROOT, "%s %d: recovered in %.1f s, alert latency p99 %d ms, %d walk-past(s) missed%n",
-                        name, i, seconds, r.latency().p99Ms(), r.groundTruth().missedWalkPasts());
-                out().flush();
-            }
-            List<Double> sorted = recovered.stream().sorted().toList();
-            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-            return new Failure(recovered, median, p99, missed, split);
         }
     }
 

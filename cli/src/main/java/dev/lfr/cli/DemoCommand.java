@@ -64,7 +64,7 @@ final class DemoCommand extends LfrCommand implements java.util.concurrent.Calla
                 @Override
                 public void started(String bootstrap, String deployment) throws Exception {
                     if (!noConsole) {
-                        console[0] = openConsole(bootstrap, new ReferenceImages(o.out.resolve(ReplayCommand.REFERENCE_IMAGES)));
+                        console[0] = openConsole(bootstrap, new ReferenceImages(o.out.resolve(dev.lfr.loadtest.replay.Replay.REFERENCE_IMAGES)));
                     }
                 }
 

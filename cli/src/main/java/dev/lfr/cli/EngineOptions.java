@@ -49,6 +49,11 @@ public class EngineOptions {
         return FaceDetector.Config.defaults().withMinScore(minScore).withTileSize(tile);
     }
 
+    /** The embedder and detector as a replay takes them. */
+    dev.lfr.loadtest.replay.Replay.Engine setup() {
+        return new dev.lfr.loadtest.replay.Replay.Engine(models(), embeddingModel(), detectorConfig());
+    }
+
     FaceEngine engine(QualityGate gate) {
         return new FaceEngine(models(), embeddingModel(), detectorConfig(), gate);
     }

@@ -2,7 +2,12 @@ package dev.lfr.cli;
 
 import dev.lfr.jobs.LiveMatchOptions;
 import dev.lfr.jobs.kafka.SinkDelivery;
+import dev.lfr.loadtest.replay.Replay;
+import dev.lfr.loadtest.replay.ReplaySession;
+import dev.lfr.loadtest.replay.StackCpu;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Option;
@@ -16,11 +21,35 @@ final class ReplayOptions {
         this(4, Path.of("replay-report"));
     }
 
-    /** What the replayed frames show, for the report. */
-    String source() {
-        return video != null ? "video " + video : images != null ? "images " + images
-                : "walk-pasts of " + (gallery == null ? "the sample faces" : gallery.toString()) + ", " + faces + " faces a frame"
-                + (gallery != null && walkPhotos > 1 ? ", up to " + walkPhotos + " photos a walk-past" : "");
+    /** What the frames show. */
+    Replay.Scenes scenes() {
+        int[] wh = size(size);
+        return new Replay.Scenes(gallery, maxPeople, walkPhotos, faces, background, wh[0], wh[1], video, images,
+                saveFrames);
+    }
+
+    /** How the frames are sent, and to which job, with {@code engine}'s model and threshold. */
+    ReplaySession.Plan plan(Replay.Engine engine) {
+        return new ReplaySession.Plan(Replay.cameras(cameras), fps, maxRate, duration, warmupSeconds, drainSeconds,
+                bootstrap, !noJob, group, parallelism, checkpointMs, delivery(), watchlistUpdatesPerMinute,
+                engine.embeddingModel(), engine.dimension(), engine.threshold(), prerender, stackProcesses);
+    }
+
+    /** With {@code --cluster}: its broker, JobManager and TaskManagers, whose CPU the report counts. */
+    private List<StackCpu.Process> stackProcesses = List.of();
+
+    private static int[] size(String wxh) {
+        String[] parts = wxh.toLowerCase(Locale.ROOT).split("x");
+        try {
+            int w = Integer.parseInt(parts[0]);
+            int h = Integer.parseInt(parts[1]);
+            if (parts.length == 2 && w >= 320 && h >= 240 && w <= 4096 && h <= 4096) {
+                return new int[] {w, h};
+            }
+        } catch (RuntimeException e) {
+            // falls through to the one-line error
+        }
+        throw new UserError("--size is WIDTHxHEIGHT between 320x240 and 4096x4096, not " + wxh);
     }
 
     /** @param faces faces in view per camera by default; @param out the report folder by default */
@@ -146,13 +175,20 @@ final class ReplayOptions {
             if (bootstrap != null || noJob) {
                 throw new UserError("--cluster already names the broker and the job: leave out --bootstrap and --no-job");
             }
-            bootstrap = dev.lfr.cluster.LocalCluster.at(cluster, dev.lfr.cluster.Builds.ofThisCheckout()).state().bootstrap();
+            var local = dev.lfr.cluster.LocalCluster.at(cluster, dev.lfr.cluster.Builds.ofThisCheckout()).status();
+            bootstrap = local.bootstrap();
+            List<StackCpu.Process> processes = new java.util.ArrayList<>();
+            processes.add(new StackCpu.Process("broker", local.pids().broker()));
+            processes.add(new StackCpu.Process("jobmanager", local.pids().jobmanager()));
+            local.pids().taskmanagers().forEach(pid -> processes.add(new StackCpu.Process(StackCpu.TASKMANAGER, pid)));
+            stackProcesses = processes;
             noJob = true;
             group = group != null ? group : dev.lfr.jobs.LiveMatchJob.DEFAULT_GROUP;
         }
         if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || parallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people, --walk-photos and --parallelism must be positive");
         }
+        size(size);
         if (checkpointMs < 100) {
             throw new UserError("--checkpoint-ms must be at least 100");
         }

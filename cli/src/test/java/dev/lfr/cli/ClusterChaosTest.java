@@ -185,6 +185,10 @@ class ClusterChaosTest {
         LfrCommandLineTest.Run r = replay.get();
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode report = JSON.readTree(Files.readString(out.resolve("report.json")));
+        // the cluster's processes are counted apart (a process that a failure replaced is left out)
+        assertThat(report.path("capacity").path("processes")).as("the stack's processes").isNotEmpty()
+                .allSatisfy(p -> assertThat(p.path("cpu_seconds").asDouble()).isPositive());
+        assertThat(report.path("capacity").path("frames_consumed").asLong()).isPositive();
         return new Scenario(name, report, recovery, report.path("settings").path("deployment").asText(), cluster.state().bootstrap());
     }
 

@@ -1,13 +1,18 @@
 package dev.lfr.loadtest.bench;
 
+import dev.lfr.schemas.WatchlistOp;
+import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.udfs.index.FaissIndex;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.watchlist.LiveWatchlist;
 import dev.lfr.udfs.watchlist.LiveWatchlist.Update;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
+import org.openjdk.jol.info.GraphLayout;
 
 /**
  * How a {@link LiveWatchlist} of N rows ({@link ClusteredRows}, like face descriptors) takes updates while it is
@@ -210,5 +215,29 @@ public final class WatchlistBenchmark {
     /** Subject i's first template, made again on demand rather than kept (a million of them would double the heap). */
     private float[] enrolled(int i) {
         return data.row(new Random(seed * 1_000_003L + i));
+    }
+
+    /** The heap bytes (JOL) of one watchlist entry as the matcher's broadcast state keeps it, and as the topic's Avro record. */
+    public record EntrySizes(int dim, long stateEntryHeapBytes, long avroRecordHeapBytes) {}
+
+    public static EntrySizes entrySizes(int dim) {
+        System.setProperty("jol.magicFieldOffset", "true");
+        float[] v = new float[dim];
+        List<Float> boxed = new ArrayList<>();
+        for (int i = 0; i < dim; i++) {
+            v[i] = (float) Math.sin(i); // distinct values: no boxed Float is shared
+            boxed.add(v[i]);
+        }
+        Update entry = new Update("wl-0001", "subject-000001", 1, v, Long.MAX_VALUE);
+        WatchlistUpdate record = WatchlistUpdate.newBuilder().setWatchlist("wl-0001").setSubject("subject-000001")
+                .setVersion(1).setOp(WatchlistOp.UPSERT).setEmbeddingModel("fr-feature-512").setVector(boxed).build();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // JOL's notices would break the JSON output
+        try {
+            return new EntrySizes(dim, GraphLayout.parseInstance(entry).totalSize(),
+                    GraphLayout.parseInstance(record).totalSize());
+        } finally {
+            System.setOut(stdout);
+        }
     }
 }

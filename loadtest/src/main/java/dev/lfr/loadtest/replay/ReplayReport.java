@@ -24,7 +24,8 @@ import org.HdrHistogram.Histogram;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplayReport(Settings settings, Throughput throughput, Latency latency, MetricsDelay metricsDelay,
-                           GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, List<LagPoint> lag) {
+                           GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, Capacity capacity,
+                           List<LagPoint> lag) {
 
     /**
      * What was replayed and how.
@@ -46,6 +47,28 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
     public record Throughput(long frames, double seconds, Double offeredFps, double achievedFps, Double jobConsumedFps,
                              Double jobConsumedFpsAfterProduction, long maxLagFrames, Double senderCores,
                              Double processCores) {}
+
+    /**
+     * The job's cost where it runs in processes of its own (a local cluster): each watched process's CPU from the
+     * first frame sent until the backlog was drained, the TaskManagers' cores together, and the frames the job
+     * consumed per CPU second of theirs (frames per core: the capacity model's unit, clear of the broker and the load
+     * generator). With the model-only bound: what ONNX Runtime alone does per core on the same work, and the ratio.
+     */
+    public record Capacity(double seconds, long framesConsumed, List<StackCpu.Used> processes, Double jobCores,
+                           Double framesPerJobCore, Double modelFramesPerCore, Double jobOverModelPerCore) {
+        static Capacity of(double seconds, long framesConsumed, List<StackCpu.Used> used) {
+            double jobCpuS = used.stream().filter(u -> StackCpu.TASKMANAGER.equals(u.role()))
+                    .mapToDouble(StackCpu.Used::cpuSeconds).sum();
+            return new Capacity(seconds, framesConsumed, used, StackCpu.jobCores(used),
+                    jobCpuS > 0 ? framesConsumed / jobCpuS : null, null, null);
+        }
+
+        Capacity against(ModelOnlyBound.Description bound) {
+            double modelPerCore = bound.boundFps() / bound.parallelism();
+            return new Capacity(seconds, framesConsumed, processes, jobCores, framesPerJobCore, modelPerCore,
+                    framesPerJobCore == null ? null : framesPerJobCore / modelPerCore);
+        }
+    }
 
     /** Frame-to-alert latency in milliseconds; percentiles null when there was no alert. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -88,7 +111,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
     /** Scores the run and writes the report files. */
     public static ReplayReport write(Path outDir, Settings settings, FrameReplayer.Result sent,
                                      GroundTruthMatcher.Score score, Histogram latency, MetricsMonitor metrics,
-                                     List<LagMonitor.Sample> lag) throws IOException {
+                                     List<LagMonitor.Sample> lag, Capacity capacity) throws IOException {
         Throughput throughput = new Throughput(sent.frames(), sent.seconds(),
                 sent.offeredFps() > 0 ? sent.offeredFps() : null, sent.achievedFps(),
                 nullIfNaN(LagMonitor.consumedPerSecond(lag, false)),
@@ -98,7 +121,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 sent.seconds() > 0 ? sent.senderCpuS() / sent.seconds() : null,
                 sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null);
         ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
-                score == null ? null : GroundTruth.of(score), null,
+                score == null ? null : GroundTruth.of(score), null, capacity,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
         Files.createDirectories(outDir);
         report.writeJson(outDir);
@@ -110,7 +133,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** This report with the model-only bound added, written again. */
     public ReplayReport withModelOnly(ModelOnlyBound.Description bound, Path outDir) throws IOException {
-        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, groundTruth, bound, lag);
+        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, groundTruth, bound,
+                capacity == null ? null : capacity.against(bound), lag);
         r.writeJson(outDir);
         Files.writeString(outDir.resolve("report.md"), r.markdown());
         return r;
@@ -141,6 +165,9 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         }
         if (modelOnly != null) {
             table(md, "against the model-only bound", "value", modelOnly);
+        }
+        if (capacity != null) {
+            table(md, "the stack's processes (CPU from the first frame to the drained backlog)", "value", capacity);
         }
         md.append("\n![latency CDF](latency_cdf.png)\n\n![consumer lag](lag.png)\n");
         return md.toString();

@@ -33,11 +33,12 @@ public final class ReplaySession {
      * @param checkpointMs the local job's checkpoint interval
      * @param delivery  the local job's sink guarantees
      * @param prerender render every frame before the stack starts, so that the timed phase only sends bytes
+     * @param processes the stack's processes whose CPU the report counts (a local cluster's), or none
      */
     public record Plan(List<String> cameras, double fps, boolean maxRate, int durationS, int warmupS, int drainS,
                        String bootstrap, boolean runJob, String group, int parallelism, long checkpointMs,
                        SinkDelivery delivery, int watchlistUpdatesPerMinute, String embeddingModel, int dimension,
-                       float threshold, boolean prerender) {
+                       float threshold, boolean prerender, List<StackCpu.Process> processes) {
         public long framesPerCamera() {
             return (long) Math.ceil(fps * durationS);
         }
@@ -94,10 +95,13 @@ public final class ReplaySession {
                 alerts.measureFrom(System.currentTimeMillis() + plan.warmupS() * 1000L);
                 FrameReplayer.Settings s = new FrameReplayer.Settings(Topics.FRAMES, plan.cameras(),
                         plan.maxRate() ? 0 : plan.fps(), plan.framesPerCamera(), plan.fps());
+                StackCpu cpu = StackCpu.start(plan.processes());
                 FrameReplayer.Result sent = FrameReplayer.run(producer, toSend, s, outDir.resolve("truth.jsonl"),
                         listener::sent);
                 long updatesSent = churn.sent(); // while the frames were sent
                 drain(lag, plan.drainS());
+                ReplayReport.Capacity capacity = plan.processes().isEmpty() ? null
+                        : ReplayReport.Capacity.of(cpu.seconds(), sent.frames() - lastLag(lag.samples()), cpu.used());
                 alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
                 GroundTruthMatcher.Score score = sent.truth().isEmpty() ? null
                         : GroundTruthMatcher.score(sent.truth(), watchlist.keySet(), alerts.alerts(), 1_000);
@@ -107,7 +111,7 @@ public final class ReplaySession {
                         plan.durationS(), plan.warmupS(), plan.watchlistUpdatesPerMinute(), updatesSent,
                         stack.deploymentId(), plan.embeddingModel(), plan.threshold());
                 ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), metrics,
-                        lag.samples());
+                        lag.samples(), capacity);
                 if (bound != null) {
                     long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames(), 60_000);
                     double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
@@ -166,6 +170,10 @@ public final class ReplaySession {
             }
             Thread.sleep(1_000);
         }
+    }
+
+    private static long lastLag(List<LagMonitor.Sample> samples) {
+        return samples.isEmpty() ? 0 : Math.max(0, samples.get(samples.size() - 1).lag());
     }
 
     /** Waits until the job has consumed every frame sent, at most {@code seconds}. */

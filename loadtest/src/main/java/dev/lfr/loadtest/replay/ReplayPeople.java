@@ -1,12 +1,11 @@
-package dev.lfr.cli;
+package dev.lfr.loadtest.replay;
 
-import dev.lfr.loadtest.replay.WalkPastScenes;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.image.JpegCrops;
-import dev.lfr.udfs.quality.QualityGate;
+import dev.lfr.udfs.model.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,49 +19,49 @@ import java.util.stream.Stream;
  * the faces in the sample photos of the fetched npm packages (there the template and the walk-past come from the
  * same photo).
  */
-final class GalleryPeople {
+public final class ReplayPeople {
     /**
      * A person; {@code template} is null when not on the watchlist, {@code reference} (a JPEG of the enrolment
      * face, the watchlist photo an officer compares with) then too.
      */
-    record Person(String id, List<FrameImage> walkCrops, float[] template, byte[] reference) {
-        WalkPastScenes.Person walker() {
+    public record Person(String id, List<FrameImage> walkCrops, float[] template, byte[] reference) {
+        public WalkPastScenes.Person walker() {
             return new WalkPastScenes.Person(id, walkCrops);
         }
     }
 
-    private GalleryPeople() {}
+    private ReplayPeople() {}
 
-    static List<Person> load(EngineOptions engine, Path gallery, int maxPeople) throws Exception {
-        return load(engine, gallery, maxPeople, 1);
-    }
-
-    /** @param walkPhotos how many of each gallery identity's photos (never its enrolment photo) a walk-past shows */
-    static List<Person> load(EngineOptions engine, Path gallery, int maxPeople, int walkPhotos) throws Exception {
+    /**
+     * @param engine     finds and embeds the faces (the replay's embedder and detector)
+     * @param gallery    DIR/&lt;identity&gt;/&lt;images&gt;, or null for the sample faces of {@code models}
+     * @param walkPhotos how many of each gallery identity's photos (never its enrolment photo) a walk-past shows
+     * @throws IllegalArgumentException when the gallery is missing or holds no usable face
+     */
+    public static List<Person> load(ModelStore models, FaceEngine engine, Path gallery, int maxPeople, int walkPhotos)
+            throws Exception {
         List<Person> people = new ArrayList<>();
         ImageDecoder decoder = new ImageDecoder();
-        try (FaceEngine e = engine.engine(QualityGate.defaults())) {
-            if (gallery == null) {
-                int n = 0;
-                for (Path photo : engine.models().samples()) {
-                    try (FrameImage img = decoder.decode(photo)) {
-                        for (FaceResult r : e.analyse(img)) {
-                            if (r.usable() && people.size() < maxPeople) {
-                                String id = photo.getFileName().toString().replace(".jpg", "") + "-face" + (++n);
-                                boolean enrol = people.size() % 2 == 0;
-                                byte[] face = faceJpeg(img, r);
-                                people.add(new Person(id, List.of(decoder.decode(face)),
-                                        enrol ? r.descriptor().orElseThrow().vector() : null, enrol ? face : null));
-                            }
+        if (gallery != null) {
+            people.addAll(fromGallery(engine, decoder, gallery, maxPeople, walkPhotos));
+        } else {
+            int n = 0;
+            for (Path photo : models.samples()) {
+                try (FrameImage img = decoder.decode(photo)) {
+                    for (FaceResult r : engine.analyse(img)) {
+                        if (r.usable() && people.size() < maxPeople) {
+                            String id = photo.getFileName().toString().replace(".jpg", "") + "-face" + (++n);
+                            boolean enrol = people.size() % 2 == 0;
+                            byte[] face = faceJpeg(img, r);
+                            people.add(new Person(id, List.of(decoder.decode(face)),
+                                    enrol ? r.descriptor().orElseThrow().vector() : null, enrol ? face : null));
                         }
                     }
                 }
-            } else {
-                people.addAll(fromGallery(e, decoder, gallery, maxPeople, walkPhotos));
             }
         }
         if (people.isEmpty()) {
-            throw new UserError("no usable face to walk past with");
+            throw new IllegalArgumentException("no usable face to walk past with");
         }
         return people;
     }
@@ -74,7 +73,7 @@ final class GalleryPeople {
     private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople,
                                             int walkPhotos) throws Exception {
         if (!Files.isDirectory(gallery)) {
-            throw new UserError("no such gallery folder: " + gallery);
+            throw new IllegalArgumentException("no such gallery folder: " + gallery);
         }
         List<Person> people = new ArrayList<>();
         List<Path> identities;

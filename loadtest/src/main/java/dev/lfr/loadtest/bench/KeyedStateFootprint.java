@@ -1,10 +1,14 @@
-package dev.lfr.cli;
+package dev.lfr.loadtest.bench;
 
+import dev.lfr.loadtest.replay.Replay;
 import dev.lfr.loadtest.replay.ReplayFrame;
+import dev.lfr.loadtest.replay.ReplayPeople;
 import dev.lfr.loadtest.replay.WalkPastScenes;
+import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.pipeline.FramePipeline;
+import dev.lfr.udfs.quality.QualityGate;
 import dev.lfr.udfs.track.IouTracker;
 import dev.lfr.udfs.track.TrackState;
 import java.util.ArrayList;
@@ -21,7 +25,7 @@ import org.openjdk.jol.info.GraphLayout;
  * (JOL) and their size as Flink serializes them into a checkpoint. The state backend's own map entry per key and
  * state adds a fixed overhead on top, reported separately as an estimate.
  */
-final class KeyedStateFootprint {
+public final class KeyedStateFootprint {
     static {
         // records' fields are final: JOL finds their offsets this way on JDK 17
         System.setProperty("jol.magicFieldOffset", "true");
@@ -30,10 +34,26 @@ final class KeyedStateFootprint {
     private KeyedStateFootprint() {}
 
     /** What one camera's track state weighs: on the heap and serialised into a checkpoint, in bytes. */
-    record Footprint(int frames, int facesInView, int maxTracks, long heapBytesMax, long heapBytesMean,
+    public record Footprint(int frames, int facesInView, int maxTracks, long heapBytesMax, long heapBytesMean,
                      long checkpointBytesMax, int backendOverheadBytesEstimate) {}
 
-    static Footprint measure(ModelStore models, WalkPastScenes scenes, int frames, double fps, int faces)
+    /** Follows walk-past scenes of the sample faces, {@code faces} in view, for {@code frames} frames at {@code fps}. */
+    public static Footprint measure(Replay.Engine engine, int frames, double fps, int faces) throws Exception {
+        if (faces < 1 || frames < 1 || !(fps > 0)) {
+            throw new IllegalArgumentException("faces, frames and fps must be positive");
+        }
+        List<ReplayPeople.Person> people;
+        try (FaceEngine e = new FaceEngine(engine.models(), engine.embeddingModel(), engine.detector(),
+                QualityGate.defaults())) {
+            people = ReplayPeople.load(engine.models(), e, null, 50, 1);
+        }
+        try (WalkPastScenes scenes = new WalkPastScenes(people.stream().map(ReplayPeople.Person::walker).toList(),
+                List.of(), 1280, 720, faces, (int) Math.max(4, Math.round(2 * fps)), 40, 200, 7)) {
+            return measure(engine.models(), scenes, frames, fps, faces);
+        }
+    }
+
+    private static Footprint measure(ModelStore models, WalkPastScenes scenes, int frames, double fps, int faces)
             throws Exception {
         TypeSerializer<TrackState> serializer = TypeInformation.of(TrackState.class).createSerializer(new SerializerConfigImpl());
         List<TrackState> tracks = new ArrayList<>();
