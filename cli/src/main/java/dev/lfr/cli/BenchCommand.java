@@ -298,6 +298,9 @@ final class BenchCommand extends LfrCommand.Group {
         @Option(names = "--decode-all-frames", description = "decode B-frames too (the gateway's default skips them)")
         boolean decodeAllFrames;
 
+        @Option(names = "--no-motion-gate", description = "send frames of a still scene too (the gateway's default holds them back)")
+        boolean noMotionGate;
+
         @Override
         public Integer call() throws Exception {
             if (cameras < 1 || cameras > 256 || !(fps > 0) || fps > 60 || seconds < 5 || quality < 1 || quality > 100) {
@@ -305,7 +308,8 @@ final class BenchCommand extends LfrCommand.Group {
             }
             Path source = clip != null ? clip : SharedData.dir("facenet_pytorch").resolve("_video").resolve("walking_pedestrians.mp4");
             try {
-                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality, transport, decodeAllFrames));
+                printJson(dev.lfr.loadtest.bench.GatewayBenchmark.run(source, cameras, fps, seconds, quality, transport, decodeAllFrames,
+                        !noMotionGate));
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }

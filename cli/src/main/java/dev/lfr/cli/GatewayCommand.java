@@ -80,11 +80,11 @@ final class GatewayCommand extends LfrCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             var cameras = GatewayStatus.fetch(url);
-            out().printf(Locale.ROOT, "%-24s %-9s %10s %10s %9s %10s %7s %s%n", "CAMERA", "STREAMING", "DECODED", "SENT", "DROPPED",
-                    "RECONNECTS", "ERRORS", "LAST_FRAME_AGE");
+            out().printf(Locale.ROOT, "%-24s %-9s %10s %10s %10s %9s %10s %7s %s%n", "CAMERA", "STREAMING", "DECODED", "STILL",
+                    "SENT", "DROPPED", "RECONNECTS", "ERRORS", "LAST_FRAME_AGE");
             for (GatewayStatus.Camera c : cameras) {
-                out().printf(Locale.ROOT, "%-24s %-9s %10d %10d %9d %10d %7d %s%n", c.camera(), c.streaming() ? "yes" : "NO", c.decoded(),
-                        c.sent(), c.dropped(), c.reconnects(), c.errors(), c.lastFrameAgeSeconds() < 0 ? "-"
+                out().printf(Locale.ROOT, "%-24s %-9s %10d %10d %10d %9d %10d %7d %s%n", c.camera(), c.streaming() ? "yes" : "NO",
+                        c.decoded(), c.still(), c.sent(), c.dropped(), c.reconnects(), c.errors(), c.lastFrameAgeSeconds() < 0 ? "-"
                                 : String.format(Locale.ROOT, "%.1fs", c.lastFrameAgeSeconds()));
             }
             return cameras.stream().allMatch(GatewayStatus.Camera::streaming) ? 0 : 3;

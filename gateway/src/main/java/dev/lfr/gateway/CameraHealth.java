@@ -10,6 +10,7 @@ public final class CameraHealth {
     private final String camera;
     final AtomicLong decoded = new AtomicLong();
     final AtomicLong sampled = new AtomicLong();
+    final AtomicLong still = new AtomicLong();
     final AtomicLong sent = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong sendErrors = new AtomicLong();
@@ -38,6 +39,11 @@ public final class CameraHealth {
     /** Frames kept by the sampler (and encoded). */
     public long sampled() {
         return sampled.get();
+    }
+
+    /** Sampled frames not sent: the scene had not changed since the camera's previous sampled frame. */
+    public long still() {
+        return still.get();
     }
 
     /** Frames the broker acknowledged. */

@@ -1,6 +1,7 @@
 package dev.lfr.gateway;
 
 import dev.lfr.udfs.image.JpegCrops;
+import dev.lfr.udfs.pipeline.MotionGate;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -37,6 +38,10 @@ final class CameraReader implements Runnable {
     private final LongSupplier clock;
     private volatile boolean running = true;
     private long sequence;
+    /** Still scenes are not sent; the thumbnails stay in this reader (the job's gate does the same again). */
+    private final MotionGate motion;
+    private final Mat small = new Mat();
+    private final Mat grey = new Mat();
 
     CameraReader(int index, GatewayConfig.Camera camera, CameraHealth health, FrameQueues queues, GatewayConfig config,
                  Function<String, String> env, LongSupplier clock) {
@@ -48,6 +53,7 @@ final class CameraReader implements Runnable {
         this.backoff = new Backoff(Duration.ofSeconds(1), config.backoffMax());
         this.env = env;
         this.clock = clock;
+        this.motion = new MotionGate(camera.motionGate());
     }
 
     void stop() {
@@ -79,11 +85,14 @@ final class CameraReader implements Runnable {
             }
         }
         health.state(CameraHealth.State.STOPPED);
+        small.close();
+        grey.close();
     }
 
     /** Reads the stream until it ends, fails or the gateway stops. */
     private void stream() throws Exception {
         FrameSampler sampler = new FrameSampler(camera.fps());
+        motion.forget(camera.id()); // a reopened stream's first frame is sent
         CaptureClock captureClock = new CaptureClock(2_000);
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(camera.openUrl(env));
              OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat()) {
@@ -123,9 +132,24 @@ final class CameraReader implements Runnable {
                     health.failed("a frame could not be converted");
                     continue;
                 }
+                if (motion.enabled() && motion.still(camera.id(), thumbnail(frame), false)) {
+                    health.still.incrementAndGet(); // nothing new to search: not encoded, not sent
+                    continue;
+                }
                 encode(frame, captureClock.captureMs(pts, now));
             }
         }
+    }
+
+    /** The frame as the job's motion gate compares it: a small grey thumbnail. */
+    private byte[] thumbnail(Mat frame) {
+        try (Size size = new Size(MotionGate.WIDTH, MotionGate.HEIGHT)) {
+            opencv_imgproc.resize(frame, small, size, 0, 0, opencv_imgproc.INTER_AREA);
+            opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGR2GRAY);
+        }
+        byte[] out = new byte[MotionGate.WIDTH * MotionGate.HEIGHT];
+        grey.data().get(out);
+        return out;
     }
 
     private void encode(Mat frame, long captureMs) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.lfr.jobs.ingest.InputRules;
+import dev.lfr.udfs.pipeline.MotionGate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -39,12 +40,17 @@ import java.util.regex.Pattern;
  *     # password_file: /run/secrets/cam1   #   a file (its first line)
  *     options: {rtsp_transport: tcp}       # FFmpeg options for this stream
  *     decode_all_frames: false             # false: frames no other frame needs (B-frames) are not decoded
+ *     motion_gate:                         # a sampled frame whose scene did not change is not sent
+ *       enabled: true
+ *       send_every: 10                     #   but every 10th sampled frame is, still or not
+ *       changed_fraction: 0.0015           #   share of an 80x45 grey thumbnail's pixels that must change
  * </pre>
  */
 public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duration backoffMax, int queueFrames) {
     /** One camera; {@link #url} holds no credentials, so it may be logged. */
     public record Camera(String id, String url, double fps, int maxWidth, int maxHeight, int jpegQuality, String username,
-                         String passwordEnv, String passwordFile, Map<String, String> options, boolean decodeAllFrames) {
+                         String passwordEnv, String passwordFile, Map<String, String> options, boolean decodeAllFrames,
+                         MotionGate.Config motionGate) {
         /** The URL to open, with the credentials put in from their environment variable or file. */
         public String openUrl(Function<String, String> env) {
             if (username == null) {
@@ -142,8 +148,15 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         if (c.username == null && (c.passwordEnv != null || c.passwordFile != null)) {
             throw new GatewayException(where + "a password needs a username");
         }
+        MotionGate.Config motion;
+        try {
+            MotionGateEntry m = c.motionGate == null ? new MotionGateEntry() : c.motionGate;
+            motion = new MotionGate.Config(m.enabled, m.sendEvery, m.changedFraction);
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(where + "motion_gate: " + e.getMessage());
+        }
         return new Camera(c.id, c.url, c.fps, c.maxWidth, c.maxHeight, c.jpegQuality, c.username, c.passwordEnv, c.passwordFile,
-                c.options == null ? Map.of() : Map.copyOf(c.options), c.decodeAllFrames);
+                c.options == null ? Map.of() : Map.copyOf(c.options), c.decodeAllFrames, motion);
     }
 
     private static void positive(double seconds, String name) {
@@ -184,5 +197,16 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         public Map<String, String> options;
         @JsonProperty("decode_all_frames")
         public boolean decodeAllFrames;
+        @JsonProperty("motion_gate")
+        public MotionGateEntry motionGate;
+    }
+
+    /** The job's motion gate, at the camera: defaults as {@link MotionGate.Config#defaults()}. */
+    static final class MotionGateEntry {
+        public boolean enabled = MotionGate.Config.defaults().enabled();
+        @JsonProperty("send_every")
+        public int sendEvery = MotionGate.Config.defaults().fullPassEvery();
+        @JsonProperty("changed_fraction")
+        public double changedFraction = MotionGate.Config.defaults().changedFraction();
     }
 }

@@ -22,6 +22,8 @@ final class GatewayMetrics implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         counter(registry, cameras, "frames_decoded", "frames decoded from the camera's stream", CameraHealth::decoded);
         counter(registry, cameras, "frames_sampled", "frames kept at the camera's rate and encoded", CameraHealth::sampled);
+        counter(registry, cameras, "frames_still", "sampled frames not sent: the scene had not changed (motion gate)",
+                CameraHealth::still);
         counter(registry, cameras, "frames_sent", "frames the broker acknowledged", CameraHealth::sent);
         counter(registry, cameras, "frames_dropped", "frames dropped while the broker was slow or refused", CameraHealth::dropped);
         counter(registry, cameras, "reconnects", "times the stream was reopened", CameraHealth::reconnects);

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 /** A running gateway's cameras, read from its metrics endpoint (what {@code ./lfr gateway status} prints). */
 public final class GatewayStatus {
     /** One camera's figures; counts are since the gateway started. */
-    public record Camera(String camera, boolean streaming, long decoded, long sent, long dropped, long reconnects, long errors,
-                         double lastFrameAgeSeconds) {}
+    public record Camera(String camera, boolean streaming, long decoded, long still, long sent, long dropped, long reconnects,
+                         long errors, double lastFrameAgeSeconds) {}
 
     private static final Pattern SAMPLE = Pattern.compile("^" + GatewayMetrics.PREFIX + "(\\w+?)(?:_total)?\\{camera=\"([^\"]*)\"} (\\S+)$");
 
@@ -52,7 +52,7 @@ public final class GatewayStatus {
         }
         List<Camera> out = new ArrayList<>();
         byCamera.forEach((camera, v) -> out.add(new Camera(camera, v.getOrDefault("streaming", 0.0) == 1.0, count(v, "frames_decoded"),
-                count(v, "frames_sent"), count(v, "frames_dropped"), count(v, "reconnects"), count(v, "errors"),
+                count(v, "frames_still"), count(v, "frames_sent"), count(v, "frames_dropped"), count(v, "reconnects"), count(v, "errors"),
                 v.getOrDefault("last_frame_age_seconds", -1.0))));
         return out;
     }

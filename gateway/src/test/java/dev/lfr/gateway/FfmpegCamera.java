@@ -31,6 +31,11 @@ final class FfmpegCamera implements AutoCloseable {
         return List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25");
     }
 
+    /** One photo, shown at 25 fps in real time: a camera watching a scene where nothing moves. */
+    static List<String> stillImage(String file) {
+        return List.of("-re", "-loop", "1", "-framerate", "25", "-i", file);
+    }
+
     /** A clip, looped, in real time. */
     static List<String> clip(String file) {
         return List.of("-re", "-stream_loop", "-1", "-i", file);

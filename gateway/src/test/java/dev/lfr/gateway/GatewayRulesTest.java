@@ -136,4 +136,11 @@ class GatewayRulesTest {
         assertThatThrownBy(() -> GatewayConfig.read(f)).isInstanceOf(GatewayException.class).hasMessageContaining(message)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void theExampleConfigReadsWithTheMotionGateOnByDefault() {
+        GatewayConfig c = GatewayConfig.read(Path.of("..", "config", "gateway.yaml"));
+        assertThat(c.cameras()).hasSize(3).allSatisfy(cam -> assertThat(cam.motionGate().enabled()).isTrue());
+        assertThat(c.cameras().get(0).motionGate().fullPassEvery()).isEqualTo(10); // send_every
+    }
 }

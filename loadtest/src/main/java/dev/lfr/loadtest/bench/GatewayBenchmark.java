@@ -27,7 +27,8 @@ import org.apache.kafka.clients.admin.NewTopic;
  */
 public final class GatewayBenchmark {
     /** One run. */
-    public record Result(String clip, Transport transport, boolean decodeAllFrames, int cameras, double fps, int seconds, double decodedFpsPerCamera, double sentFpsPerCamera,
+    public record Result(String clip, Transport transport, boolean decodeAllFrames, boolean motionGate, int cameras, double fps,
+                         int seconds, double decodedFpsPerCamera, double sentFpsPerCamera, double stillFpsPerCamera,
                          long dropped, long errors,
                          double gatewayCpuCores, double camerasPerCore, double framesPerCore, long latencyP50Ms, long latencyP99Ms,
                          long latencyMaxMs, double loadGeneratorCpuCores, long stallDetectedMs, long backAfterRestartMs,
@@ -43,9 +44,12 @@ public final class GatewayBenchmark {
     /** How the clip reaches the gateway: MPEG-TS pushed over UDP, or served over TCP (lossless) for the gateway to pull. */
     public enum Transport { UDP, TCP }
 
-    /** @param decodeAllFrames decode B-frames too (the gateway's default skips them) */
+    /**
+     * @param decodeAllFrames decode B-frames too (the gateway's default skips them)
+     * @param motionGate      hold back frames of a still scene (the gateway's default)
+     */
     public static Result run(Path clip, int cameras, double fps, int seconds, int jpegQuality, Transport transport,
-                             boolean decodeAllFrames) throws Exception {
+                             boolean decodeAllFrames, boolean motionGate) throws Exception {
         if (!Files.isExecutable(Path.of(FFMPEG))) {
             throw new IllegalArgumentException("no " + FFMPEG + ": run scripts/bootstrap.sh (apt-get install ffmpeg)");
         }
@@ -56,8 +60,9 @@ public final class GatewayBenchmark {
         StringBuilder yaml = new StringBuilder("stall_timeout_s: 3\nbackoff_max_s: 2\ncameras:\n");
         for (int i = 0; i < cameras; i++) {
             ports.add(freePort());
-            yaml.append(String.format(java.util.Locale.ROOT, "  - {id: bench-%d, url: '%s://127.0.0.1:%d', fps: %s, jpeg_quality: %d, decode_all_frames: %s}%n",
-                    i, transport.name().toLowerCase(java.util.Locale.ROOT), ports.get(i), fps, jpegQuality, decodeAllFrames));
+            yaml.append(String.format(java.util.Locale.ROOT, "  - {id: bench-%d, url: '%s://127.0.0.1:%d', fps: %s, jpeg_quality: %d, decode_all_frames: %s,"
+                    + " motion_gate: {enabled: %s}}%n", i, transport.name().toLowerCase(java.util.Locale.ROOT), ports.get(i), fps,
+                    jpegQuality, decodeAllFrames, motionGate));
         }
         Path config = Files.createTempFile("lfr-gateway-bench", ".yaml");
         Files.writeString(config, yaml);
@@ -76,6 +81,7 @@ public final class GatewayBenchmark {
                 Thread.sleep(6_000); // streams found, decoders and the JIT warm
                 long[] sentBefore = gateway.health().stream().mapToLong(CameraHealth::sent).toArray();
                 long decodedBefore = gateway.health().stream().mapToLong(CameraHealth::decoded).sum();
+                long stillBefore = gateway.health().stream().mapToLong(CameraHealth::still).sum();
                 long droppedBefore = gateway.health().stream().mapToLong(CameraHealth::dropped).sum();
                 long errorsBefore = gateway.health().stream().mapToLong(CameraHealth::errors).sum();
                 List<String> counted = new ArrayList<>();
@@ -92,6 +98,7 @@ public final class GatewayBenchmark {
                     sent += gateway.health().get(i).sent() - sentBefore[i];
                 }
                 long decoded = gateway.health().stream().mapToLong(CameraHealth::decoded).sum() - decodedBefore;
+                long still = gateway.health().stream().mapToLong(CameraHealth::still).sum() - stillBefore;
                 long dropped = gateway.health().stream().mapToLong(CameraHealth::dropped).sum() - droppedBefore;
                 long errors = gateway.health().stream().mapToLong(CameraHealth::errors).sum() - errorsBefore;
                 long[] latency = gateway.health().stream().flatMapToLong(c -> java.util.Arrays.stream(c.latenciesSince(fromMs)))
@@ -99,8 +106,8 @@ public final class GatewayBenchmark {
                 double hz = USER_HZ;
                 double cores = cpu / hz / wall;
                 long[] reconnect = reconnect(gateway.health().get(0), streams, 0, clip, ports.get(0), transport);
-                return new Result(clip.getFileName().toString(), transport, decodeAllFrames, cameras, fps, seconds, round(decoded / wall / cameras),
-                        round(sent / wall / cameras), dropped, errors, round(cores),
+                return new Result(clip.getFileName().toString(), transport, decodeAllFrames, motionGate, cameras, fps, seconds,
+                        round(decoded / wall / cameras), round(sent / wall / cameras), round(still / wall / cameras), dropped, errors, round(cores),
                         round(cameras / cores), round(sent / wall / cores), percentile(latency, 0.5), percentile(latency, 0.99),
                         latency.length == 0 ? -1 : latency[latency.length - 1], round(gen / hz / wall), reconnect[0], reconnect[1],
                         counted.stream().distinct().sorted().toList());
