@@ -145,7 +145,11 @@ final class CameraReader implements Runnable {
     private byte[] thumbnail(Mat frame) {
         try (Size size = new Size(MotionGate.WIDTH, MotionGate.HEIGHT)) {
             opencv_imgproc.resize(frame, small, size, 0, 0, opencv_imgproc.INTER_AREA);
-            opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGR2GRAY);
+            switch (small.channels()) { // a grey camera's frames convert to one channel, some to four
+                case 1 -> small.copyTo(grey);
+                case 4 -> opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGRA2GRAY);
+                default -> opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGR2GRAY);
+            }
         }
         byte[] out = new byte[MotionGate.WIDTH * MotionGate.HEIGHT];
         grey.data().get(out);
