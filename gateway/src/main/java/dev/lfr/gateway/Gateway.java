@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Many cameras into the frames topic: a reader thread per camera (decode, sample, scale, encode), one bounded queue
@@ -13,6 +15,7 @@ import org.apache.kafka.clients.producer.Producer;
  * the producer and stops the endpoint (what SIGTERM does, through the CLI's shutdown hook).
  */
 public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private final GatewayConfig config;
     private final List<CameraHealth> health = new ArrayList<>();
     private final List<CameraReader> readers = new ArrayList<>();
@@ -72,12 +75,19 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         readers.forEach(CameraReader::stop);
-        long wait = config.stallTimeout().toMillis() + 2_000; // a reader returns from a read within the stall timeout
+        // a reader returns from a read within the stall timeout: one deadline for all of them, so that closing takes
+        // as long with a hundred cameras as with one
+        long deadline = System.nanoTime() + (config.stallTimeout().toMillis() + 2_000) * 1_000_000L;
         for (Thread t : threads) {
-            t.join(wait);
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+        }
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                LOG.warn("{} did not stop within the stall timeout; closing without it", t.getName());
+            }
         }
         sender.stop();
-        senderThread.join(wait);
+        senderThread.join(config.stallTimeout().toMillis() + 2_000);
         producer.close(java.time.Duration.ofSeconds(10)); // sends what is buffered, unless the broker is gone
         metrics.close();
     }
