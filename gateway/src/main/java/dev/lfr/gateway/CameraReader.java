@@ -42,6 +42,7 @@ final class CameraReader implements Runnable {
     private final MotionGate motion;
     private final Mat small = new Mat();
     private final Mat grey = new Mat();
+    private final Size thumbnailSize = new Size(MotionGate.WIDTH, MotionGate.HEIGHT);
 
     CameraReader(int index, GatewayConfig.Camera camera, CameraHealth health, FrameQueues queues, GatewayConfig config,
                  Function<String, String> env, LongSupplier clock) {
@@ -87,6 +88,7 @@ final class CameraReader implements Runnable {
         health.state(CameraHealth.State.STOPPED);
         small.close();
         grey.close();
+        thumbnailSize.close();
     }
 
     /** Reads the stream until it ends, fails or the gateway stops. */
@@ -143,13 +145,11 @@ final class CameraReader implements Runnable {
 
     /** The frame as the job's motion gate compares it: a small grey thumbnail. */
     private byte[] thumbnail(Mat frame) {
-        try (Size size = new Size(MotionGate.WIDTH, MotionGate.HEIGHT)) {
-            opencv_imgproc.resize(frame, small, size, 0, 0, opencv_imgproc.INTER_AREA);
-            switch (small.channels()) { // a grey camera's frames convert to one channel, some to four
-                case 1 -> small.copyTo(grey);
-                case 4 -> opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGRA2GRAY);
-                default -> opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGR2GRAY);
-            }
+        opencv_imgproc.resize(frame, small, thumbnailSize, 0, 0, opencv_imgproc.INTER_AREA);
+        switch (small.channels()) { // a grey camera's frames convert to one channel, some to four
+            case 1 -> small.copyTo(grey);
+            case 4 -> opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGRA2GRAY);
+            default -> opencv_imgproc.cvtColor(small, grey, opencv_imgproc.COLOR_BGR2GRAY);
         }
         byte[] out = new byte[MotionGate.WIDTH * MotionGate.HEIGHT];
         grey.data().get(out);

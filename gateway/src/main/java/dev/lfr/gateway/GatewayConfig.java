@@ -80,6 +80,8 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         }
     }
 
+    /** A still camera's frames are sent at least this often (at 5 fps: every minute). */
+    static final int MAX_SEND_EVERY = 300;
     private static final Set<String> SCHEMES = Set.of("rtsp", "rtsps", "http", "https", "udp", "tcp", "rtp", "srt", "file");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1," + InputRules.MAX_ID + "}");
 
@@ -148,9 +150,13 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         if (c.username == null && (c.passwordEnv != null || c.passwordFile != null)) {
             throw new GatewayException(where + "a password needs a username");
         }
+        MotionGateEntry m = c.motionGate == null ? new MotionGateEntry() : c.motionGate;
+        // larger, and a still camera would look dead to the job for minutes
+        if (m.sendEvery < 1 || m.sendEvery > MAX_SEND_EVERY) {
+            throw new GatewayException(where + "motion_gate: send_every is 1 to " + MAX_SEND_EVERY + " frames, not " + m.sendEvery);
+        }
         MotionGate.Config motion;
         try {
-            MotionGateEntry m = c.motionGate == null ? new MotionGateEntry() : c.motionGate;
             motion = new MotionGate.Config(m.enabled, m.sendEvery, m.changedFraction);
         } catch (IllegalArgumentException e) {
             throw new GatewayException(where + "motion_gate: " + e.getMessage());
