@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     private final String deploymentId;
     private final String jobGroup;
     private JobClient job;
+    private java.nio.file.Path checkpoints;
     private GovernancePolicy policy;
     private Deployment deployment;
 
@@ -138,7 +139,14 @@ public final class LocalStack implements AutoCloseable {
                         last.offset() + 1, java.time.Duration.ofSeconds(60));
             }
             if (runJob) {
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+                // checkpoints to files, as on a cluster: the JobManager's memory takes at most 5 MB a subtask,
+                // which open alerts with their crops pass on a busy replay (the job then fails every checkpoint)
+                stack.checkpoints = java.nio.file.Files.createTempDirectory("lfr-replay-checkpoints-");
+                org.apache.flink.configuration.Configuration cluster = new org.apache.flink.configuration.Configuration();
+                cluster.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+                cluster.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                        stack.checkpoints.toUri().toString());
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(cluster);
                 env.setParallelism(local.parallelism());
                 env.enableCheckpointing(local.checkpointMs());
                 LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, jobGroup),
@@ -233,8 +241,14 @@ public final class LocalStack implements AutoCloseable {
                 job.cancel().get();
             }
         } finally {
-            if (kafka != null) {
-                kafka.close();
+            try {
+                if (kafka != null) {
+                    kafka.close();
+                }
+            } finally {
+                if (checkpoints != null) {
+                    org.apache.flink.util.FileUtils.deleteDirectory(checkpoints.toFile());
+                }
             }
         }
         if (unended != null && kafka == null) {
