@@ -24,7 +24,7 @@ final class ReplayOptions {
     /** What the frames show. */
     Replay.Scenes scenes() {
         int[] wh = size(size);
-        return new Replay.Scenes(gallery, maxPeople, walkPhotos, faces, background, wh[0], wh[1], video, images,
+        return new Replay.Scenes(gallery, maxPeople, walkPhotos, minPhotos, faces, background, wh[0], wh[1], video, images,
                 saveFrames);
     }
 
@@ -32,7 +32,7 @@ final class ReplayOptions {
     ReplaySession.Plan plan(Replay.Engine engine) {
         return new ReplaySession.Plan(Replay.cameras(cameras), fps, maxRate, duration, warmupSeconds, drainSeconds,
                 bootstrap, !noJob, group, parallelism, checkpointMs, delivery(), watchlistUpdatesPerMinute,
-                engine.embeddingModel(), engine.dimension(), engine.threshold(), prerender, stackProcesses);
+                engine.embeddingModel(), engine.dimension(), engine.threshold(), prerender, stackProcesses, jobSettings);
     }
 
     /** With {@code --cluster}: its broker, JobManager and TaskManagers, whose CPU the report counts. */
@@ -69,7 +69,7 @@ final class ReplayOptions {
 
     /** Whether an option that only shapes the local job was changed from its default. */
     boolean localJobOptionsGiven() {
-        return checkpointMs != defaultCheckpointMs || !delivery().equals(SinkDelivery.defaults());
+        return checkpointMs != defaultCheckpointMs || !delivery().equals(SinkDelivery.defaults()) || !jobSettings.isEmpty();
     }
 
     @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 2)")
@@ -99,6 +99,11 @@ final class ReplayOptions {
             "with --gallery, a walk-past shows up to N of the person's photos in turn, never the enrolment photo",
             "(default 1: one photo for the whole walk)"})
     int walkPhotos = 1;
+
+    @Option(names = "--min-photos", paramLabel = "N", description = {
+            "with --gallery, only identities with N or more photos (default 2: one to enrol, one to walk past with;",
+            "1 + --walk-photos so that every walk-past shows that many different photos)"})
+    int minPhotos = 2;
 
     @Option(names = "--faces", paramLabel = "N", description = "faces in view at once per camera in walk-past scenes (default ${DEFAULT-VALUE})")
     int faces;
@@ -157,6 +162,10 @@ final class ReplayOptions {
             "replaying (synthetic subjects enrolled, replaced and deleted in turn; default 0)"})
     int watchlistUpdatesPerMinute;
 
+    @Option(names = "--job-option", paramLabel = "KEY=VALUE", description = {"a setting of the local job, as `./lfr job",
+            "submit` takes it (e.g. detection.every=3); repeatable"})
+    Map<String, String> jobSettings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--out", paramLabel = "DIR", description = "report folder (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -185,6 +194,9 @@ final class ReplayOptions {
             noJob = true;
             group = group != null ? group : dev.lfr.jobs.LiveMatchJob.DEFAULT_GROUP;
         }
+        if (minPhotos < 2) {
+            throw new UserError("--min-photos must be at least 2: one photo to enrol, one to walk past with");
+        }
         if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || parallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people, --walk-photos and --parallelism must be positive");
         }
@@ -203,9 +215,20 @@ final class ReplayOptions {
         if (video != null && images != null) {
             throw new UserError("choose one of --video and --images");
         }
+        java.util.Set<String> unknown = new java.util.TreeSet<>(jobSettings.keySet());
+        unknown.removeAll(LiveMatchOptions.keys());
+        if (!unknown.isEmpty()) {
+            throw new UserError("--job-option: no such setting " + String.join(", ", unknown) + " (the settings are "
+                    + String.join(", ", LiveMatchOptions.keys()) + ")");
+        }
+        try {
+            dev.lfr.jobs.LiveMatchJob.Config.from(Configuration.fromMap(jobSettings));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--job-option: " + e.getMessage());
+        }
         if (noJob && localJobOptionsGiven()) {
-            throw new UserError("--checkpoint-ms, --alerts-delivery and --records-delivery shape the local job; the job"
-                    + " already running has its own (its cluster's checkpointing, alerts.delivery, records.delivery)");
+            throw new UserError("--checkpoint-ms, --alerts-delivery, --records-delivery and --job-option shape the local"
+                    + " job; the job already running has its own (its cluster's checkpointing, its submitted settings)");
         }
         if (noJob && (bootstrap == null || group == null)) {
             throw new UserError("--no-job needs --bootstrap (where the job runs) and --group (its consumer group, for the lag)");

@@ -121,7 +121,9 @@ class LfrCommandLineTest {
                 lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--slots", "0"),
                 lfr("cluster", "up", "--dir", dir.resolve("c").toString(), "--flink-conf", "rest.bind-address=0.0.0.0"),
                 lfr("replay", "--records-delivery", "none"),
-                lfr("replay", "--bootstrap", "127.0.0.1:9", "--no-job", "--group", "g", "--records-delivery", "at-least-once"));
+                lfr("replay", "--bootstrap", "127.0.0.1:9", "--no-job", "--group", "g", "--records-delivery", "at-least-once"),
+                lfr("replay", "--job-option", "detection.evry=3"),
+                lfr("replay", "--job-option", "detection.every=0"));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -138,6 +140,8 @@ class LfrCommandLineTest {
         assertThat(failures.get(13).err()).contains("rest.bind-address is the cluster's own setting (loopback only)");
         assertThat(failures.get(14).err()).contains("must not drop");
         assertThat(failures.get(15).err()).contains("shape the local job");
+        assertThat(failures.get(16).err()).contains("no such setting detection.evry");
+        assertThat(failures.get(17).err()).contains("--job-option: detection must run every 1 to 30 frames, not 0");
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */

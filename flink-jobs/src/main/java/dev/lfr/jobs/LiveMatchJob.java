@@ -32,6 +32,7 @@ import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelCatalog;
 import dev.lfr.udfs.model.ModelInstaller;
+import dev.lfr.udfs.pipeline.DetectionSchedule;
 import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.pipeline.MotionGate;
 import dev.lfr.udfs.quality.QualityGate;
@@ -98,7 +99,8 @@ public final class LiveMatchJob {
             FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model, FaceDetector.Config.defaults(),
                     QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH), false,
                     new MotionGate.Config(c.get(LiveMatchOptions.MOTION_GATE), c.get(LiveMatchOptions.MOTION_GATE_FULL_PASS_EVERY),
-                            c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)));
+                            c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)),
+                    new DetectionSchedule.Config(c.get(LiveMatchOptions.DETECTION_EVERY)));
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
@@ -134,8 +136,7 @@ public final class LiveMatchJob {
         }
 
         public Config withEmbeddingModel(String model) {
-            FramePipeline.Config p = new FramePipeline.Config(pipeline.modelsDir(), model, pipeline.detector(),
-                    pipeline.gate(), pipeline.embeddingBatch(), pipeline.flipAveraging(), pipeline.motionGate());
+            FramePipeline.Config p = pipeline.withEmbeddingModel(model);
             InputRules r = new InputRules(model, dimensionOf(model), input.maxClockAhead(), input.maxAge(),
                     input.maxDeploymentLength(), input.minThreshold());
             return new Config(p, alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention, r, watchlistIndex);

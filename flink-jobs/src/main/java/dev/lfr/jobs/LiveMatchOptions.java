@@ -54,6 +54,10 @@ public final class LiveMatchOptions {
             .doubleType().defaultValue(0.0015).withDescription("the share of thumbnail pixels that must change (by more"
                     + " than 10 grey levels) for a frame to count as motion");
 
+    public static final ConfigOption<Integer> DETECTION_EVERY = key("detection.every").intType().defaultValue(1)
+            .withDescription("the detector runs on one frame of this many per camera (1 to 30); the frames between are"
+                    + " not decoded and the tracker carries faces across them, so a face is found within this many frames");
+
     public static final ConfigOption<DeliveryGuarantee> ALERTS_DELIVERY = key("alerts.delivery")
             .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
             .withDescription("at-least-once (written at once, deduplicated by alert id) or exactly-once (visible to"
@@ -62,6 +66,21 @@ public final class LiveMatchOptions {
             .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
             .withDescription("metrics and dead letters: exactly-once (Kafka transactions committed with each"
                     + " checkpoint; read them with isolation.level=read_committed) or at-least-once");
+
+    /** The keys of every option above, to refuse a misspelt one rather than ignore it. */
+    public static java.util.Set<String> keys() {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : LiveMatchOptions.class.getFields()) {
+            if (f.getType() == ConfigOption.class) {
+                try {
+                    keys.add(((ConfigOption<?>) f.get(null)).key());
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return keys;
+    }
 
     private LiveMatchOptions() {}
 }

@@ -116,6 +116,11 @@ public class FaceMatcher
     public void processElement(GatedFrame in, ReadOnlyContext ctx, Collector<MatchCandidate> out) throws Exception {
         LiveWatchlist live = watchlist.live(ctx.getBroadcastState(WATCHLIST));
         long timeMs = in.frame().getCaptureTime().toEpochMilli();
+        if (!pipeline.detectionDue(in.frame().getCamera())) { // between detector passes: the tracks carry the faces
+            metrics.betweenDetections();
+            ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs, 0, 0));
+            return;
+        }
         byte[] bytes = new byte[in.frame().getImage().remaining()];
         in.frame().getImage().duplicate().get(bytes);
         List<TrackState> known = new ArrayList<>();

@@ -6,9 +6,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The matcher's Flink metrics: frames (and those of still scenes not searched), faces detected and searched, match
- * candidates, dead letters, and the live
- * watchlist's background index rebuilds in flight.
+ * The matcher's Flink metrics: frames (and those of still scenes, or between detector passes, not searched), faces
+ * detected and searched, match candidates, dead letters, and the live watchlist's background index rebuilds in
+ * flight.
  */
 final class MatcherMetrics {
     private final Counter frames;
@@ -17,6 +17,7 @@ final class MatcherMetrics {
     private final Counter candidates;
     private final Counter deadLetters;
     private final Counter stillFrames;
+    private final Counter framesBetweenDetections;
 
     MatcherMetrics(MetricGroup group, LiveWatchlist live) {
         group.gauge("watchlistIndexRebuilds", live::rebuildsInFlight);
@@ -26,6 +27,7 @@ final class MatcherMetrics {
         candidates = group.counter("matchCandidates");
         deadLetters = group.counter(DeadLetters.COUNTER);
         stillFrames = group.counter("stillFramesSkipped");
+        framesBetweenDetections = group.counter("framesBetweenDetections");
     }
 
     void frame(int detected, int searched) {
@@ -38,6 +40,12 @@ final class MatcherMetrics {
     void still() {
         frames.inc();
         stillFrames.inc();
+    }
+
+    /** A frame between two detector passes, counted as a frame with no face and not searched. */
+    void betweenDetections() {
+        frames.inc();
+        framesBetweenDetections.inc();
     }
 
     void candidate() {

@@ -237,19 +237,7 @@ class FaceMatcherTest {
     @Test
     void aStillSceneIsSearchedOnlyOnFullPassesAndAFaceAtOnce() throws Exception {
         int[] detections = new int[1];
-        FaceMatcher counting = new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(),
-                WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {
-            @Override
-            protected FramePipeline openPipeline(FramePipeline.Config config) {
-                return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
-                    @Override
-                    public Faces detect(FrameImage frame) throws OrtException {
-                        detections[0]++;
-                        return super.detect(frame);
-                    }
-                };
-            }
-        };
+        FaceMatcher counting = countingDetections(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(), detections);
         byte[] empty;
         try (org.bytedeco.opencv.opencv_core.Mat grey = new org.bytedeco.opencv.opencv_core.Mat(480, 640,
                 org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(90, 100, 110, 0))) {
@@ -269,6 +257,48 @@ class FaceMatcherTest {
             h.processElement(frame("cam-s", 2_600, "Colin_Powell/Colin_Powell_0002.jpg"), 2_600);
             assertThat(detections[0]).as("the same frame again, but a face is tracked").isEqualTo(4);
         }
+    }
+
+    /**
+     * With {@code detection.every 3} the detector runs on 3 of a camera's 7 frames: a face is still alerted on from
+     * the first frame, every frame is counted, and the frames between are neither detected nor searched.
+     */
+    @Test
+    void theDetectorRunsOnEveryThirdFrameAndTheFirstAlerts() throws Exception {
+        int[] detections = new int[1];
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(dev.lfr.jobs.LiveMatchOptions.DETECTION_EVERY, 3);
+        FaceMatcher counting = countingDetections(dev.lfr.jobs.LiveMatchJob.Config.from(conf).pipeline(), detections);
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(counting,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            for (int i = 0; i < 7; i++) {
+                h.processElement(frame("cam-k", i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
+            }
+            assertThat(detections[0]).as("the first frame, then one of every 3 in the camera's phase").isEqualTo(3);
+            assertThat(h.getSideOutput(MetricEvent.FRAMES)).hasSize(7);
+            assertThat(h.extractOutputValues()).extracting(MatchCandidate::subject).first().isEqualTo("colin");
+            long first = Records.frame("cam-k", 0, new byte[0]).getCaptureTime().toEpochMilli();
+            assertThat(h.extractOutputValues()).extracting(MatchCandidate::timeMs).as("found on detected frames only")
+                    .first().isEqualTo(first);
+            assertThat(h.extractOutputValues()).hasSizeLessThanOrEqualTo(3);
+        }
+    }
+
+    /** A matcher whose pipeline counts its detector passes in {@code detections[0]}. */
+    private static FaceMatcher countingDetections(FramePipeline.Config pipeline, int[] detections) {
+        return new FaceMatcher(pipeline, WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {
+            @Override
+            protected FramePipeline openPipeline(FramePipeline.Config config) {
+                return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
+                    @Override
+                    public Faces detect(FrameImage frame) throws OrtException {
+                        detections[0]++;
+                        return super.detect(frame);
+                    }
+                };
+            }
+        };
     }
 
     private static byte[] bytesOf(OperatorSubtaskState state) throws Exception {

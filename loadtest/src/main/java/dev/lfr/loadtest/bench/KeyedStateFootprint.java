@@ -45,7 +45,7 @@ public final class KeyedStateFootprint {
         List<ReplayPeople.Person> people;
         try (FaceEngine e = new FaceEngine(engine.models(), engine.embeddingModel(), engine.detector(),
                 QualityGate.defaults())) {
-            people = ReplayPeople.load(engine.models(), e, null, 50, 1);
+            people = ReplayPeople.load(engine.models(), e, null, 50, 1, 2);
         }
         try (WalkPastScenes scenes = new WalkPastScenes(people.stream().map(ReplayPeople.Person::walker).toList(),
                 List.of(), 1280, 720, faces, (int) Math.max(4, Math.round(2 * fps)), 40, 200, 7)) {

@@ -98,8 +98,8 @@ public final class RecoveryBenchmark {
         private ReplayReport replay(String bootstrap, Path out) throws Exception {
             ReplaySession.Plan plan = new ReplaySession.Plan(Replay.cameras(2), 2, false, 40, 0, 180, bootstrap, false,
                     LiveMatchJob.DEFAULT_GROUP, 2, LocalStack.LocalJob.CHECKPOINT_MS, SinkDelivery.defaults(), 0,
-                    engine.embeddingModel(), engine.dimension(), engine.threshold(), false, List.of());
-            Replay.Scenes scenes = new Replay.Scenes(null, 50, 1, 1, null, 640, 480, null, null, 0);
+                    engine.embeddingModel(), engine.dimension(), engine.threshold(), false, List.of(), Map.of());
+            Replay.Scenes scenes = new Replay.Scenes(null, 50, 1, 2, 1, null, 640, 480, null, null, 0);
             return Replay.run(engine, scenes, plan, false, out, new ReplaySession.Listener() {
                 @Override
                 public void line(String text) {}

@@ -50,12 +50,13 @@ public final class Replay {
      * null), or else {@code video} or {@code images} (no ground truth), searched against the gallery's watchlist.
      *
      * @param walkPhotos a walk-past shows up to this many of a person's photos, never the enrolment photo
+     * @param minPhotos  only gallery identities with at least this many photos (2 or more)
      * @param faces      faces in view at once per camera
      * @param background walk in front of this video's frames, or null for plain grey
      * @param saveFrames also write the first N frames of each camera to {@code OUT/frames/}
      */
-    public record Scenes(Path gallery, int maxPeople, int walkPhotos, int faces, Path background, int width,
-                         int height, Path video, Path images, int saveFrames) {
+    public record Scenes(Path gallery, int maxPeople, int walkPhotos, int minPhotos, int faces, Path background,
+                         int width, int height, Path video, Path images, int saveFrames) {
         /** What the replayed frames show, for the report. */
         public String describe() {
             if (video != null) {
@@ -66,7 +67,8 @@ public final class Replay {
             }
             return "walk-pasts of " + (gallery == null ? "the sample faces" : gallery.toString()) + ", " + faces
                     + " faces a frame" + (gallery != null && walkPhotos > 1 ? ", up to " + walkPhotos
-                    + " photos a walk-past" : "");
+                    + " photos a walk-past" : "") + (gallery != null && minPhotos > 2 ? ", people with " + minPhotos
+                    + " or more photos" : "");
         }
     }
 
@@ -88,7 +90,8 @@ public final class Replay {
             if (scenes.video() != null || scenes.images() != null) {
                 // unlabelled footage is searched against the gallery's (or the sample faces') watchlist: a
                 // deployment cannot be activated without live subjects
-                enrol(ReplayPeople.load(engine.models(), faces, scenes.gallery(), scenes.maxPeople(), 1), outDir,
+                enrol(ReplayPeople.load(engine.models(), faces, scenes.gallery(), scenes.maxPeople(), 1,
+                        scenes.minPhotos()), outDir,
                         watchlist).forEach(p -> p.walkCrops().forEach(FrameImage::close));
                 source = scenes.video() != null
                         ? new VideoFrames(requireFile(scenes.video()),
@@ -96,7 +99,7 @@ public final class Replay {
                         : new ImageFolderFrames(scenes.images(), MAX_FOOTAGE_FRAMES);
             } else {
                 List<ReplayPeople.Person> people = enrol(ReplayPeople.load(engine.models(), faces, scenes.gallery(),
-                        scenes.maxPeople(), scenes.walkPhotos()), outDir, watchlist);
+                        scenes.maxPeople(), scenes.walkPhotos(), scenes.minPhotos()), outDir, watchlist);
                 int steps = (int) Math.max(4, Math.round(2 * plan.fps())); // a walk-past takes about two seconds
                 List<FrameImage> backgrounds = backgrounds(scenes.background());
                 try {

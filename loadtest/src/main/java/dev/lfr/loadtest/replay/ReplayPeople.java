@@ -36,14 +36,18 @@ public final class ReplayPeople {
      * @param engine     finds and embeds the faces (the replay's embedder and detector)
      * @param gallery    DIR/&lt;identity&gt;/&lt;images&gt;, or null for the sample faces of {@code models}
      * @param walkPhotos how many of each gallery identity's photos (never its enrolment photo) a walk-past shows
+     * @param minPhotos  gallery identities with fewer photos are left out (at least 2: one to enrol, one to walk)
      * @throws IllegalArgumentException when the gallery is missing or holds no usable face
      */
-    public static List<Person> load(ModelStore models, FaceEngine engine, Path gallery, int maxPeople, int walkPhotos)
-            throws Exception {
+    public static List<Person> load(ModelStore models, FaceEngine engine, Path gallery, int maxPeople, int walkPhotos,
+                                    int minPhotos) throws Exception {
+        if (minPhotos < 2) {
+            throw new IllegalArgumentException("a gallery identity needs at least 2 photos, one to enrol and one to walk");
+        }
         List<Person> people = new ArrayList<>();
         ImageDecoder decoder = new ImageDecoder();
         if (gallery != null) {
-            people.addAll(fromGallery(engine, decoder, gallery, maxPeople, walkPhotos));
+            people.addAll(fromGallery(engine, decoder, gallery, maxPeople, walkPhotos, minPhotos));
         } else {
             int n = 0;
             for (Path photo : models.samples()) {
@@ -71,7 +75,7 @@ public final class ReplayPeople {
     }
 
     private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople,
-                                            int walkPhotos) throws Exception {
+                                            int walkPhotos, int minPhotos) throws Exception {
         if (!Files.isDirectory(gallery)) {
             throw new IllegalArgumentException("no such gallery folder: " + gallery);
         }
@@ -88,8 +92,8 @@ public final class ReplayPeople {
             try (Stream<Path> s = Files.list(identity)) {
                 images = s.filter(Files::isRegularFile).sorted().toList();
             }
-            if (images.size() < 2) {
-                continue; // the walk-past photo must not be the enrolment photo
+            if (images.size() < minPhotos) {
+                continue; // at least 2: the walk-past photo must not be the enrolment photo
             }
             boolean enrol = people.size() % 2 == 0;
             float[] template = null;

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
@@ -34,11 +35,13 @@ public final class ReplaySession {
      * @param delivery  the local job's sink guarantees
      * @param prerender render every frame before the stack starts, so that the timed phase only sends bytes
      * @param processes the stack's processes whose CPU the report counts (a local cluster's), or none
+     * @param jobSettings the local job's {@code LiveMatchOptions} by key (e.g. {@code detection.every}), over defaults
      */
     public record Plan(List<String> cameras, double fps, boolean maxRate, int durationS, int warmupS, int drainS,
                        String bootstrap, boolean runJob, String group, int parallelism, long checkpointMs,
                        SinkDelivery delivery, int watchlistUpdatesPerMinute, String embeddingModel, int dimension,
-                       float threshold, boolean prerender, List<StackCpu.Process> processes) {
+                       float threshold, boolean prerender, List<StackCpu.Process> processes,
+                       Map<String, String> jobSettings) {
         public long framesPerCamera() {
             return (long) Math.ceil(fps * durationS);
         }
@@ -76,7 +79,8 @@ public final class ReplaySession {
                                    ModelOnlyBound bound, String source, Path outDir,
                                    Listener listener) throws Exception {
         String group = plan.group() != null ? plan.group() : "lfr-replay-" + System.currentTimeMillis();
-        LiveMatchJob.Config config = LiveMatchJob.Config.defaults().withEmbeddingModel(plan.embeddingModel())
+        LiveMatchJob.Config config = LiveMatchJob.Config.from(Configuration.fromMap(plan.jobSettings()))
+                .withEmbeddingModel(plan.embeddingModel())
                 .withAlertGap(Duration.ofSeconds(3)).withMetricsWindow(Duration.ofSeconds(10));
         FrameSource toSend = plan.prerender() ? prerender(plan, frames, outDir, listener) : frames;
         try (toSend; LocalStack stack = LocalStack.start(plan.bootstrap(), plan.runJob(), group, LocalStack.WATCHLIST,

@@ -29,7 +29,8 @@ public final class FaceEngine implements AutoCloseable {
     public FaceEngine(ModelStore models, String embeddingModel, FaceDetector.Config detectorConfig, QualityGate gate,
                       boolean flipAveraging) {
         this.pipeline = new FramePipeline(models, new FramePipeline.Config(models.dir().toString(), embeddingModel,
-                detectorConfig, gate, 8, flipAveraging, dev.lfr.udfs.pipeline.MotionGate.Config.off()));
+                detectorConfig, gate, 8, flipAveraging, dev.lfr.udfs.pipeline.MotionGate.Config.off(),
+                dev.lfr.udfs.pipeline.DetectionSchedule.Config.everyFrame()));
     }
 
     public static FaceEngine withDefaults(ModelStore models, String embeddingModel) {

@@ -37,9 +37,11 @@ public class FramePipeline implements AutoCloseable {
      * @param embeddingBatch faces embedded in one model call at most
      * @param flipAveraging  each face also embedded mirrored, the two summed (twice the embedding work)
      * @param motionGate     whether and how frames of a still scene go unsearched
+     * @param schedule       on which frames of a camera the detector runs
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
-                         int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate) implements Serializable {
+                         int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate,
+                         DetectionSchedule.Config schedule) implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
@@ -48,7 +50,11 @@ public class FramePipeline implements AutoCloseable {
 
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), 8, false, MotionGate.Config.off());
+                    QualityGate.defaults(), 8, false, MotionGate.Config.off(), DetectionSchedule.Config.everyFrame());
+        }
+
+        public Config withEmbeddingModel(String model) {
+            return new Config(modelsDir, model, detector, gate, embeddingBatch, flipAveraging, motionGate, schedule);
         }
     }
 
@@ -67,6 +73,7 @@ public class FramePipeline implements AutoCloseable {
     private final FaceEmbedder embedder;
     private final IouTracker tracker = IouTracker.defaults();
     private final MotionGate motion;
+    private final DetectionSchedule schedule;
 
     public FramePipeline(ModelStore models, Config config) {
         this.detector = new FaceDetector(models, config.detector());
@@ -75,6 +82,7 @@ public class FramePipeline implements AutoCloseable {
         this.embedder = new FaceEmbedder(models, config.embeddingModel(), config.embeddingBatch(),
                 config.flipAveraging());
         this.motion = new MotionGate(config.motionGate());
+        this.schedule = new DetectionSchedule(config.schedule());
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */
@@ -84,6 +92,14 @@ public class FramePipeline implements AutoCloseable {
 
     public FrameImage decode(byte[] image) throws ImageDecodeException {
         return decoder.decode(image);
+    }
+
+    /**
+     * Whether this frame of {@code camera} is one the detector runs on ({@link DetectionSchedule}); the frames
+     * between are not even decoded. Counts the frame either way.
+     */
+    public boolean detectionDue(String camera) {
+        return schedule.due(camera);
     }
 
     /**
@@ -104,6 +120,7 @@ public class FramePipeline implements AutoCloseable {
     /** The next frame of {@code camera} is searched whatever it shows (after a frame that failed). */
     public void forgetScene(String camera) {
         motion.forget(camera);
+        schedule.forget(camera);
     }
 
     /** Detects the faces of a frame and assesses each. */

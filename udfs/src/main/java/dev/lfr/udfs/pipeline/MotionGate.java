@@ -1,8 +1,6 @@
 package dev.lfr.udfs.pipeline;
 
 import java.io.Serializable;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Spares the detector on cameras watching a still scene. Each frame is compared, as a small grey thumbnail, with the
@@ -20,8 +18,6 @@ public final class MotionGate {
     public static final int HEIGHT = 45;
     /** A thumbnail pixel has changed when its grey level moved by more than this. */
     static final int PIXEL_CHANGE = 10;
-    /** Cameras remembered per pipeline, least recently seen forgotten first. */
-    static final int MAX_CAMERAS = 10_000;
 
     /**
      * @param enabled         whether still frames may be skipped at all
@@ -54,12 +50,7 @@ public final class MotionGate {
     }
 
     private final Config config;
-    private final Map<String, Scene> scenes = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Scene> eldest) {
-            return size() > MAX_CAMERAS;
-        }
-    };
+    private final CameraMemory<Scene> scenes = new CameraMemory<>();
 
     public MotionGate(Config config) {
         this.config = config;
@@ -74,7 +65,7 @@ public final class MotionGate {
      * little changed since its previous frame, and its full pass is not due. Remembers the thumbnail either way.
      */
     public boolean still(String camera, byte[] thumbnail, boolean tracking) {
-        Scene s = scenes.computeIfAbsent(camera, c -> new Scene());
+        Scene s = scenes.of(camera, Scene::new);
         boolean changed = s.thumbnail == null || s.thumbnail.length != thumbnail.length
                 || changedFraction(s.thumbnail, thumbnail) >= config.changedFraction();
         boolean skip = config.enabled() && !tracking && !changed && s.sinceFullPass + 1 < config.fullPassEvery();
@@ -85,7 +76,7 @@ public final class MotionGate {
 
     /** Forgets the camera's previous frame: its next frame counts as a change. */
     public void forget(String camera) {
-        scenes.remove(camera);
+        scenes.forget(camera);
     }
 
     /** The share of pixels whose grey level differs by more than {@link #PIXEL_CHANGE}. */
