@@ -136,7 +136,7 @@ final class WatchlistCommand extends LfrCommand.Group {
         }
     }
 
-    /** Who deletes from which watchlist, and why. */
+    /** Who deletes from which watchlist, why, and where the watchlist lives. */
     static final class Deletion {
         @Option(names = "--watchlist", paramLabel = "ID", required = true, description = "watchlist id")
         String watchlist;
@@ -144,8 +144,11 @@ final class WatchlistCommand extends LfrCommand.Group {
         @Mixin
         Governed.Accountable who;
 
-        Watchlists watchlists(Governed g) {
-            return new Watchlists(g.bootstrap, g.policy(), g.images(), Clock.systemUTC());
+        @Mixin
+        Governed governed;
+
+        Watchlists watchlists() {
+            return new Watchlists(governed.bootstrap, governed.policy(), governed.images(), Clock.systemUTC());
         }
     }
 
@@ -157,12 +160,9 @@ final class WatchlistCommand extends LfrCommand.Group {
         @Mixin
         Deletion deletion;
 
-        @Mixin
-        Governed governed;
-
         @Override
         public Integer call() {
-            deletion.watchlists(governed).remove(deletion.watchlist, subject, deletion.who.officer, deletion.who.reason);
+            deletion.watchlists().remove(deletion.watchlist, subject, deletion.who.officer, deletion.who.reason);
             out().println("removed " + subject + " from " + deletion.watchlist);
             return 0;
         }
@@ -174,12 +174,9 @@ final class WatchlistCommand extends LfrCommand.Group {
         @Mixin
         Deletion deletion;
 
-        @Mixin
-        Governed governed;
-
         @Override
         public Integer call() {
-            Watchlists.Purged p = deletion.watchlists(governed).purge(deletion.watchlist, deletion.who.officer, deletion.who.reason);
+            Watchlists.Purged p = deletion.watchlists().purge(deletion.watchlist, deletion.who.officer, deletion.who.reason);
             out().println("purged " + p.watchlist() + ": " + p.entries() + " entries, " + p.photos() + " photos");
             return 0;
         }
