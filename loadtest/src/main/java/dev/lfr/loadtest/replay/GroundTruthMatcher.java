@@ -25,7 +25,15 @@ public final class GroundTruthMatcher {
      *                          crossing as two alerts (after a failure, an alert whose state was lost)
      */
     public record Score(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int detected, int missed,
-                        double tpir, long faces, double falseAlertsPer1000Faces, int splitWalkPasts, List<MatchAlert> falseAlertList) {}
+                        double tpir, long faces, double falseAlertsPer1000Faces, int splitWalkPasts,
+                        List<FalseAlert> falseAlertList) {}
+
+    /**
+     * A false alert, with the identities who were in fact crossing its cameras while it was seen: what a reviewer
+     * needs to tell a look-alike from a label error of the gallery (the same person filed under two names).
+     */
+    public record FalseAlert(String subject, List<String> cameras, long firstSeenMs, long lastSeenMs, float bestScore,
+                             List<String> inView) {}
 
     private GroundTruthMatcher() {}
 
@@ -43,7 +51,7 @@ public final class GroundTruthMatcher {
         List<WalkPast> walks = walkPasts(truth);
         java.util.Set<String> detected = new java.util.HashSet<>();
         Map<String, java.util.Set<String>> alertIdsOfWalk = new java.util.HashMap<>();
-        List<MatchAlert> falseAlerts = new ArrayList<>();
+        List<FalseAlert> falseAlerts = new ArrayList<>();
         for (MatchAlert a : alerts) {
             boolean covered = false;
             for (WalkPast w : walks) {
@@ -58,7 +66,7 @@ public final class GroundTruthMatcher {
                 }
             }
             if (!covered || !watchlist.contains(a.getSubject())) {
-                falseAlerts.add(a);
+                falseAlerts.add(falseAlert(a, walks, toleranceMs));
             }
         }
         int enrolled = (int) walks.stream().filter(w -> watchlist.contains(w.identity())).count();
@@ -67,5 +75,15 @@ public final class GroundTruthMatcher {
                 enrolled - detected.size(), enrolled == 0 ? Double.NaN : (double) detected.size() / enrolled, faces,
                 faces == 0 ? Double.NaN : falseAlerts.size() * 1000.0 / faces,
                 (int) alertIdsOfWalk.values().stream().filter(ids -> ids.size() > 1).count(), List.copyOf(falseAlerts));
+    }
+
+    private static FalseAlert falseAlert(MatchAlert a, List<WalkPast> walks, long toleranceMs) {
+        long first = a.getFirstSeen().toEpochMilli();
+        long last = a.getLastSeen().toEpochMilli();
+        List<String> inView = walks.stream()
+                .filter(w -> a.getCameras().contains(w.camera()) && first <= w.endMs() + toleranceMs
+                        && last >= w.startMs() - toleranceMs)
+                .map(WalkPast::identity).distinct().sorted().toList();
+        return new FalseAlert(a.getSubject(), List.copyOf(a.getCameras()), first, last, a.getBestScore(), inView);
     }
 }

@@ -39,6 +39,8 @@ public final class LocalStack implements AutoCloseable {
     private final String deploymentId;
     private final String jobGroup;
     private JobClient job;
+    private Thread restartWatch;
+    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
     private java.nio.file.Path checkpoints;
     private GovernancePolicy policy;
     private Deployment deployment;
@@ -153,12 +155,47 @@ public final class LocalStack implements AutoCloseable {
                         LiveMatchJob.kafkaSinks(bs, jobGroup, local.delivery()), config,
                         ControlTopicReads.kafka(bs, config.input()));
                 stack.job = env.executeAsync("lfr live matching (local)");
+                stack.watchRestarts();
             }
             return stack;
         } catch (Exception e) {
             stack.close();
             throw e;
         }
+    }
+
+    /**
+     * Counts the local job's restarts, so that a replay cannot report figures of a job that failed and recovered as
+     * if it had run through: a job restarts after its restart delay (a second or more), which a poll every 200 ms sees.
+     */
+    private void watchRestarts() {
+        restartWatch = new Thread(() -> {
+            org.apache.flink.api.common.JobStatus last = null;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    var status = job.getJobStatus().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    if (status == org.apache.flink.api.common.JobStatus.RESTARTING && last != status) {
+                        restarts.incrementAndGet();
+                    }
+                    last = status;
+                    if (status.isGloballyTerminalState()) {
+                        return;
+                    }
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    return; // the job is gone: nothing more to count
+                }
+            }
+        }, "local-job-restarts");
+        restartWatch.setDaemon(true);
+        restartWatch.start();
+    }
+
+    /** How often the local job has restarted since it started; null when the job runs elsewhere. */
+    public Integer jobRestarts() {
+        return job == null ? null : restarts.get();
     }
 
     /** Waits until {@code group} has committed {@code offset} or beyond on {@code partition} (its checkpoints commit). */
@@ -237,6 +274,9 @@ public final class LocalStack implements AutoCloseable {
             unended = e; // on a broker of our own, it goes with the broker
         }
         try {
+            if (restartWatch != null) {
+                restartWatch.interrupt();
+            }
             if (job != null) {
                 job.cancel().get();
             }

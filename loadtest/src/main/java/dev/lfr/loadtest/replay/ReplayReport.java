@@ -42,11 +42,13 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
     /**
      * Frames sent and consumed; rates in frames a second, null where not measured. {@code senderCores}: the cores the
      * load generator's sending thread used while sending (CPU seconds over wall seconds); {@code processCores}: the
-     * same for the whole replay process (with the broker and the job when they run in it).
+     * same for the whole replay process (with the broker and the job when they run in it). {@code jobRestarts}: how
+     * often the local job restarted while the replay ran (null where the job runs elsewhere); above 0, every figure
+     * includes its recoveries.
      */
     public record Throughput(long frames, double seconds, Double offeredFps, double achievedFps, Double jobConsumedFps,
                              Double jobConsumedFpsAfterProduction, long maxLagFrames, Double senderCores,
-                             Double processCores) {}
+                             Double processCores, Integer jobRestarts) {}
 
     /**
      * The job's cost where it runs in processes of its own (a local cluster): each watched process's CPU from the
@@ -95,10 +97,12 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** Alerts scored against the walk-pasts the replay staged. */
     public record GroundTruth(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int missedWalkPasts,
-                              Double tpir, long faces, Double falseAlertsPer1000Faces, int splitWalkPasts) {
+                              Double tpir, long faces, Double falseAlertsPer1000Faces, int splitWalkPasts,
+                              List<GroundTruthMatcher.FalseAlert> falseAlertList) {
         static GroundTruth of(GroundTruthMatcher.Score s) {
             return new GroundTruth(s.alerts(), s.trueAlerts(), s.falseAlerts(), s.enrolledWalkPasts(), s.missed(),
-                    nullIfNaN(s.tpir()), s.faces(), nullIfNaN(s.falseAlertsPer1000Faces()), s.splitWalkPasts());
+                    nullIfNaN(s.tpir()), s.faces(), nullIfNaN(s.falseAlertsPer1000Faces()), s.splitWalkPasts(),
+                    s.falseAlertList());
         }
     }
 
@@ -111,7 +115,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
     /** Scores the run and writes the report files. */
     public static ReplayReport write(Path outDir, Settings settings, FrameReplayer.Result sent,
                                      GroundTruthMatcher.Score score, Histogram latency, MetricsMonitor metrics,
-                                     List<LagMonitor.Sample> lag, Capacity capacity) throws IOException {
+                                     List<LagMonitor.Sample> lag, Capacity capacity, Integer jobRestarts)
+            throws IOException {
         Throughput throughput = new Throughput(sent.frames(), sent.seconds(),
                 sent.offeredFps() > 0 ? sent.offeredFps() : null, sent.achievedFps(),
                 nullIfNaN(LagMonitor.consumedPerSecond(lag, false)),
@@ -119,7 +124,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 sent.offeredFps() <= 0 ? nullIfNaN(LagMonitor.consumedPerSecond(lag, true)) : null,
                 lag.stream().mapToLong(LagMonitor.Sample::lag).max().orElse(0),
                 sent.seconds() > 0 ? sent.senderCpuS() / sent.seconds() : null,
-                sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null);
+                sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null,
+                jobRestarts);
         ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
                 score == null ? null : GroundTruth.of(score), null, capacity,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
@@ -162,6 +168,13 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         table(md, "metrics delay (window end to readable)", "ms", metricsDelay);
         if (groundTruth != null) {
             table(md, "against ground truth", "value", groundTruth);
+            if (!groundTruth.falseAlertList().isEmpty()) {
+                md.append("\n| false alert: subject | cameras | first seen (ms) | best score | in view then |\n|---|---|---|---|---|\n");
+                for (GroundTruthMatcher.FalseAlert f : groundTruth.falseAlertList()) {
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %s |%n", f.subject(),
+                            String.join(", ", f.cameras()), f.firstSeenMs(), f.bestScore(), String.join(", ", f.inView())));
+                }
+            }
         }
         if (modelOnly != null) {
             table(md, "against the model-only bound", "value", modelOnly);
@@ -175,7 +188,11 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     private static void table(StringBuilder md, String title, String unit, Object record) {
         md.append("\n| ").append(title).append(" | ").append(unit).append(" |\n|---|---|\n");
-        fields(record).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n"));
+        fields(record).forEach((k, v) -> {
+            if (!(v instanceof List)) { // lists get tables of their own
+                md.append("| ").append(k).append(" | ").append(format(v)).append(" |\n");
+            }
+        });
     }
 
     private static String format(Object v) {

@@ -114,8 +114,14 @@ public final class ReplaySession {
                         + " frame-to-alert latency" : null, plan.cameras().size(), plan.maxRate() ? null : plan.fps(),
                         plan.durationS(), plan.warmupS(), plan.watchlistUpdatesPerMinute(), updatesSent,
                         stack.deploymentId(), plan.embeddingModel(), plan.threshold());
+                Integer restarts = stack.jobRestarts();
+                if (restarts != null && restarts > 0) {
+                    listener.line("warning: the local job restarted " + restarts + " time(s) during the replay, so its"
+                            + " figures include recoveries (LFR_JAVA_OPTS=-Dorg.slf4j.simpleLogger.log.org.apache.flink=warn"
+                            + " shows why)");
+                }
                 ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), metrics,
-                        lag.samples(), capacity);
+                        lag.samples(), capacity, restarts);
                 if (bound != null) {
                     long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames(), 60_000);
                     double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];

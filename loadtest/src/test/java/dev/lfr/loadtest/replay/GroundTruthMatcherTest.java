@@ -50,6 +50,10 @@ class GroundTruthMatcherTest {
         assertThat(s.faces()).isEqualTo(40);
         assertThat(s.falseAlertsPer1000Faces()).isEqualTo(75.0);
         assertThat(s.splitWalkPasts()).isZero();
+        // who was really crossing: nobody on cam-2 at 5.4 s, bob and cat on cam-1 then, nobody at 20 s
+        assertThat(s.falseAlertList()).extracting(GroundTruthMatcher.FalseAlert::inView).containsExactly(
+                List.of(), List.of(), List.of("bob", "cat"));
+        assertThat(s.falseAlertList()).extracting(GroundTruthMatcher.FalseAlert::subject).containsExactly("bob", "bob", "cat");
     }
 
     @Test
