@@ -18,8 +18,18 @@ import java.util.Optional;
  * gate the photo yields nothing, rather than a bystander's face under the subject's name. Empty too when the image
  * cannot be decoded.
  */
-final class CentreFace {
+public final class CentreFace {
     private CentreFace() {}
+
+    /** The face nearest the centre of {@code frame} when it passes the engine's quality gate; else empty. */
+    public static Optional<FaceResult> labelled(FaceEngine engine, FrameImage frame) throws ai.onnxruntime.OrtException {
+        return nearest(engine.analyse(frame), frame).filter(FaceResult::usable);
+    }
+
+    private static Optional<FaceResult> nearest(java.util.List<FaceResult> faces, FrameImage frame) {
+        Point centre = new Point(frame.width() / 2.0, frame.height() / 2.0);
+        return faces.stream().min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(centre)));
+    }
 
     static Optional<FaceDescriptor> descriptor(FaceEngine engine, ImageDecoder decoder, Path image)
             throws ai.onnxruntime.OrtException, IOException {
@@ -32,10 +42,8 @@ final class CentreFace {
     static Found analyse(FaceEngine engine, ImageDecoder decoder, Path image)
             throws ai.onnxruntime.OrtException, IOException {
         try (FrameImage frame = decoder.decode(image)) {
-            Point centre = new Point(frame.width() / 2.0, frame.height() / 2.0);
             java.util.List<FaceResult> faces = engine.analyse(frame);
-            Optional<FaceResult> nearest = faces.stream()
-                    .min(Comparator.comparingDouble(r -> r.detection().box().centre().distanceTo(centre)));
+            Optional<FaceResult> nearest = nearest(faces, frame);
             Optional<FaceDescriptor> labelled = nearest.flatMap(FaceResult::descriptor);
             return new Found(labelled, labelled.isPresent() ? nearest.get().quality().utility() : 0,
                     (int) faces.stream().filter(FaceResult::usable).count());

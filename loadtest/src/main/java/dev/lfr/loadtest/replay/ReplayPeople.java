@@ -1,5 +1,6 @@
 package dev.lfr.loadtest.replay;
 
+import dev.lfr.loadtest.eval.CentreFace;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
@@ -15,7 +16,9 @@ import java.util.stream.Stream;
 /**
  * The people of a walk-past replay: face crops to walk past with, and for every other person an enrolment template
  * (the watchlist). From a gallery DIR/&lt;identity&gt;/&lt;images&gt; the template comes from the first image and the
- * walk-past from the last (or the last {@code walkPhotos}), so they are never the same photo; without a gallery, from
+ * walk-past from the last (or the last {@code walkPhotos}), so they are never the same photo; each photo gives its
+ * labelled face, the one nearest its centre ({@link CentreFace}: the largest is often a bystander, and a walk-past
+ * under one name with another person's face scores a correct alert as false); without a gallery, from
  * the faces in the sample photos of the fetched npm packages (there the template and the walk-past come from the
  * same photo).
  */
@@ -100,7 +103,7 @@ public final class ReplayPeople {
             byte[] reference = null;
             if (enrol) {
                 try (FrameImage img = decoder.decode(images.get(0))) {
-                    var face = e.mainFace(img);
+                    var face = CentreFace.labelled(e, img);
                     template = face.flatMap(FaceResult::descriptor).map(d -> d.vector()).orElse(null);
                     reference = face.map(f -> faceJpeg(img, f)).orElse(null);
                 }
@@ -108,7 +111,7 @@ public final class ReplayPeople {
             List<FrameImage> crops = new ArrayList<>();
             for (Path photo : images.subList(Math.max(1, images.size() - walkPhotos), images.size())) {
                 try (FrameImage walk = decoder.decode(photo)) {
-                    var face = e.mainFace(walk);
+                    var face = CentreFace.labelled(e, walk);
                     if (face.isPresent()) {
                         crops.add(decoder.decode(faceJpeg(walk, face.get())));
                     }
