@@ -184,6 +184,8 @@ public final class LocalStack implements AutoCloseable {
                     Thread.sleep(200);
                 } catch (InterruptedException e) {
                     return;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    continue; // a busy MiniCluster answered late: ask again rather than stop counting
                 } catch (Exception e) {
                     return; // the job is gone: nothing more to count
                 }
