@@ -112,7 +112,7 @@ class LiveMatchJobKafkaTest {
     /**
      * A failure before the first checkpoint: the job starts again from the beginning and dead-letters the same two
      * records again. Read committed, exactly-once sinks show each once (the failed attempt's transaction is aborted);
-     * at least once, both attempts' copies.
+     * at least once, each at least once (the failed attempt's copies too, if its producer sent them before it closed).
      */
     @ParameterizedTest
     @EnumSource(value = DeliveryGuarantee.class, names = {"AT_LEAST_ONCE", "EXACTLY_ONCE"})
@@ -138,7 +138,10 @@ class LiveMatchJobKafkaTest {
             if (records == DeliveryGuarantee.EXACTLY_ONCE) {
                 assertThat(offsets).containsExactlyInAnyOrder(0L, 1L);
             } else {
-                assertThat(offsets).containsExactlyInAnyOrder(0L, 1L, 0L, 1L);
+                // At least once promises no loss, not a duplicate: the failed attempt's producer may be closed before
+                // its batch reached the broker, so its copies may or may not be there.
+                assertThat(offsets).containsOnly(0L, 1L).hasSizeBetween(2, 4);
+                assertThat(offsets.stream().distinct()).containsExactlyInAnyOrder(0L, 1L);
             }
         }
     }
