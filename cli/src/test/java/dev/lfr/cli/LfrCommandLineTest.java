@@ -123,7 +123,8 @@ class LfrCommandLineTest {
                 lfr("replay", "--records-delivery", "none"),
                 lfr("replay", "--bootstrap", "127.0.0.1:9", "--no-job", "--group", "g", "--records-delivery", "at-least-once"),
                 lfr("replay", "--job-option", "detection.evry=3"),
-                lfr("replay", "--job-option", "detection.every=0"));
+                lfr("replay", "--job-option", "detection.every=0"),
+                lfr("replay", "--job-option", "track.reembed-gain=NaN"));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -142,6 +143,7 @@ class LfrCommandLineTest {
         assertThat(failures.get(15).err()).contains("shape the local job");
         assertThat(failures.get(16).err()).contains("no such setting detection.evry");
         assertThat(failures.get(17).err()).contains("--job-option: detection must run every 1 to 30 frames, not 0");
+        assertThat(failures.get(18).err()).contains("the re-embed gain must be a finite number of at least 1, not NaN");
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */

@@ -36,6 +36,7 @@ import dev.lfr.udfs.pipeline.DetectionSchedule;
 import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.pipeline.MotionGate;
 import dev.lfr.udfs.quality.QualityGate;
+import dev.lfr.udfs.track.IouTracker;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -100,7 +101,9 @@ public final class LiveMatchJob {
                     QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH), false,
                     new MotionGate.Config(c.get(LiveMatchOptions.MOTION_GATE), c.get(LiveMatchOptions.MOTION_GATE_FULL_PASS_EVERY),
                             c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)),
-                    new DetectionSchedule.Config(c.get(LiveMatchOptions.DETECTION_EVERY)));
+                    new DetectionSchedule.Config(c.get(LiveMatchOptions.DETECTION_EVERY)),
+                    new IouTracker(IouTracker.defaults().minIou(), c.get(LiveMatchOptions.TRACK_MAX_GAP).toMillis(),
+                            c.get(LiveMatchOptions.TRACK_MAX_EMBEDS), c.get(LiveMatchOptions.TRACK_REEMBED_GAIN)));
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),

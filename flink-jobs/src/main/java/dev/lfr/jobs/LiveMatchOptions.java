@@ -58,6 +58,16 @@ public final class LiveMatchOptions {
             .withDescription("the detector runs on one frame of this many per camera (1 to 30); the frames between are"
                     + " not decoded and the tracker carries faces across them, so a face is found within this many frames");
 
+    public static final ConfigOption<Duration> TRACK_MAX_GAP = key("track.max-gap").durationType()
+            .defaultValue(Duration.ofMillis(1500)).withDescription("a face unseen this long, and missed by a detector"
+                    + " pass since, is a new person when it appears again (a new track, embedded again)");
+    public static final ConfigOption<Integer> TRACK_MAX_EMBEDS = key("track.max-embeds").intType().defaultValue(3)
+            .withDescription("a track's faces are embedded and searched at most this many times (1 to 20): its first"
+                    + " usable face, then faces that are clearly better (track.reembed-gain)");
+    public static final ConfigOption<Double> TRACK_REEMBED_GAIN = key("track.reembed-gain").doubleType()
+            .defaultValue(1.25).withDescription("a track's face is embedded again when its quality utility (eye"
+                    + " distance, sharpness, frontality, detector score) is this many times the best embedded so far");
+
     public static final ConfigOption<DeliveryGuarantee> ALERTS_DELIVERY = key("alerts.delivery")
             .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
             .withDescription("at-least-once (written at once, deduplicated by alert id) or exactly-once (visible to"

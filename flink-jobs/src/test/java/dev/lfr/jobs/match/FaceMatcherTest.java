@@ -285,6 +285,28 @@ class FaceMatcherTest {
         }
     }
 
+    /**
+     * With the detector on one frame of 10 at 5 fps its passes are 2 s apart, longer than the tracker's 1.5 s gap: a
+     * face standing still stays one track, embedded and searched once, not once a pass as a new person.
+     */
+    @Test
+    void passesFurtherApartThanTheTrackerGapKeepOneTrack() throws Exception {
+        int[] detections = new int[1];
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(dev.lfr.jobs.LiveMatchOptions.DETECTION_EVERY, 10);
+        FaceMatcher counting = countingDetections(dev.lfr.jobs.LiveMatchJob.Config.from(conf).pipeline(), detections);
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(counting,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            for (int i = 0; i < 31; i++) {
+                h.processElement(frame("cam-g", i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
+            }
+            assertThat(detections[0]).as("four passes, 2 s apart").isEqualTo(4);
+            assertThat(h.extractOutputValues()).as("searched once: one track across the passes").singleElement()
+                    .satisfies(c -> assertThat(c.subject()).isEqualTo("colin"));
+        }
+    }
+
     /** A matcher whose pipeline counts its detector passes in {@code detections[0]}. */
     private static FaceMatcher countingDetections(FramePipeline.Config pipeline, int[] detections) {
         return new FaceMatcher(pipeline, WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {

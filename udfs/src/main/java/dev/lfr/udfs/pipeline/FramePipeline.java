@@ -38,10 +38,11 @@ public class FramePipeline implements AutoCloseable {
      * @param flipAveraging  each face also embedded mirrored, the two summed (twice the embedding work)
      * @param motionGate     whether and how frames of a still scene go unsearched
      * @param schedule       on which frames of a camera the detector runs
+     * @param tracker        how faces are followed across frames, and how often a track is embedded
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
                          int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate,
-                         DetectionSchedule.Config schedule) implements Serializable {
+                         DetectionSchedule.Config schedule, IouTracker tracker) implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
@@ -50,11 +51,13 @@ public class FramePipeline implements AutoCloseable {
 
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), 8, false, MotionGate.Config.off(), DetectionSchedule.Config.everyFrame());
+                    QualityGate.defaults(), 8, false, MotionGate.Config.off(), DetectionSchedule.Config.everyFrame(),
+                    IouTracker.defaults());
         }
 
         public Config withEmbeddingModel(String model) {
-            return new Config(modelsDir, model, detector, gate, embeddingBatch, flipAveraging, motionGate, schedule);
+            return new Config(modelsDir, model, detector, gate, embeddingBatch, flipAveraging, motionGate, schedule,
+                    tracker);
         }
     }
 
@@ -71,7 +74,7 @@ public class FramePipeline implements AutoCloseable {
     private final QualityGate gate;
     private final FaceAligner aligner;
     private final FaceEmbedder embedder;
-    private final IouTracker tracker = IouTracker.defaults();
+    private final IouTracker tracker;
     private final MotionGate motion;
     private final DetectionSchedule schedule;
 
@@ -83,6 +86,7 @@ public class FramePipeline implements AutoCloseable {
                 config.flipAveraging());
         this.motion = new MotionGate(config.motionGate());
         this.schedule = new DetectionSchedule(config.schedule());
+        this.tracker = config.tracker();
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */

@@ -4,6 +4,7 @@ import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.Detection;
 import dev.lfr.udfs.detect.IouMatching;
 import dev.lfr.udfs.quality.QualityReport;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,11 @@ import java.util.List;
  * Follows faces across a camera's frames by box overlap, so that a person walking past is embedded a bounded number
  * of times, on their best faces, instead of on every frame: a track's face is embedded at its first usable sighting,
  * and again only when its quality utility beats the best embedded so far by {@code reembedGain}, up to
- * {@code maxEmbeds} times. Tracks not seen for {@code maxGapMs} of event time end.
+ * {@code maxEmbeds} times. A track ends once it has not been seen for {@code maxGapMs} of event time and a
+ * detector pass since its last sighting missed it: so a detector that runs on one frame of N (detection scheduling),
+ * or a camera whose frames stall, does not end every track between two passes and embed the same faces again. A
+ * track unseen for {@link #STALE_GAPS} gaps ends whatever the passes, so that a long-silent camera's next passer-by
+ * is not taken for the last one.
  *
  * <p>Stateless: the caller keeps the tracks (Flink keyed state) and passes them in; {@link #step} returns the next
  * ones. Thread-safe.
@@ -21,11 +26,25 @@ import java.util.List;
  * @param maxEmbeds   embeds per track at most
  * @param reembedGain factor by which quality must improve to embed a track again
  */
-public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double reembedGain) {
+public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double reembedGain) implements Serializable {
+    /** Gaps after which an unseen track ends even if no detector pass has missed it yet. */
+    public static final int STALE_GAPS = 4;
+    /** The most embeds a track may ask for. */
+    public static final int MAX_EMBEDS = 20;
 
     public IouTracker {
-        if (minIou <= 0 || minIou >= 1 || maxGapMs <= 0 || maxEmbeds < 1 || reembedGain < 1) {
-            throw new IllegalArgumentException("bad tracker settings");
+        if (!(minIou > 0 && minIou < 1)) {
+            throw new IllegalArgumentException("the tracker's overlap must be between 0 and 1, not " + minIou);
+        }
+        if (maxGapMs <= 0) {
+            throw new IllegalArgumentException("the tracker's gap must be positive, not " + maxGapMs + " ms");
+        }
+        if (maxEmbeds < 1 || maxEmbeds > MAX_EMBEDS) {
+            throw new IllegalArgumentException("embeds per track must be 1 to " + MAX_EMBEDS + ", not " + maxEmbeds);
+        }
+        if (!(reembedGain >= 1 && Double.isFinite(reembedGain))) { // NaN would never embed again
+            throw new IllegalArgumentException("the re-embed gain must be a finite number of at least 1, not "
+                    + reembedGain);
         }
     }
 
@@ -47,7 +66,9 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
         List<TrackState> alive = new ArrayList<>();
         List<TrackState> ended = new ArrayList<>();
         for (TrackState t : tracks) {
-            (timeMs - t.lastSeenMs() > maxGapMs ? ended : alive).add(t);
+            long unseen = timeMs - t.lastSeenMs();
+            boolean over = unseen > maxGapMs && (t.missedPasses() > 0 || unseen > STALE_GAPS * maxGapMs);
+            (over ? ended : alive).add(t);
         }
         int[] trackOf = IouMatching.match(alive.stream().map(TrackState::box).toList(),
                 detections.stream().map(Detection::box).toList(), minIou);
@@ -62,22 +83,24 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
                 TrackState old = alive.get(trackOf[d]);
                 continued[trackOf[d]] = true;
                 t = new TrackState(old.id(), box, old.firstSeenMs(), timeMs, old.sightings() + 1, old.embeds(),
-                        old.bestEmbeddedUtility());
+                        old.bestEmbeddedUtility(), 0);
             } else {
-                t = new TrackState(nextId++, box, timeMs, timeMs, 1, 0, 0);
+                t = new TrackState(nextId++, box, timeMs, timeMs, 1, 0, 0, 0);
             }
             boolean embed = usable.get(d) && t.embeds() < maxEmbeds
                     && (t.embeds() == 0 || utility >= t.bestEmbeddedUtility() * reembedGain);
             if (embed) {
                 t = new TrackState(t.id(), t.box(), t.firstSeenMs(), t.lastSeenMs(), t.sightings(), t.embeds() + 1,
-                        Math.max(utility, t.bestEmbeddedUtility()));
+                        Math.max(utility, t.bestEmbeddedUtility()), 0);
             }
             next.add(t);
             assignments.add(new Assignment(d, t.id(), embed));
         }
         for (int i = 0; i < alive.size(); i++) {
-            if (!continued[i]) {
-                next.add(alive.get(i)); // not seen this frame, but not gone for long enough to end
+            if (!continued[i]) { // not seen this frame, but not gone for long enough to end
+                TrackState t = alive.get(i);
+                next.add(new TrackState(t.id(), t.box(), t.firstSeenMs(), t.lastSeenMs(), t.sightings(), t.embeds(),
+                        t.bestEmbeddedUtility(), t.missedPasses() + 1));
             }
         }
         return new Step(List.copyOf(next), List.copyOf(assignments), List.copyOf(ended), nextId);

@@ -14,6 +14,7 @@ import dev.lfr.udfs.detect.Box;
  * @param sightings          frames the face was matched in
  * @param embeds             how many times a face of this track was embedded
  * @param bestEmbeddedUtility quality utility of the best face embedded so far (0 before the first embed)
+ * @param missedPasses       detector passes since the last sighting that did not find the face
  */
 public record TrackState(long id, Box box, long firstSeenMs, long lastSeenMs, int sightings, int embeds,
-                         double bestEmbeddedUtility) {}
+                         double bestEmbeddedUtility, int missedPasses) {}

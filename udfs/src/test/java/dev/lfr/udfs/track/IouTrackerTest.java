@@ -1,6 +1,7 @@
 package dev.lfr.udfs.track;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.Detection;
@@ -73,6 +74,50 @@ class IouTrackerTest {
         assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
         assertThat(s.assignments().get(0).trackId()).isEqualTo(2);
         assertThat(s.assignments().get(0).embed()).isTrue();
+    }
+
+    @Test
+    void aTrackOutlivesTheGapUntilADetectorPassMissesIt() {
+        // the detector on one frame of 10 at 5 fps: passes 2 s apart, longer than the 1.5 s gap
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
+        s = frame(s, 2000, List.of(face(110, 100, 82)), List.of(31.0));
+        assertThat(s.ended()).isEmpty();
+        assertThat(s.assignments().get(0).trackId()).as("the same person, not a new track").isEqualTo(1);
+        assertThat(s.assignments().get(0).embed()).as("not embedded again").isFalse();
+        s = frame(s, 4000, List.of(), List.of()); // this pass misses the face
+        assertThat(s.tracks()).singleElement().satisfies(t -> assertThat(t.missedPasses()).isEqualTo(1));
+        s = frame(s, 6000, List.of(face(110, 100, 82)), List.of(31.0));
+        assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
+        assertThat(s.assignments().get(0).trackId()).isEqualTo(2);
+    }
+
+    @Test
+    void aTrackUnseenForFourGapsEndsEvenIfNoPassMissedIt() {
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
+        s = frame(s, 6001, List.of(face(100, 100, 80)), List.of(30.0)); // the camera was silent for 6 s
+        assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
+        assertThat(s.assignments().get(0).embed()).as("the next passer-by is embedded").isTrue();
+    }
+
+    @Test
+    void aSightingResetsTheMissedPasses() {
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
+        s = frame(s, 200, List.of(), List.of());
+        s = frame(s, 400, List.of(face(100, 100, 80)), List.of(30.0));
+        assertThat(s.tracks()).singleElement().satisfies(t -> assertThat(t.missedPasses()).isZero());
+        s = frame(s, 2000, List.of(face(100, 100, 80)), List.of(30.0)); // 1.6 s on, but no pass missed it since
+        assertThat(s.assignments().get(0).trackId()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesSettingsThatWouldNeverEmbedOrNeverEnd() {
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, Double.NaN)).hasMessageContaining("re-embed gain");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, Double.POSITIVE_INFINITY)).hasMessageContaining("gain");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, 0.9)).hasMessageContaining("gain");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 0, 1.25)).hasMessageContaining("embeds per track");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 21, 1.25)).hasMessageContaining("embeds per track");
+        assertThatThrownBy(() -> new IouTracker(0.3, 0, 3, 1.25)).hasMessageContaining("gap");
+        assertThatThrownBy(() -> new IouTracker(Double.NaN, 1500, 3, 1.25)).hasMessageContaining("overlap");
     }
 
     @Test
