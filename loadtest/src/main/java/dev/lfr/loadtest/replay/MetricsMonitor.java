@@ -14,6 +14,7 @@ import org.HdrHistogram.Histogram;
 public final class MetricsMonitor implements AutoCloseable {
     private final Map<String, Integer> copies = new ConcurrentHashMap<>();
     private final Histogram delayMs = new Histogram(3_600_000L, 3);
+    private Totals totals = new Totals(0, 0, 0, 0); // guarded by delayMs
     private final TopicFollower<DeploymentMetrics> follower;
 
     public MetricsMonitor(String bootstrap, String topic, Set<String> deployments) {
@@ -26,6 +27,11 @@ public final class MetricsMonitor implements AutoCloseable {
                 synchronized (delayMs) {
                     delayMs.recordValue(Math.min(Math.max(0, received - m.getWindowEnd().toEpochMilli()),
                             delayMs.getHighestTrackableValue()));
+                    if (m.getCamera() == null) { // the all-camera row: each frame counted once
+                        Totals t = totals;
+                        totals = new Totals(t.windows() + 1, t.frames() + m.getFrames(),
+                                t.facesDetected() + m.getFacesDetected(), t.facesSearched() + m.getFacesSearched());
+                    }
                 }
             }
         });
@@ -35,6 +41,15 @@ public final class MetricsMonitor implements AutoCloseable {
     public Histogram delayMs() {
         synchronized (delayMs) {
             return delayMs.copy();
+        }
+    }
+
+    /** Sums over the deployment's all-camera windows, each window once. */
+    public record Totals(long windows, long frames, long facesDetected, long facesSearched) {}
+
+    public Totals totals() {
+        synchronized (delayMs) {
+            return totals;
         }
     }
 

@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplayReport(Settings settings, Throughput throughput, Latency latency, MetricsDelay metricsDelay,
-                           GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, Capacity capacity,
+                           JobCounts jobCounts, GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, Capacity capacity,
                            List<LagPoint> lag) {
 
     /**
@@ -95,6 +95,18 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         }
     }
 
+    /**
+     * What the job counted, from its all-camera metric windows of the deployment published by the end of the replay
+     * (a window still open then is left out): the work it did, such as how many faces it embedded and searched.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record JobCounts(long windows, long frames, long facesDetected, long facesSearched) {
+        static JobCounts of(MetricsMonitor m) {
+            MetricsMonitor.Totals t = m.totals();
+            return new JobCounts(t.windows(), t.frames(), t.facesDetected(), t.facesSearched());
+        }
+    }
+
     /** Alerts scored against the walk-pasts the replay staged. */
     public record GroundTruth(int alerts, int trueAlerts, int falseAlerts, int enrolledWalkPasts, int missedWalkPasts,
                               Double tpir, long faces, Double falseAlertsPer1000Faces, int splitWalkPasts,
@@ -127,7 +139,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null,
                 jobRestarts);
         ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
-                score == null ? null : GroundTruth.of(score), null, capacity,
+                JobCounts.of(metrics), score == null ? null : GroundTruth.of(score), null, capacity,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
         Files.createDirectories(outDir);
         report.writeJson(outDir);
@@ -139,7 +151,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** This report with the model-only bound added, written again. */
     public ReplayReport withModelOnly(ModelOnlyBound.Description bound, Path outDir) throws IOException {
-        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, groundTruth, bound,
+        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, jobCounts, groundTruth, bound,
                 capacity == null ? null : capacity.against(bound), lag);
         r.writeJson(outDir);
         Files.writeString(outDir.resolve("report.md"), r.markdown());
@@ -166,6 +178,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         table(md, "throughput", "value", throughput);
         table(md, "frame-to-alert latency", "ms", latency);
         table(md, "metrics delay (window end to readable)", "ms", metricsDelay);
+        table(md, "the job's counts (its published all-camera windows)", "value", jobCounts);
         if (groundTruth != null) {
             table(md, "against ground truth", "value", groundTruth);
             if (!groundTruth.falseAlertList().isEmpty()) {
