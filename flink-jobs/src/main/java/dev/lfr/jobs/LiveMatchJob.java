@@ -103,7 +103,9 @@ public final class LiveMatchJob {
                             c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)),
                     new DetectionSchedule.Config(c.get(LiveMatchOptions.DETECTION_EVERY)),
                     new IouTracker(IouTracker.defaults().minIou(), c.get(LiveMatchOptions.TRACK_MAX_GAP).toMillis(),
-                            c.get(LiveMatchOptions.TRACK_MAX_EMBEDS), c.get(LiveMatchOptions.TRACK_REEMBED_GAIN)));
+                            c.get(LiveMatchOptions.TRACK_MAX_EMBEDS), c.get(LiveMatchOptions.TRACK_REEMBED_GAIN),
+                            c.get(LiveMatchOptions.TRACK_REEMBED_EVERY)),
+                    c.get(LiveMatchOptions.TRACK_FUSION));
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),

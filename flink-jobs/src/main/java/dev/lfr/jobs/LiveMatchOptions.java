@@ -68,6 +68,14 @@ public final class LiveMatchOptions {
             .defaultValue(1.25).withDescription("a track's face is embedded again when its quality utility (eye"
                     + " distance, sharpness, frontality, detector score) is this many times the best embedded so far");
 
+    public static final ConfigOption<Integer> TRACK_REEMBED_EVERY = key("track.reembed-every").intType()
+            .defaultValue(0).withDescription("a track's face is also embedded again once this many sightings have"
+                    + " passed since its last embed, whatever its quality, so that its embeds are spread over the"
+                    + " walk-past (0: only by track.reembed-gain)");
+    public static final ConfigOption<Boolean> TRACK_FUSION = key("track.fusion").booleanType().defaultValue(false)
+            .withDescription("a track's faces are also searched as one, by the mean of their descriptors so far, held"
+                    + " in the operator's memory (never state) until the track ends");
+
     public static final ConfigOption<DeliveryGuarantee> ALERTS_DELIVERY = key("alerts.delivery")
             .enumType(DeliveryGuarantee.class).defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
             .withDescription("at-least-once (written at once, deduplicated by alert id) or exactly-once (visible to"

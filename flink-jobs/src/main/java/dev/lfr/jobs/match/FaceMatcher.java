@@ -143,6 +143,7 @@ public class FaceMatcher
             // committed only now: a frame that failed must not use up its tracks' embeddings
             tracks.update(step.tracks());
             nextTrackId.update(step.nextId());
+            pipeline.followed(in.frame().getCamera(), step.tracks());
             metrics.frame(faces.size(), searched);
             ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs,
                     faces.size(), searched));
@@ -167,8 +168,9 @@ public class FaceMatcher
         }
         List<Detection> chosen = toEmbed.stream().map(a -> faces.detections().get(a.detection())).toList();
         List<FaceDescriptor> descriptors = pipeline.embed(frame, chosen);
-        float[][] queries = descriptors.stream().map(FaceDescriptor::vector).toArray(float[][]::new);
-        LiveWatchlist.Hit[] hits = live.best(in.watchlist(), queries, timeMs);
+        float[][] means = pipeline.fuse(in.frame().getCamera(),
+                toEmbed.stream().mapToLong(IouTracker.Assignment::trackId).toArray(), descriptors);
+        LiveWatchlist.Hit[] hits = bestOfFaceOrTrack(live, in.watchlist(), descriptors, means, timeMs);
         for (int i = 0; i < hits.length; i++) {
             if (hits[i] == null || !(hits[i].score() >= in.threshold())) { // never a match against NaN
                 continue; // not a match: its descriptor goes out of scope here
@@ -178,7 +180,30 @@ public class FaceMatcher
                     hits[i].score(), timeMs, toEmbed.get(i).trackId(), JpegCrops.crop(frame, chosen.get(i).box(), 1.6, 90),
                     hits[i].watchlistVersion(), config.embeddingModel()));
         }
-        return queries.length;
+        return descriptors.size();
+    }
+
+    /** Each face's best hit, or its track's (the mean of the track's faces so far) where that scores higher. */
+    private static LiveWatchlist.Hit[] bestOfFaceOrTrack(LiveWatchlist live, String watchlist,
+                                                         List<FaceDescriptor> faces, float[][] means, long timeMs) {
+        List<float[]> queries = new ArrayList<>(faces.size() * 2);
+        faces.forEach(f -> queries.add(f.vector()));
+        for (float[] m : means) {
+            if (m != null) {
+                queries.add(m);
+            }
+        }
+        LiveWatchlist.Hit[] all = live.best(watchlist, queries.toArray(float[][]::new), timeMs);
+        LiveWatchlist.Hit[] best = java.util.Arrays.copyOf(all, faces.size());
+        for (int i = 0, next = faces.size(); i < means.length; i++) {
+            if (means[i] != null) {
+                LiveWatchlist.Hit track = all[next++];
+                if (track != null && (best[i] == null || track.score() > best[i].score())) {
+                    best[i] = track;
+                }
+            }
+        }
+        return best;
     }
 
     private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {

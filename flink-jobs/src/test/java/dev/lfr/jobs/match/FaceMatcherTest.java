@@ -238,11 +238,7 @@ class FaceMatcherTest {
     void aStillSceneIsSearchedOnlyOnFullPassesAndAFaceAtOnce() throws Exception {
         int[] detections = new int[1];
         FaceMatcher counting = countingDetections(dev.lfr.jobs.LiveMatchJob.Config.defaults().pipeline(), detections);
-        byte[] empty;
-        try (org.bytedeco.opencv.opencv_core.Mat grey = new org.bytedeco.opencv.opencv_core.Mat(480, 640,
-                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(90, 100, 110, 0))) {
-            empty = dev.lfr.udfs.image.JpegCrops.encode(grey, 85);
-        }
+        byte[] empty = emptyScene();
         try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(counting,
                 (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
             h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
@@ -259,30 +255,69 @@ class FaceMatcherTest {
         }
     }
 
+    /** A grey 640x480 JPEG: a scene without a face. */
+    private static byte[] emptyScene() {
+        try (org.bytedeco.opencv.opencv_core.Mat grey = new org.bytedeco.opencv.opencv_core.Mat(480, 640,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(90, 100, 110, 0))) {
+            return dev.lfr.udfs.image.JpegCrops.encode(grey, 85);
+        }
+    }
+
+    /**
+     * With {@code track.fusion} a track's faces are also searched by their mean: an enrolled face still matches on
+     * every embed; a passer-by's faces are summed in the operator's memory while the track lives, never reach a
+     * checkpoint, and are dropped once the track ends.
+     */
+    @Test
+    void fusedDescriptorsStayInMemoryUntilTheTrackEndsAndNeverReachACheckpoint() throws Exception {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(dev.lfr.jobs.LiveMatchOptions.TRACK_FUSION, true);
+        conf.set(dev.lfr.jobs.LiveMatchOptions.TRACK_REEMBED_GAIN, 1.0); // the same face embedded again, 3 times
+        FramePipeline[] opened = new FramePipeline[1];
+        FaceMatcher fusing = new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.from(conf).pipeline(),
+                WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {
+            @Override
+            protected FramePipeline openPipeline(FramePipeline.Config config) {
+                opened[0] = super.openPipeline(config);
+                return opened[0];
+            }
+        };
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(fusing,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            for (int i = 0; i < 4; i++) {
+                h.processElement(frame("cam-c", i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
+                h.processElement(frame("cam-f", i * 200L, "Zico/Zico_0001.jpg"), i * 200L);
+            }
+            assertThat(h.extractOutputValues()).as("three embeds of Colin's track, the most a track gets")
+                    .extracting(MatchCandidate::subject).containsExactly("colin", "colin", "colin");
+            assertThat(opened[0].fusedTracksHeld()).as("Colin's track and the passer-by's").isEqualTo(2);
+            byte[] checkpoint = bytesOf(h.snapshot(1, 1));
+            assertThat(BiometricScan.holds(checkpoint, colin)).isTrue(); // the enrolled vector: the scan works
+            assertThat(BiometricScan.holds(checkpoint, zico)).isFalse();
+            byte[] empty = emptyScene();
+            for (long t : new long[] {800, 2_400}) { // missed by a pass, then unseen for 1.6 s: the tracks end
+                h.processElement(frame("cam-c", t, empty), t);
+                h.processElement(frame("cam-f", t, empty), t);
+            }
+            assertThat(opened[0].fusedTracksHeld()).isZero();
+        }
+    }
+
     /**
      * With {@code detection.every 3} the detector runs on 3 of a camera's 7 frames: a face is still alerted on from
      * the first frame, every frame is counted, and the frames between are neither detected nor searched.
      */
     @Test
     void theDetectorRunsOnEveryThirdFrameAndTheFirstAlerts() throws Exception {
-        int[] detections = new int[1];
-        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-        conf.set(dev.lfr.jobs.LiveMatchOptions.DETECTION_EVERY, 3);
-        FaceMatcher counting = countingDetections(dev.lfr.jobs.LiveMatchJob.Config.from(conf).pipeline(), detections);
-        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(counting,
-                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
-            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
-            for (int i = 0; i < 7; i++) {
-                h.processElement(frame("cam-k", i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
-            }
-            assertThat(detections[0]).as("the first frame, then one of every 3 in the camera's phase").isEqualTo(3);
-            assertThat(h.getSideOutput(MetricEvent.FRAMES)).hasSize(7);
-            assertThat(h.extractOutputValues()).extracting(MatchCandidate::subject).first().isEqualTo("colin");
-            long first = Records.frame("cam-k", 0, new byte[0]).getCaptureTime().toEpochMilli();
-            assertThat(h.extractOutputValues()).extracting(MatchCandidate::timeMs).as("found on detected frames only")
-                    .first().isEqualTo(first);
-            assertThat(h.extractOutputValues()).hasSizeLessThanOrEqualTo(3);
-        }
+        Scheduled run = colinStandingStill(3, "cam-k", 7);
+        assertThat(run.detections()).as("the first frame, then one of every 3 in the camera's phase").isEqualTo(3);
+        assertThat(run.frameEvents()).isEqualTo(7);
+        assertThat(run.candidates()).extracting(MatchCandidate::subject).first().isEqualTo("colin");
+        long first = Records.frame("cam-k", 0, new byte[0]).getCaptureTime().toEpochMilli();
+        assertThat(run.candidates()).extracting(MatchCandidate::timeMs).as("found on detected frames only")
+                .first().isEqualTo(first);
+        assertThat(run.candidates()).hasSizeLessThanOrEqualTo(3);
     }
 
     /**
@@ -291,19 +326,28 @@ class FaceMatcherTest {
      */
     @Test
     void passesFurtherApartThanTheTrackerGapKeepOneTrack() throws Exception {
+        Scheduled run = colinStandingStill(10, "cam-g", 31);
+        assertThat(run.detections()).as("four passes, 2 s apart").isEqualTo(4);
+        assertThat(run.candidates()).as("searched once: one track across the passes").singleElement()
+                .satisfies(c -> assertThat(c.subject()).isEqualTo("colin"));
+    }
+
+    /** What a scheduled matcher did: its detector passes, the frames it counted, its candidates. */
+    private record Scheduled(int detections, int frameEvents, List<MatchCandidate> candidates) {}
+
+    /** {@code frames} frames of Colin Powell's photo on {@code camera} at 5 fps, the detector on one of {@code every}. */
+    private Scheduled colinStandingStill(int every, String camera, int frames) throws Exception {
         int[] detections = new int[1];
         org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-        conf.set(dev.lfr.jobs.LiveMatchOptions.DETECTION_EVERY, 10);
+        conf.set(dev.lfr.jobs.LiveMatchOptions.DETECTION_EVERY, every);
         FaceMatcher counting = countingDetections(dev.lfr.jobs.LiveMatchJob.Config.from(conf).pipeline(), detections);
         try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(counting,
                 (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
             h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
-            for (int i = 0; i < 31; i++) {
-                h.processElement(frame("cam-g", i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
+            for (int i = 0; i < frames; i++) {
+                h.processElement(frame(camera, i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
             }
-            assertThat(detections[0]).as("four passes, 2 s apart").isEqualTo(4);
-            assertThat(h.extractOutputValues()).as("searched once: one track across the passes").singleElement()
-                    .satisfies(c -> assertThat(c.subject()).isEqualTo("colin"));
+            return new Scheduled(detections[0], h.getSideOutput(MetricEvent.FRAMES).size(), h.extractOutputValues());
         }
     }
 

@@ -30,7 +30,8 @@ public final class FaceEngine implements AutoCloseable {
                       boolean flipAveraging) {
         this.pipeline = new FramePipeline(models, new FramePipeline.Config(models.dir().toString(), embeddingModel,
                 detectorConfig, gate, 8, flipAveraging, dev.lfr.udfs.pipeline.MotionGate.Config.off(),
-                dev.lfr.udfs.pipeline.DetectionSchedule.Config.everyFrame(), dev.lfr.udfs.track.IouTracker.defaults()));
+                dev.lfr.udfs.pipeline.DetectionSchedule.Config.everyFrame(), dev.lfr.udfs.track.IouTracker.defaults(),
+                false));
     }
 
     public static FaceEngine withDefaults(ModelStore models, String embeddingModel) {

@@ -32,4 +32,8 @@ final class CameraMemory<V> {
     int size() {
         return byCamera.size();
     }
+
+    java.util.Collection<V> values() {
+        return byCamera.values();
+    }
 }

@@ -39,10 +39,11 @@ public class FramePipeline implements AutoCloseable {
      * @param motionGate     whether and how frames of a still scene go unsearched
      * @param schedule       on which frames of a camera the detector runs
      * @param tracker        how faces are followed across frames, and how often a track is embedded
+     * @param fusion         whether a track's faces are also searched as one, by their mean ({@link WalkPastFusion})
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
                          int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate,
-                         DetectionSchedule.Config schedule, IouTracker tracker) implements Serializable {
+                         DetectionSchedule.Config schedule, IouTracker tracker, boolean fusion) implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
@@ -52,12 +53,12 @@ public class FramePipeline implements AutoCloseable {
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
                     QualityGate.defaults(), 8, false, MotionGate.Config.off(), DetectionSchedule.Config.everyFrame(),
-                    IouTracker.defaults());
+                    IouTracker.defaults(), false);
         }
 
         public Config withEmbeddingModel(String model) {
             return new Config(modelsDir, model, detector, gate, embeddingBatch, flipAveraging, motionGate, schedule,
-                    tracker);
+                    tracker, fusion);
         }
     }
 
@@ -75,6 +76,7 @@ public class FramePipeline implements AutoCloseable {
     private final FaceAligner aligner;
     private final FaceEmbedder embedder;
     private final IouTracker tracker;
+    private final WalkPastFusion fusion;
     private final MotionGate motion;
     private final DetectionSchedule schedule;
 
@@ -87,6 +89,7 @@ public class FramePipeline implements AutoCloseable {
         this.motion = new MotionGate(config.motionGate());
         this.schedule = new DetectionSchedule(config.schedule());
         this.tracker = config.tracker();
+        this.fusion = config.fusion() ? new WalkPastFusion() : null;
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */
@@ -143,6 +146,30 @@ public class FramePipeline implements AutoCloseable {
     /** Follows the faces from the camera's tracks; the step says which faces to embed. */
     public IouTracker.Step track(List<TrackState> known, long nextTrackId, long timeMs, Faces faces) {
         return tracker.step(known, nextTrackId, timeMs, faces.detections(), faces.reports(), faces.usable());
+    }
+
+    /**
+     * With fusion on, each embedded face's track mean so far ({@link WalkPastFusion#add}), to be searched beside the
+     * face's own descriptor: an entry per descriptor, null where the track has only that face or fusion is off.
+     */
+    public float[][] fuse(String camera, long[] trackIds, List<FaceDescriptor> descriptors) {
+        float[][] means = new float[descriptors.size()][];
+        for (int i = 0; fusion != null && i < means.length; i++) {
+            means[i] = fusion.add(camera, trackIds[i], descriptors.get(i).vector());
+        }
+        return means;
+    }
+
+    /** The camera's tracks after a frame: descriptors fused for tracks that ended are dropped. */
+    public void followed(String camera, List<TrackState> tracks) {
+        if (fusion != null) {
+            fusion.retain(camera, tracks);
+        }
+    }
+
+    /** Tracks whose fused descriptors are held in memory (0 with fusion off). */
+    public int fusedTracksHeld() {
+        return fusion == null ? 0 : fusion.tracksHeld();
     }
 
     /** Aligns and embeds {@code faces} of {@code frame} in batches; the chips are released before it returns. */

@@ -12,7 +12,9 @@ import java.util.List;
  * Follows faces across a camera's frames by box overlap, so that a person walking past is embedded a bounded number
  * of times, on their best faces, instead of on every frame: a track's face is embedded at its first usable sighting,
  * and again only when its quality utility beats the best embedded so far by {@code reembedGain}, up to
- * {@code maxEmbeds} times. A track ends once it has not been seen for {@code maxGapMs} of event time and a
+ * {@code maxEmbeds} times; with {@code reembedEvery} N above 0, also when N sightings have passed since its last
+ * embed, so that a walk-past's embeds are spread over its views (a head that turns, a face that changes) rather than
+ * spent on the first frames of its approach. A track ends once it has not been seen for {@code maxGapMs} of event time and a
  * detector pass since its last sighting missed it: so a detector that runs on one frame of N (detection scheduling),
  * or a camera whose frames stall, does not end every track between two passes and embed the same faces again. A
  * track unseen for {@link #STALE_GAPS} gaps ends whatever the passes, so that a long-silent camera's next passer-by
@@ -25,8 +27,10 @@ import java.util.List;
  * @param maxGapMs    event time after which an unseen track ends
  * @param maxEmbeds   embeds per track at most
  * @param reembedGain factor by which quality must improve to embed a track again
+ * @param reembedEvery sightings after a track's last embed at which it is embedded again whatever its quality (0: never)
  */
-public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double reembedGain) implements Serializable {
+public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double reembedGain, int reembedEvery)
+        implements Serializable {
     /** Gaps after which an unseen track ends even if no detector pass has missed it yet. */
     public static final int STALE_GAPS = 4;
     /** The most embeds a track may ask for. */
@@ -46,10 +50,14 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
             throw new IllegalArgumentException("the re-embed gain must be a finite number of at least 1, not "
                     + reembedGain);
         }
+        if (reembedEvery < 0) {
+            throw new IllegalArgumentException("re-embedding every N sightings needs N >= 0 (0: off), not "
+                    + reembedEvery);
+        }
     }
 
     public static IouTracker defaults() {
-        return new IouTracker(0.3, 1500, 3, 1.25);
+        return new IouTracker(0.3, 1500, 3, 1.25, 0);
     }
 
     /** One detection's fate: its track, and whether to embed it now. */
@@ -83,15 +91,16 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
                 TrackState old = alive.get(trackOf[d]);
                 continued[trackOf[d]] = true;
                 t = new TrackState(old.id(), box, old.firstSeenMs(), timeMs, old.sightings() + 1, old.embeds(),
-                        old.bestEmbeddedUtility(), 0);
+                        old.bestEmbeddedUtility(), 0, old.embeddedAtSighting());
             } else {
-                t = new TrackState(nextId++, box, timeMs, timeMs, 1, 0, 0, 0);
+                t = new TrackState(nextId++, box, timeMs, timeMs, 1, 0, 0, 0, 0);
             }
             boolean embed = usable.get(d) && t.embeds() < maxEmbeds
-                    && (t.embeds() == 0 || utility >= t.bestEmbeddedUtility() * reembedGain);
+                    && (t.embeds() == 0 || utility >= t.bestEmbeddedUtility() * reembedGain
+                        || reembedEvery > 0 && t.sightings() - t.embeddedAtSighting() >= reembedEvery);
             if (embed) {
                 t = new TrackState(t.id(), t.box(), t.firstSeenMs(), t.lastSeenMs(), t.sightings(), t.embeds() + 1,
-                        Math.max(utility, t.bestEmbeddedUtility()), 0);
+                        Math.max(utility, t.bestEmbeddedUtility()), 0, t.sightings());
             }
             next.add(t);
             assignments.add(new Assignment(d, t.id(), embed));
@@ -100,7 +109,7 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
             if (!continued[i]) { // not seen this frame, but not gone for long enough to end
                 TrackState t = alive.get(i);
                 next.add(new TrackState(t.id(), t.box(), t.firstSeenMs(), t.lastSeenMs(), t.sightings(), t.embeds(),
-                        t.bestEmbeddedUtility(), t.missedPasses() + 1));
+                        t.bestEmbeddedUtility(), t.missedPasses() + 1, t.embeddedAtSighting()));
             }
         }
         return new Step(List.copyOf(next), List.copyOf(assignments), List.copyOf(ended), nextId);

@@ -15,6 +15,7 @@ import dev.lfr.udfs.detect.Box;
  * @param embeds             how many times a face of this track was embedded
  * @param bestEmbeddedUtility quality utility of the best face embedded so far (0 before the first embed)
  * @param missedPasses       detector passes since the last sighting that did not find the face
+ * @param embeddedAtSighting the sighting (counted from 1) at which the track was last embedded; 0 before the first
  */
 public record TrackState(long id, Box box, long firstSeenMs, long lastSeenMs, int sightings, int embeds,
-                         double bestEmbeddedUtility, int missedPasses) {}
+                         double bestEmbeddedUtility, int missedPasses, int embeddedAtSighting) {}

@@ -54,6 +54,29 @@ class IouTrackerTest {
     }
 
     @Test
+    void withReembedEveryAWalkPastsEmbedsAreSpreadOverItsViews() {
+        IouTracker spread = new IouTracker(0.3, 1500, 4, 1.25, 3);
+        IouTracker.Step s = null;
+        List<Integer> embeddedAt = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // ten frames of one face of steady quality: only the first is embedded by gain
+            List<QualityReport> q = List.of(quality(30));
+            s = spread.step(s == null ? List.of() : s.tracks(), s == null ? 1 : s.nextId(), i * 200L,
+                    List.of(face(100 + 2 * i, 100, 80)), q, List.of(true));
+            if (s.assignments().get(0).embed()) {
+                embeddedAt.add(i);
+            }
+        }
+        assertThat(embeddedAt).containsExactly(0, 3, 6, 9);
+        IouTracker.Step plain = null;
+        int plainEmbeds = 0;
+        for (int i = 0; i < 10; i++) {
+            plain = frame(plain, i * 200L, List.of(face(100 + 2 * i, 100, 80)), List.of(30.0));
+            plainEmbeds += plain.assignments().get(0).embed() ? 1 : 0;
+        }
+        assertThat(plainEmbeds).as("without it, a face of steady quality is embedded once").isEqualTo(1);
+    }
+
+    @Test
     void twoPeopleGetTwoTracksAndUnusableFacesAreNeverEmbedded() {
         List<QualityReport> q = List.of(quality(30), quality(30));
         IouTracker.Step s = tracker.step(List.of(), 1, 0, List.of(face(100, 100, 80), face(600, 100, 80)), q,
@@ -111,13 +134,14 @@ class IouTrackerTest {
 
     @Test
     void refusesSettingsThatWouldNeverEmbedOrNeverEnd() {
-        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, Double.NaN)).hasMessageContaining("re-embed gain");
-        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, Double.POSITIVE_INFINITY)).hasMessageContaining("gain");
-        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, 0.9)).hasMessageContaining("gain");
-        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 0, 1.25)).hasMessageContaining("embeds per track");
-        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 21, 1.25)).hasMessageContaining("embeds per track");
-        assertThatThrownBy(() -> new IouTracker(0.3, 0, 3, 1.25)).hasMessageContaining("gap");
-        assertThatThrownBy(() -> new IouTracker(Double.NaN, 1500, 3, 1.25)).hasMessageContaining("overlap");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, Double.NaN, 0)).hasMessageContaining("re-embed gain");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, Double.POSITIVE_INFINITY, 0)).hasMessageContaining("gain");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, 0.9, 0)).hasMessageContaining("gain");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 0, 1.25, 0)).hasMessageContaining("embeds per track");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 21, 1.25, 0)).hasMessageContaining("embeds per track");
+        assertThatThrownBy(() -> new IouTracker(0.3, 0, 3, 1.25, 0)).hasMessageContaining("gap");
+        assertThatThrownBy(() -> new IouTracker(Double.NaN, 1500, 3, 1.25, 0)).hasMessageContaining("overlap");
+        assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, 1.25, -1)).hasMessageContaining("every N sightings");
     }
 
     @Test
