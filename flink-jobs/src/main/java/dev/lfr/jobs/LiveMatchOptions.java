@@ -2,6 +2,7 @@ package dev.lfr.jobs;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.lfr.udfs.track.IouTracker;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -59,17 +60,19 @@ public final class LiveMatchOptions {
                     + " not decoded and the tracker carries faces across them, so a face is found within this many frames");
 
     public static final ConfigOption<Duration> TRACK_MAX_GAP = key("track.max-gap").durationType()
-            .defaultValue(Duration.ofMillis(1500)).withDescription("a face unseen this long, and missed by a detector"
+            .defaultValue(Duration.ofMillis(IouTracker.defaults().maxGapMs())).withDescription("a face unseen this long, and missed by a detector"
                     + " pass since, is a new person when it appears again (a new track, embedded again)");
-    public static final ConfigOption<Integer> TRACK_MAX_EMBEDS = key("track.max-embeds").intType().defaultValue(3)
+    public static final ConfigOption<Integer> TRACK_MAX_EMBEDS = key("track.max-embeds").intType()
+            .defaultValue(IouTracker.defaults().maxEmbeds())
             .withDescription("a track's faces are embedded and searched at most this many times (1 to 20): its first"
-                    + " usable face, then faces that are clearly better (track.reembed-gain)");
+                    + " usable face, then faces that are clearly better (track.reembed-gain) or some sightings on"
+                    + " (track.reembed-every)");
     public static final ConfigOption<Double> TRACK_REEMBED_GAIN = key("track.reembed-gain").doubleType()
-            .defaultValue(1.25).withDescription("a track's face is embedded again when its quality utility (eye"
+            .defaultValue(IouTracker.defaults().reembedGain()).withDescription("a track's face is embedded again when its quality utility (eye"
                     + " distance, sharpness, frontality, detector score) is this many times the best embedded so far");
 
     public static final ConfigOption<Integer> TRACK_REEMBED_EVERY = key("track.reembed-every").intType()
-            .defaultValue(0).withDescription("a track's face is also embedded again once this many sightings have"
+            .defaultValue(IouTracker.defaults().reembedEvery()).withDescription("a track's face is also embedded again once this many sightings have"
                     + " passed since its last embed, whatever its quality, so that its embeds are spread over the"
                     + " walk-past (0: only by track.reembed-gain)");
     public static final ConfigOption<Boolean> TRACK_FUSION = key("track.fusion").booleanType().defaultValue(false)

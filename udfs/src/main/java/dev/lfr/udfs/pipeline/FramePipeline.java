@@ -76,6 +76,7 @@ public class FramePipeline implements AutoCloseable {
     private final FaceAligner aligner;
     private final FaceEmbedder embedder;
     private final IouTracker tracker;
+    private final boolean scheduled;
     private final WalkPastFusion fusion;
     private final MotionGate motion;
     private final DetectionSchedule schedule;
@@ -89,6 +90,7 @@ public class FramePipeline implements AutoCloseable {
         this.motion = new MotionGate(config.motionGate());
         this.schedule = new DetectionSchedule(config.schedule());
         this.tracker = config.tracker();
+        this.scheduled = config.schedule().every() > 1;
         this.fusion = config.fusion() ? new WalkPastFusion() : null;
     }
 
@@ -145,7 +147,8 @@ public class FramePipeline implements AutoCloseable {
 
     /** Follows the faces from the camera's tracks; the step says which faces to embed. */
     public IouTracker.Step track(List<TrackState> known, long nextTrackId, long timeMs, Faces faces) {
-        return tracker.step(known, nextTrackId, timeMs, faces.detections(), faces.reports(), faces.usable());
+        return tracker.step(known, nextTrackId, timeMs, faces.detections(), faces.reports(), faces.usable(),
+                scheduled);
     }
 
     /**

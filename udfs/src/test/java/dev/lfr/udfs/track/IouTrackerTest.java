@@ -24,9 +24,15 @@ class IouTrackerTest {
     }
 
     private IouTracker.Step frame(IouTracker.Step prev, long t, List<Detection> faces, List<Double> eyes) {
+        return frame(prev, t, faces, eyes, false);
+    }
+
+    /** A detector pass; with {@code scheduled}, the camera's frames between passes go undetected. */
+    private IouTracker.Step frame(IouTracker.Step prev, long t, List<Detection> faces, List<Double> eyes,
+                                  boolean scheduled) {
         List<QualityReport> q = eyes.stream().map(IouTrackerTest::quality).toList();
         return tracker.step(prev == null ? List.of() : prev.tracks(), prev == null ? 1 : prev.nextId(), t, faces, q,
-                Collections.nCopies(faces.size(), true));
+                Collections.nCopies(faces.size(), true), scheduled);
     }
 
     @Test
@@ -39,7 +45,7 @@ class IouTrackerTest {
             assertThat(s.assignments().get(0).trackId()).isEqualTo(1);
             embeds += s.assignments().get(0).embed() ? 1 : 0;
         }
-        assertThat(embeds).isEqualTo(3);
+        assertThat(embeds).isEqualTo(tracker.maxEmbeds());
         assertThat(s.tracks()).singleElement().satisfies(t -> assertThat(t.sightings()).isEqualTo(50));
     }
 
@@ -67,10 +73,12 @@ class IouTrackerTest {
             }
         }
         assertThat(embeddedAt).containsExactly(0, 3, 6, 9);
+        IouTracker byQualityOnly = new IouTracker(0.3, 1500, 4, 1.25, 0);
         IouTracker.Step plain = null;
         int plainEmbeds = 0;
         for (int i = 0; i < 10; i++) {
-            plain = frame(plain, i * 200L, List.of(face(100 + 2 * i, 100, 80)), List.of(30.0));
+            plain = byQualityOnly.step(plain == null ? List.of() : plain.tracks(), plain == null ? 1 : plain.nextId(),
+                    i * 200L, List.of(face(100 + 2 * i, 100, 80)), List.of(quality(30)), List.of(true));
             plainEmbeds += plain.assignments().get(0).embed() ? 1 : 0;
         }
         assertThat(plainEmbeds).as("without it, a face of steady quality is embedded once").isEqualTo(1);
@@ -102,33 +110,42 @@ class IouTrackerTest {
     @Test
     void aTrackOutlivesTheGapUntilADetectorPassMissesIt() {
         // the detector on one frame of 10 at 5 fps: passes 2 s apart, longer than the 1.5 s gap
-        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
-        s = frame(s, 2000, List.of(face(110, 100, 82)), List.of(31.0));
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0), true);
+        s = frame(s, 2000, List.of(face(110, 100, 82)), List.of(31.0), true);
         assertThat(s.ended()).isEmpty();
         assertThat(s.assignments().get(0).trackId()).as("the same person, not a new track").isEqualTo(1);
         assertThat(s.assignments().get(0).embed()).as("not embedded again").isFalse();
-        s = frame(s, 4000, List.of(), List.of()); // this pass misses the face
+        s = frame(s, 4000, List.of(), List.of(), true); // this pass misses the face
         assertThat(s.tracks()).singleElement().satisfies(t -> assertThat(t.missedPasses()).isEqualTo(1));
-        s = frame(s, 6000, List.of(face(110, 100, 82)), List.of(31.0));
+        s = frame(s, 6000, List.of(face(110, 100, 82)), List.of(31.0), true);
         assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
         assertThat(s.assignments().get(0).trackId()).isEqualTo(2);
     }
 
     @Test
-    void aTrackUnseenForFourGapsEndsEvenIfNoPassMissedIt() {
+    void withoutSchedulingAGapInTheStreamEndsTheTrack() {
+        // every frame is a pass: frames 2 s apart (a sparse camera) are evidence the face left, whoever stands there next
         IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
-        s = frame(s, 6001, List.of(face(100, 100, 80)), List.of(30.0)); // the camera was silent for 6 s
+        s = frame(s, 2000, List.of(face(100, 100, 80)), List.of(30.0));
+        assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
+        assertThat(s.assignments().get(0).embed()).isTrue();
+    }
+
+    @Test
+    void aTrackUnseenForTwoGapsEndsEvenIfNoPassMissedIt() {
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0), true);
+        s = frame(s, 3001, List.of(face(100, 100, 80)), List.of(30.0), true); // the camera was silent for 3 s
         assertThat(s.ended()).extracting(TrackState::id).containsExactly(1L);
         assertThat(s.assignments().get(0).embed()).as("the next passer-by is embedded").isTrue();
     }
 
     @Test
     void aSightingResetsTheMissedPasses() {
-        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0));
-        s = frame(s, 200, List.of(), List.of());
-        s = frame(s, 400, List.of(face(100, 100, 80)), List.of(30.0));
+        IouTracker.Step s = frame(null, 0, List.of(face(100, 100, 80)), List.of(30.0), true);
+        s = frame(s, 200, List.of(), List.of(), true);
+        s = frame(s, 400, List.of(face(100, 100, 80)), List.of(30.0), true);
         assertThat(s.tracks()).singleElement().satisfies(t -> assertThat(t.missedPasses()).isZero());
-        s = frame(s, 2000, List.of(face(100, 100, 80)), List.of(30.0)); // 1.6 s on, but no pass missed it since
+        s = frame(s, 2000, List.of(face(100, 100, 80)), List.of(30.0), true); // 1.6 s on, but no pass missed it since
         assertThat(s.assignments().get(0).trackId()).isEqualTo(1);
     }
 
