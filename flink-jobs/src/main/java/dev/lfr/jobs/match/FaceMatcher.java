@@ -43,7 +43,8 @@ import org.apache.flink.util.Collector;
  * state the watchlist entries ({@link MatcherWatchlist}), from which the live watchlist is loaded once per start
  * and then kept current update by update.
  *
- * <p>Privacy: a descriptor lives only inside {@link #processElement}; only a face whose score reaches the
+ * <p>Privacy: a descriptor lives only inside {@link #processElement}, or with walk-past fusion on, as part of its
+ * track's mean in the pipeline's memory until the track ends (never state); only a face whose score reaches the
  * deployment's threshold leaves, as a {@link MatchCandidate} with a JPEG crop. Non-matching faces leave nothing: no
  * output, no state, no log line. A frame that fails anywhere (an image that does not decode, an ONNX Runtime, OpenCV
  * or FAISS error) becomes a dead letter with a reason code, and the next frame is processed as usual. Each frame

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lfr.jobs.BiometricScan;
 import dev.lfr.jobs.Enrolments;
 import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.LiveMatchOptions;
 import dev.lfr.jobs.Records;
 import dev.lfr.testkit.LocalKafka;
 import dev.lfr.topics.Topics;
@@ -17,7 +18,6 @@ import dev.lfr.udfs.model.ModelStore;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +66,12 @@ class JobPrivacyTest {
             List<byte[]> frames = new ArrayList<>();
             frames.add(Records.avro(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve(COLIN)))));
             for (int i = 0; i < PASSERS_BY.length; i++) {
-                frames.add(Records.avro(Records.frame("cam-2", 1000 + 2500L * i, Files.readAllBytes(lfw.resolve(PASSERS_BY[i])))));
+                byte[] photo = Files.readAllBytes(lfw.resolve(PASSERS_BY[i]));
+                // the first passer-by stays in view for four frames: embedded twice (every third sighting), so
+                // the job also holds the mean of their faces (walk-past fusion) while the track lives
+                for (int k = 0; k < (i == 0 ? 4 : 1); k++) {
+                    frames.add(Records.avro(Records.frame("cam-2", 1000 + 2500L * i + 200L * k, photo)));
+                }
             }
             // a passer-by on a camera of no deployment: a dead letter without the image
             frames.add(Records.avro(Records.frame("cam-9", 2000, Files.readAllBytes(lfw.resolve(PASSERS_BY[1])))));
@@ -86,7 +91,9 @@ class JobPrivacyTest {
             LiveMatchJob.Sources unbounded = LiveMatchJob.kafkaSources(env, bs, "privacy-test");
             LiveMatchJob.build(new LiveMatchJob.Sources(unbounded.frames().map(new dev.lfr.jobs.DelayFirst<>(3000)),
                             unbounded.deployments(), unbounded.watchlist(), unbounded.adjudications()),
-                    LiveMatchJob.kafkaSinks(bs, "lfr-test", SinkDelivery.defaults()), LiveMatchJob.Config.defaults().withMetricsWindow(Duration.ofSeconds(10)));
+                    LiveMatchJob.kafkaSinks(bs, "lfr-test", SinkDelivery.defaults()), LiveMatchJob.Config.from(
+                            Configuration.fromMap(Map.of(LiveMatchOptions.TRACK_FUSION.key(), "true",
+                                    LiveMatchOptions.METRICS_WINDOW.key(), "10s"))));
             JobClient job = env.executeAsync("privacy test");
             try {
                 awaitRecords(kafka, Topics.METRICS, 2);
