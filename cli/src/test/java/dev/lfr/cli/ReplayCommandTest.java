@@ -43,10 +43,11 @@ class ReplayCommandTest {
         assertThat(gt.get("faces").asInt()).isEqualTo(96);
         assertThat(report.at("/latency/count").asInt()).isEqualTo(gt.get("alerts").asInt());
         assertThat(report.get("lag")).isNotEmpty();
-        // from the job's own metric windows: those closed by the end (10 s windows, so in 6 s perhaps none)
+        // from the job's own metric windows, the last one waited for
         JsonNode counts = report.get("job_counts");
-        assertThat(counts.get("windows").asInt()).isLessThanOrEqualTo(report.at("/metrics_delay/windows").asInt());
-        assertThat(counts.get("frames").asInt()).as("each frame counted once").isBetween(0, 48);
+        assertThat(counts.get("windows").asInt()).isPositive()
+                .isLessThanOrEqualTo(report.at("/metrics_delay/windows").asInt());
+        assertThat(counts.get("frames").asInt()).as("each frame counted once").isEqualTo(48);
         assertThat(counts.get("faces_searched").asInt()).isLessThanOrEqualTo(counts.get("faces_detected").asInt());
         for (String png : List.of("latency_cdf.png", "lag.png")) {
             assertThat(Files.readAllBytes(out.resolve(png))).startsWith(0x89, 'P', 'N', 'G');

@@ -53,6 +53,14 @@ public final class MetricsMonitor implements AutoCloseable {
         }
     }
 
+    /** Waits until the windows read account for {@code frames} frames, at most {@code timeout}. */
+    public void awaitFrames(long frames, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (totals().frames() < frames && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+    }
+
     /** Windows that got more than one record. */
     public long repeatedWindows() {
         return copies.values().stream().filter(n -> n > 1).count();

@@ -96,8 +96,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
     }
 
     /**
-     * What the job counted, from its all-camera metric windows of the deployment published by the end of the replay
-     * (a window still open then is left out): the work it did, such as how many faces it embedded and searched.
+     * What the job counted, from its all-camera metric windows of the deployment (each once; the replay waits for the
+     * last one, at most 20 s): the work it did, such as how many faces it embedded and searched.
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record JobCounts(long windows, long frames, long facesDetected, long facesSearched) {

@@ -6,8 +6,6 @@ import dev.lfr.governance.report.ReportWriter;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.bench.ModelOnlyBound;
-import dev.lfr.schemas.AvroBytes;
-import dev.lfr.schemas.DeploymentMetrics;
 import dev.lfr.schemas.MatchAlert;
 import dev.lfr.topics.KafkaClients;
 import dev.lfr.topics.Topics;
@@ -107,6 +105,8 @@ public final class ReplaySession {
                 ReplayReport.Capacity capacity = plan.processes().isEmpty() ? null
                         : ReplayReport.Capacity.of(cpu.seconds(), sent.frames() - lastLag(lag.samples()), cpu.used());
                 alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
+                // the last metric window is published once the deployment is quiet for two window lengths
+                metrics.awaitFrames(sent.frames(), Duration.ofSeconds(bound != null ? 60 : 20));
                 GroundTruthMatcher.Score score = sent.truth().isEmpty() ? null
                         : GroundTruthMatcher.score(sent.truth(), watchlist.keySet(), alerts.alerts(), 1_000);
                 ReplayReport.Settings settings = new ReplayReport.Settings(source, plan.maxRate()
@@ -123,14 +123,13 @@ public final class ReplaySession {
                 ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), metrics,
                         lag.samples(), capacity, restarts);
                 if (bound != null) {
-                    long[] counts = metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames(), 60_000);
-                    double facesPerFrame = counts[0] == 0 ? 0 : (double) counts[1] / counts[0];
+                    MetricsMonitor.Totals counted = metrics.totals();
+                    double facesPerFrame = counted.frames() == 0 ? 0 : (double) counted.facesSearched() / counted.frames();
                     // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
                     Double consumed = plan.maxRate() ? report.throughput().jobConsumedFpsAfterProduction() : null;
                     report = report.withModelOnly(bound.describe(facesPerFrame, plan.parallelism(), consumed), outDir);
                 }
                 // the deployment ends with the replay; its post-deployment report is what a force would publish
-                metricsTotals(stack.bootstrap(), stack.deploymentId(), sent.frames(), 20_000); // the last window, where it comes
                 DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());
                 ReportWriter.write(published, outDir.resolve(DEPLOYMENT_REPORT));
                 listener.line("post-deployment report: " + outDir.resolve(DEPLOYMENT_REPORT).resolve("report.md"));
@@ -158,29 +157,6 @@ public final class ReplaySession {
 
     /** The folder of {@code outDir} that holds the post-deployment report. */
     public static final String DEPLOYMENT_REPORT = "deployment";
-
-    /**
-     * Frames and faces searched of a deployment, summed over its published metric windows (all-camera rows); waits
-     * until they account for {@code frames} frames (the last window is published once the deployment is quiet for
-     * two window lengths), at most a minute.
-     */
-    private static long[] metricsTotals(String bootstrap, String deployment, long frames, long timeoutMs) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (true) {
-            long[] totals = new long[2];
-            for (var record : KafkaClients.readToEnd(bootstrap, Topics.METRICS)) {
-                DeploymentMetrics m = AvroBytes.decode(record.value(), DeploymentMetrics.class);
-                if (deployment.equals(m.getDeployment()) && m.getCamera() == null) {
-                    totals[0] += m.getFrames();
-                    totals[1] += m.getFacesSearched();
-                }
-            }
-            if (totals[0] >= frames || System.currentTimeMillis() > deadline) {
-                return totals;
-            }
-            Thread.sleep(1_000);
-        }
-    }
 
     private static long lastLag(List<LagMonitor.Sample> samples) {
         return samples.isEmpty() ? 0 : Math.max(0, samples.get(samples.size() - 1).lag());
