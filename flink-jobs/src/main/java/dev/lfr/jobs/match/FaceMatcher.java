@@ -99,7 +99,7 @@ public class FaceMatcher
         pipeline = openPipeline(config);
         watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), indexChoice, atStartup);
         atStartup = null; // the live watchlist has taken what it needs
-        metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup(), watchlist.unloaded());
+        metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup(), watchlist.unloaded(), pipeline);
     }
 
     /** Reads the watchlist topic when starting without state (a first start); a restore reads nothing. */

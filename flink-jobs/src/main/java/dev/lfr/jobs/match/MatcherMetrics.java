@@ -1,14 +1,15 @@
 package dev.lfr.jobs.match;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.watchlist.LiveWatchlist;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The matcher's Flink metrics: frames (and those of still scenes, or between detector passes, not searched), faces
- * detected and searched, match candidates, dead letters, and the live watchlist's background index rebuilds in
- * flight.
+ * detected and searched, match candidates, dead letters, the live watchlist's background index rebuilds in
+ * flight, and the tracks whose fused descriptors the pipeline holds in memory (walk-past fusion).
  */
 final class MatcherMetrics {
     private final Counter frames;
@@ -19,8 +20,9 @@ final class MatcherMetrics {
     private final Counter stillFrames;
     private final Counter framesBetweenDetections;
 
-    MatcherMetrics(MetricGroup group, LiveWatchlist live) {
+    MatcherMetrics(MetricGroup group, LiveWatchlist live, FramePipeline pipeline) {
         group.gauge("watchlistIndexRebuilds", live::rebuildsInFlight);
+        group.gauge("fusedTracksHeld", pipeline::fusedTracksHeld);
         frames = group.counter("frames");
         facesDetected = group.counter("facesDetected");
         facesSearched = group.counter("facesSearched");
