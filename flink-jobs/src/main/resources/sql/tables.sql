@@ -39,7 +39,8 @@ CREATE TABLE lfr_metrics (
   adjudicated_true BIGINT NOT NULL,
   adjudicated_false BIGINT NOT NULL,
   false_alert_rate_per_face DOUBLE,
-  false_alert_rate_per_alert DOUBLE
+  false_alert_rate_per_alert DOUBLE,
+  frames_detected BIGINT NOT NULL
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'lfr.metrics',

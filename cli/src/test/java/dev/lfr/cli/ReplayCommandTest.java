@@ -67,6 +67,9 @@ class ReplayCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertThat(report.at("/throughput/frames").asInt()).isEqualTo(12);
+        assertThat(report.at("/job_counts/frames").asInt()).isEqualTo(12);
+        assertThat(report.at("/job_counts/frames_detected").asInt()).as("the detector on every other frame")
+                .isBetween(6, 7);
         // unlabelled photos: no ground truth, but the faces enrolled from them are found, though the detector
         // runs on every other frame only
         assertThat(r.lines()).anyMatch(l -> l.startsWith("ALERT "));

@@ -119,7 +119,7 @@ public class FaceMatcher
         long timeMs = in.frame().getCaptureTime().toEpochMilli();
         if (!pipeline.detectionDue(in.frame().getCamera())) { // between detector passes: the tracks carry the faces
             metrics.betweenDetections();
-            ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs, 0, 0));
+            ctx.output(MetricEvent.FRAMES, MetricEvent.unsearchedFrame(in.deployment(), in.frame().getCamera(), timeMs));
             return;
         }
         byte[] bytes = new byte[in.frame().getImage().remaining()];
@@ -129,7 +129,7 @@ public class FaceMatcher
         try {
             if (pipeline.still(in.frame().getCamera(), bytes, !known.isEmpty())) {
                 metrics.still();
-                ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs, 0, 0));
+                ctx.output(MetricEvent.FRAMES, MetricEvent.unsearchedFrame(in.deployment(), in.frame().getCamera(), timeMs));
                 return;
             }
         } catch (ImageDecodeException e) {

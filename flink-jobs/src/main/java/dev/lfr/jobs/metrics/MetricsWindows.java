@@ -90,7 +90,9 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         String key = start + "/" + camera;
         long[] c = counts.get(key);
         if (c == null) {
-            c = new long[6];
+            c = new long[7];
+        } else if (c.length < 7) { // state written before frames_detected was counted
+            c = java.util.Arrays.copyOf(c, 7);
         }
         c[0] += e.frames();
         c[1] += e.facesDetected();
@@ -98,6 +100,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         c[3] += e.alerts();
         c[4] += e.adjudicatedTrue();
         c[5] += e.adjudicatedFalse();
+        c[6] += e.framesDetected();
         counts.put(key, c);
     }
 
@@ -157,6 +160,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
                 .setAdjudicatedFalse(c[5])
                 .setFalseAlertRatePerFace(searched > 0 ? (double) c[5] / searched : null)
                 .setFalseAlertRatePerAlert(adjudicated > 0 ? (double) c[5] / adjudicated : null)
+                .setFramesDetected(c.length > 6 ? c[6] : 0)
                 .build();
     }
 }

@@ -314,6 +314,7 @@ class FaceMatcherTest {
         Scheduled run = colinStandingStill(3, "cam-k", 7);
         assertThat(run.detections()).as("the first frame, then one of every 3 in the camera's phase").isEqualTo(3);
         assertThat(run.frameEvents()).isEqualTo(7);
+        assertThat(run.framesDetected()).as("the metrics count the frames the detector ran on").isEqualTo(3);
         assertThat(run.candidates()).extracting(MatchCandidate::subject).first().isEqualTo("colin");
         long first = Records.frame("cam-k", 0, new byte[0]).getCaptureTime().toEpochMilli();
         assertThat(run.candidates()).extracting(MatchCandidate::timeMs).as("found on detected frames only")
@@ -336,7 +337,7 @@ class FaceMatcherTest {
     }
 
     /** What a scheduled matcher did: its detector passes, the frames it counted, its candidates. */
-    private record Scheduled(int detections, int frameEvents, List<MatchCandidate> candidates) {}
+    private record Scheduled(int detections, int frameEvents, long framesDetected, List<MatchCandidate> candidates) {}
 
     /** {@code frames} frames of Colin Powell's photo on {@code camera} at 5 fps, the detector on one of {@code every}. */
     private Scheduled colinStandingStill(int every, String camera, int frames) throws Exception {
@@ -350,7 +351,9 @@ class FaceMatcherTest {
             for (int i = 0; i < frames; i++) {
                 h.processElement(frame(camera, i * 200L, "Colin_Powell/Colin_Powell_0002.jpg"), i * 200L);
             }
-            return new Scheduled(detections[0], h.getSideOutput(MetricEvent.FRAMES).size(), h.extractOutputValues());
+            var events = h.getSideOutput(MetricEvent.FRAMES);
+            return new Scheduled(detections[0], events.size(),
+                    events.stream().mapToLong(e -> e.getValue().framesDetected()).sum(), h.extractOutputValues());
         }
     }
 

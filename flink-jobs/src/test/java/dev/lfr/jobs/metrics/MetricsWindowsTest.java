@@ -29,6 +29,7 @@ class MetricsWindowsTest {
         feed(MetricEvent.frame("d1", "cam-a", 1_000, 4, 2));
         feed(MetricEvent.frame("d1", "cam-a", 2_000, 3, 1));
         feed(MetricEvent.frame("d1", "cam-b", 3_000, 1, 1));
+        feed(MetricEvent.unsearchedFrame("d1", "cam-b", 3_200)); // between detector passes
         feed(MetricEvent.alert("d1", "cam-a", 2_000));
         feed(MetricEvent.alert("d1", "cam-b", 3_000));
         feed(MetricEvent.adjudication("d1", "cam-a", 30_000, 1, 0));
@@ -43,7 +44,8 @@ class MetricsWindowsTest {
         DeploymentMetrics all = out.stream().filter(m -> m.getCamera() == null).findFirst().orElseThrow();
         assertThat(all.getWindowStart().toEpochMilli()).isZero();
         assertThat(all.getWindowEnd().toEpochMilli()).isEqualTo(60_000);
-        assertThat(all.getFrames()).isEqualTo(3);
+        assertThat(all.getFrames()).isEqualTo(4);
+        assertThat(all.getFramesDetected()).isEqualTo(3);
         assertThat(all.getFacesDetected()).isEqualTo(8);
         assertThat(all.getFacesSearched()).isEqualTo(4);
         assertThat(all.getAlerts()).isEqualTo(2);

@@ -7,7 +7,8 @@ import dev.lfr.udfs.model.ModelStore;
 
 /**
  * The frames per second that ONNX Runtime alone could sustain doing the job's model work, the bound the streaming
- * pipeline is measured against: per frame, the detector passes the job's detector configuration makes on frames of
+ * pipeline is measured against: per frame the detector ran on (the job's own count: detection scheduling and the
+ * motion gate leave frames undetected), the detector passes the job's detector configuration makes on frames of
  * this size, plus, per face the job embedded (from the job's own metrics), a landmark run where the embedder needs
  * one and an embedder run; all at batch 1, one thread per subtask, times the parallelism.
  *
@@ -33,22 +34,26 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
         return new ModelOnlyBound(detect, passes, perFace);
     }
 
-    /** The bound in frames per second, for {@code facesPerFrame} embedded faces a frame on {@code parallelism} cores. */
-    public double framesPerSecond(double facesPerFrame, int parallelism) {
-        return parallelism * 1000.0 / (passes * detectMs + facesPerFrame * perFaceMs);
+    /**
+     * The bound in frames per second, where the detector runs on {@code detectedShare} of the frames and
+     * {@code facesPerFrame} faces a frame are embedded, on {@code parallelism} cores.
+     */
+    public double framesPerSecond(double detectedShare, double facesPerFrame, int parallelism) {
+        return parallelism * 1000.0 / (detectedShare * passes * detectMs + facesPerFrame * perFaceMs);
     }
 
     /**
      * The bound for a replay, and (where the replay drained a backlog as fast as it could) the job's throughput as a
      * share of it; null otherwise, since a paced run shows only the pace.
      */
-    public record Description(double detectorRunMs, int detectorPassesPerFrame, double perEmbeddedFaceMs,
-                              double embeddedFacesPerFrame, int parallelism, double boundFps, Double jobFpsOverBound) {}
+    public record Description(double detectorRunMs, int detectorPassesPerFrame, double detectedShareOfFrames,
+                              double perEmbeddedFaceMs, double embeddedFacesPerFrame, int parallelism, double boundFps,
+                              Double jobFpsOverBound) {}
 
     /** @param jobFps the job's measured frames a second with a backlog, or null */
-    public Description describe(double facesPerFrame, int parallelism, Double jobFps) {
-        double bound = framesPerSecond(facesPerFrame, parallelism);
-        return new Description(detectMs, passes, perFaceMs, facesPerFrame, parallelism, bound,
+    public Description describe(double detectedShare, double facesPerFrame, int parallelism, Double jobFps) {
+        double bound = framesPerSecond(detectedShare, facesPerFrame, parallelism);
+        return new Description(detectMs, passes, detectedShare, perFaceMs, facesPerFrame, parallelism, bound,
                 jobFps == null ? null : jobFps / bound);
     }
 }

@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
 public final class MetricsMonitor implements AutoCloseable {
     private final Map<String, Integer> copies = new ConcurrentHashMap<>();
     private final Histogram delayMs = new Histogram(3_600_000L, 3);
-    private Totals totals = new Totals(0, 0, 0, 0); // guarded by delayMs
+    private Totals totals = new Totals(0, 0, 0, 0, 0); // guarded by delayMs
     private final TopicFollower<DeploymentMetrics> follower;
 
     public MetricsMonitor(String bootstrap, String topic, Set<String> deployments) {
@@ -30,7 +30,8 @@ public final class MetricsMonitor implements AutoCloseable {
                     if (m.getCamera() == null) { // the all-camera row: each frame counted once
                         Totals t = totals;
                         totals = new Totals(t.windows() + 1, t.frames() + m.getFrames(),
-                                t.facesDetected() + m.getFacesDetected(), t.facesSearched() + m.getFacesSearched());
+                                t.framesDetected() + m.getFramesDetected(), t.facesDetected() + m.getFacesDetected(),
+                                t.facesSearched() + m.getFacesSearched());
                     }
                 }
             }
@@ -45,7 +46,7 @@ public final class MetricsMonitor implements AutoCloseable {
     }
 
     /** Sums over the deployment's all-camera windows, each window once. */
-    public record Totals(long windows, long frames, long facesDetected, long facesSearched) {}
+    public record Totals(long windows, long frames, long framesDetected, long facesDetected, long facesSearched) {}
 
     public Totals totals() {
         synchronized (delayMs) {

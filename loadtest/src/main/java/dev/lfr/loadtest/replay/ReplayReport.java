@@ -97,13 +97,14 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /**
      * What the job counted, from its all-camera metric windows of the deployment (each once; the replay waits for the
-     * last one, at most 20 s): the work it did, such as how many faces it embedded and searched.
+     * last one, at most 20 s): the work it did, such as the frames its detector ran on and the faces it embedded and
+     * searched.
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record JobCounts(long windows, long frames, long facesDetected, long facesSearched) {
+    public record JobCounts(long windows, long frames, long framesDetected, long facesDetected, long facesSearched) {
         static JobCounts of(MetricsMonitor m) {
             MetricsMonitor.Totals t = m.totals();
-            return new JobCounts(t.windows(), t.frames(), t.facesDetected(), t.facesSearched());
+            return new JobCounts(t.windows(), t.frames(), t.framesDetected(), t.facesDetected(), t.facesSearched());
         }
     }
 

@@ -125,9 +125,10 @@ public final class ReplaySession {
                 if (bound != null) {
                     MetricsMonitor.Totals counted = metrics.totals();
                     double facesPerFrame = counted.frames() == 0 ? 0 : (double) counted.facesSearched() / counted.frames();
+                    double detectedShare = counted.frames() == 0 ? 1 : (double) counted.framesDetected() / counted.frames();
                     // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
                     Double consumed = plan.maxRate() ? report.throughput().jobConsumedFpsAfterProduction() : null;
-                    report = report.withModelOnly(bound.describe(facesPerFrame, plan.parallelism(), consumed), outDir);
+                    report = report.withModelOnly(bound.describe(detectedShare, facesPerFrame, plan.parallelism(), consumed), outDir);
                 }
                 // the deployment ends with the replay; its post-deployment report is what a force would publish
                 DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());
