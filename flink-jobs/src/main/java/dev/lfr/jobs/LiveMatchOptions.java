@@ -74,7 +74,8 @@ public final class LiveMatchOptions {
     public static final ConfigOption<Integer> TRACK_REEMBED_EVERY = key("track.reembed-every").intType()
             .defaultValue(IouTracker.defaults().reembedEvery()).withDescription("a track's face is also embedded again once this many sightings have"
                     + " passed since its last embed, whatever its quality, so that its embeds are spread over the"
-                    + " walk-past (0: only by track.reembed-gain)");
+                    + " walk-past (0: only by track.reembed-gain); counted in frames, so with detection.every N a"
+                    + " track is sighted every N frames and this becomes this / N passes, at least one");
     public static final ConfigOption<Boolean> TRACK_FUSION = key("track.fusion").booleanType().defaultValue(false)
             .withDescription("a track's faces are also searched as one, by the mean of their descriptors so far, held"
                     + " in the operator's memory (never state) until the track ends");

@@ -89,7 +89,7 @@ public class FramePipeline implements AutoCloseable {
                 config.flipAveraging());
         this.motion = new MotionGate(config.motionGate());
         this.schedule = new DetectionSchedule(config.schedule());
-        this.tracker = config.tracker();
+        this.tracker = config.tracker().forSchedule(config.schedule().every());
         this.scheduled = config.schedule().every() > 1;
         this.fusion = config.fusion() ? new WalkPastFusion() : null;
     }

@@ -65,6 +65,19 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
         return new IouTracker(0.3, 1500, 4, 1.25, 3);
     }
 
+    /**
+     * This tracker where the detector runs on one frame of {@code every} (detection scheduling): a track is sighted
+     * only on detector passes, so {@code reembedEvery}, meant in frames, becomes that many frames' worth of passes
+     * (at least one). Otherwise a scheduled track would be embedded N times more rarely and see fewer views.
+     */
+    public IouTracker forSchedule(int every) {
+        if (every <= 1 || reembedEvery == 0) {
+            return this;
+        }
+        int passes = Math.max(1, Math.round((float) reembedEvery / every));
+        return new IouTracker(minIou, maxGapMs, maxEmbeds, reembedGain, passes);
+    }
+
     /** One detection's fate: its track, and whether to embed it now. */
     public record Assignment(int detection, long trackId, boolean embed) {}
 

@@ -85,6 +85,17 @@ class IouTrackerTest {
     }
 
     @Test
+    void underDetectionSchedulingReembedEveryCountsFramesNotPasses() {
+        IouTracker every3 = new IouTracker(0.3, 1500, 4, 1.25, 3);
+        assertThat(every3.forSchedule(1)).isEqualTo(every3);
+        assertThat(every3.forSchedule(3).reembedEvery()).as("each pass is three frames").isEqualTo(1);
+        assertThat(every3.forSchedule(2).reembedEvery()).isEqualTo(2);
+        assertThat(every3.forSchedule(10).reembedEvery()).as("at least every pass").isEqualTo(1);
+        assertThat(new IouTracker(0.3, 1500, 4, 1.25, 0).forSchedule(3).reembedEvery()).as("off stays off").isZero();
+        assertThat(every3.forSchedule(3).maxEmbeds()).isEqualTo(4);
+    }
+
+    @Test
     void twoPeopleGetTwoTracksAndUnusableFacesAreNeverEmbedded() {
         List<QualityReport> q = List.of(quality(30), quality(30));
         IouTracker.Step s = tracker.step(List.of(), 1, 0, List.of(face(100, 100, 80), face(600, 100, 80)), q,
