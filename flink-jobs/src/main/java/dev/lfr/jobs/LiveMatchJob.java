@@ -79,11 +79,11 @@ public final class LiveMatchJob {
                          Duration metricsWindow, Duration adjudicationRetention, InputRules input,
                          WatchlistIndexes.Choice watchlistIndex) {
         public Config {
-            for (Duration d : new Duration[] {alertGap, outOfOrderness, idleness, metricsWindow, adjudicationRetention}) {
-                if (d == null || d.isNegative() || d.isZero()) {
-                    throw new IllegalArgumentException("durations must be positive, not " + d);
-                }
-            }
+            InputRules.positive(alertGap, "the alert gap");
+            InputRules.positive(outOfOrderness, "the frames' out-of-orderness");
+            InputRules.positive(idleness, "the frames' idleness");
+            InputRules.positive(metricsWindow, "the metrics window");
+            InputRules.positive(adjudicationRetention, "the adjudication retention");
             if (!pipeline.embeddingModel().equals(input.embeddingModel())) {
                 throw new IllegalArgumentException("faces and watchlist vectors must share one embedding model");
             }
@@ -102,7 +102,7 @@ public final class LiveMatchJob {
                     new MotionGate.Config(c.get(LiveMatchOptions.MOTION_GATE), c.get(LiveMatchOptions.MOTION_GATE_FULL_PASS_EVERY),
                             c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)),
                     new DetectionSchedule.Config(c.get(LiveMatchOptions.DETECTION_EVERY)),
-                    new IouTracker(IouTracker.defaults().minIou(), c.get(LiveMatchOptions.TRACK_MAX_GAP).toMillis(),
+                    new IouTracker(IouTracker.defaults().minIou(), IouTracker.gapMillis(c.get(LiveMatchOptions.TRACK_MAX_GAP)),
                             c.get(LiveMatchOptions.TRACK_MAX_EMBEDS), c.get(LiveMatchOptions.TRACK_REEMBED_GAIN),
                             c.get(LiveMatchOptions.TRACK_REEMBED_EVERY)),
                     c.get(LiveMatchOptions.TRACK_FUSION));

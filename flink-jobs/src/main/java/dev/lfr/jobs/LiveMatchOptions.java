@@ -60,8 +60,9 @@ public final class LiveMatchOptions {
                     + " not decoded and the tracker carries faces across them, so a face is found within this many frames");
 
     public static final ConfigOption<Duration> TRACK_MAX_GAP = key("track.max-gap").durationType()
-            .defaultValue(Duration.ofMillis(IouTracker.defaults().maxGapMs())).withDescription("a face unseen this long, and missed by a detector"
-                    + " pass since, is a new person when it appears again (a new track, embedded again)");
+            .defaultValue(Duration.ofMillis(IouTracker.defaults().maxGapMs())).withDescription("a face unseen this long (up to a minute) is a new"
+                    + " person when it appears again (a new track, embedded again); with detection.every above 1, only"
+                    + " once a detector pass has also missed it, or after twice this");
     public static final ConfigOption<Integer> TRACK_MAX_EMBEDS = key("track.max-embeds").intType()
             .defaultValue(IouTracker.defaults().maxEmbeds())
             .withDescription("a track's faces are embedded and searched at most this many times (1 to 20): its first"
@@ -72,10 +73,10 @@ public final class LiveMatchOptions {
                     + " distance, sharpness, frontality, detector score) is this many times the best embedded so far");
 
     public static final ConfigOption<Integer> TRACK_REEMBED_EVERY = key("track.reembed-every").intType()
-            .defaultValue(IouTracker.defaults().reembedEvery()).withDescription("a track's face is also embedded again once this many sightings have"
-                    + " passed since its last embed, whatever its quality, so that its embeds are spread over the"
-                    + " walk-past (0: only by track.reembed-gain); counted in frames, so with detection.every N a"
-                    + " track is sighted every N frames and this becomes this / N passes, at least one");
+            .defaultValue(IouTracker.defaults().reembedEvery()).withDescription("a track's face is also embedded again this many frames after its"
+                    + " last embed, whatever its quality, so that its embeds are spread over the walk-past (0: only by"
+                    + " track.reembed-gain); with detection.every N a track is sighted every N frames, so this becomes"
+                    + " every this / N detector passes, at least one");
     public static final ConfigOption<Boolean> TRACK_FUSION = key("track.fusion").booleanType().defaultValue(false)
             .withDescription("a track's faces are also searched as one, by the mean of their descriptors so far, held"
                     + " in the operator's memory (never state) until the track ends");

@@ -39,6 +39,18 @@ class LiveMatchOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> from(Map.of("alert.gap", "0 s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+        // so long that a frame's time check would overflow: refused at submission, not thrown on every frame
+        assertThatThrownBy(() -> from(Map.of("input.max-age", "99999999999999 d")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximum record age")
+                .hasMessageContaining("at most 100 years");
+        assertThatThrownBy(() -> from(Map.of("alert.gap", "99999999999999 d")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the alert gap");
+        assertThatThrownBy(() -> from(Map.of("track.max-gap", "99999999999999 d")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most a minute");
+        assertThatThrownBy(() -> from(Map.of("track.max-gap", "0 s")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tracker's gap");
+        assertThatThrownBy(() -> from(Map.of("track.reembed-every", "-1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("every N");
         assertThatThrownBy(() -> from(Map.of("embedding-model", "blazeface-back-256")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an embedder");
         assertThatThrownBy(() -> from(Map.of("embedding-model", "no-such-model")))

@@ -49,9 +49,16 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         }
     }
 
-    private static void positive(Duration d, String what) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive, not " + d);
+    /** The longest duration a setting may hold: far beyond any use, and far from overflowing a millisecond clock. */
+    public static final Duration LONGEST_SETTING = Duration.ofDays(36_500);
+
+    /**
+     * Refuses a duration setting that is missing, zero, negative, or so long that arithmetic on it overflows (a
+     * careless {@code 99999999999999d} would make every record's time check throw).
+     */
+    public static void positive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero() || d.compareTo(LONGEST_SETTING) > 0) {
+            throw new IllegalArgumentException(what + " must be positive and at most 100 years, not " + d);
         }
     }
 

@@ -36,10 +36,12 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
 
     /**
      * The bound in frames per second, where the detector runs on {@code detectedShare} of the frames and
-     * {@code facesPerFrame} faces a frame are embedded, on {@code parallelism} cores.
+     * {@code facesPerFrame} faces a frame are embedded, on {@code parallelism} cores; null where the frames took no
+     * model work at all (every one still), which no bound limits.
      */
-    public double framesPerSecond(double detectedShare, double facesPerFrame, int parallelism) {
-        return parallelism * 1000.0 / (detectedShare * passes * detectMs + facesPerFrame * perFaceMs);
+    public Double framesPerSecond(double detectedShare, double facesPerFrame, int parallelism) {
+        double msPerFrame = detectedShare * passes * detectMs + facesPerFrame * perFaceMs;
+        return msPerFrame > 0 ? parallelism * 1000.0 / msPerFrame : null;
     }
 
     /**
@@ -47,13 +49,13 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
      * share of it; null otherwise, since a paced run shows only the pace.
      */
     public record Description(double detectorRunMs, int detectorPassesPerFrame, double detectedShareOfFrames,
-                              double perEmbeddedFaceMs, double embeddedFacesPerFrame, int parallelism, double boundFps,
+                              double perEmbeddedFaceMs, double embeddedFacesPerFrame, int parallelism, Double boundFps,
                               Double jobFpsOverBound) {}
 
     /** @param jobFps the job's measured frames a second with a backlog, or null */
     public Description describe(double detectedShare, double facesPerFrame, int parallelism, Double jobFps) {
-        double bound = framesPerSecond(detectedShare, facesPerFrame, parallelism);
+        Double bound = framesPerSecond(detectedShare, facesPerFrame, parallelism);
         return new Description(detectMs, passes, detectedShare, perFaceMs, facesPerFrame, parallelism, bound,
-                jobFps == null ? null : jobFps / bound);
+                jobFps == null || bound == null ? null : jobFps / bound);
     }
 }

@@ -45,7 +45,11 @@ public final class MetricsMonitor implements AutoCloseable {
         }
     }
 
-    /** Sums over the deployment's all-camera windows, each window once. */
+    /**
+     * Sums over the deployment's all-camera windows, each window once: what the job counted (the report's
+     * {@code job_counts}; the replay waits for the last window, at most 20 s), such as the frames its detector ran on
+     * and the faces it embedded and searched.
+     */
     public record Totals(long windows, long frames, long framesDetected, long facesDetected, long facesSearched) {}
 
     public Totals totals() {

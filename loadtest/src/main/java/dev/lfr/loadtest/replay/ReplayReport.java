@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplayReport(Settings settings, Throughput throughput, Latency latency, MetricsDelay metricsDelay,
-                           JobCounts jobCounts, GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, Capacity capacity,
+                           MetricsMonitor.Totals jobCounts, GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, Capacity capacity,
                            List<LagPoint> lag) {
 
     /**
@@ -66,9 +66,9 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         }
 
         Capacity against(ModelOnlyBound.Description bound) {
-            double modelPerCore = bound.boundFps() / bound.parallelism();
+            Double modelPerCore = bound.boundFps() == null ? null : bound.boundFps() / bound.parallelism();
             return new Capacity(seconds, framesConsumed, processes, jobCores, framesPerJobCore, modelPerCore,
-                    framesPerJobCore == null ? null : framesPerJobCore / modelPerCore);
+                    framesPerJobCore == null || modelPerCore == null ? null : framesPerJobCore / modelPerCore);
         }
     }
 
@@ -92,19 +92,6 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         static MetricsDelay of(MetricsMonitor m) {
             Latency l = Latency.of(m.delayMs());
             return new MetricsDelay(l.count(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), m.repeatedWindows());
-        }
-    }
-
-    /**
-     * What the job counted, from its all-camera metric windows of the deployment (each once; the replay waits for the
-     * last one, at most 20 s): the work it did, such as the frames its detector ran on and the faces it embedded and
-     * searched.
-     */
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record JobCounts(long windows, long frames, long framesDetected, long facesDetected, long facesSearched) {
-        static JobCounts of(MetricsMonitor m) {
-            MetricsMonitor.Totals t = m.totals();
-            return new JobCounts(t.windows(), t.frames(), t.framesDetected(), t.facesDetected(), t.facesSearched());
         }
     }
 
@@ -140,7 +127,7 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null,
                 jobRestarts);
         ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
-                JobCounts.of(metrics), score == null ? null : GroundTruth.of(score), null, capacity,
+                metrics.totals(), score == null ? null : GroundTruth.of(score), null, capacity,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
         Files.createDirectories(outDir);
         report.writeJson(outDir);

@@ -125,7 +125,9 @@ public final class ReplaySession {
                 if (bound != null) {
                     MetricsMonitor.Totals counted = metrics.totals();
                     double facesPerFrame = counted.frames() == 0 ? 0 : (double) counted.facesSearched() / counted.frames();
-                    double detectedShare = counted.frames() == 0 ? 1 : (double) counted.framesDetected() / counted.frames();
+                    // a job from before frames_detected writes 0 there: faces detected say its detector ran
+                    boolean uncounted = counted.frames() == 0 || counted.framesDetected() == 0 && counted.facesDetected() > 0;
+                    double detectedShare = uncounted ? 1 : (double) counted.framesDetected() / counted.frames();
                     // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
                     Double consumed = plan.maxRate() ? report.throughput().jobConsumedFpsAfterProduction() : null;
                     report = report.withModelOnly(bound.describe(detectedShare, facesPerFrame, plan.parallelism(), consumed), outDir);

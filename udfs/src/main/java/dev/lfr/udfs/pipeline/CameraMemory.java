@@ -25,6 +25,11 @@ final class CameraMemory<V> {
         return byCamera.computeIfAbsent(camera, c -> fresh.get());
     }
 
+    /** The camera's memory, or null when it has none (making none). */
+    V peek(String camera) {
+        return byCamera.get(camera);
+    }
+
     void forget(String camera) {
         byCamera.remove(camera);
     }

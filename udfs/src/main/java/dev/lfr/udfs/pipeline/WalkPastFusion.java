@@ -35,6 +35,7 @@ public final class WalkPastFusion {
     private final CameraMemory<Map<Long, Sum>> cameras = new CameraMemory<>();
     private final LongSupplier nanoTime;
     private long sweptNanos;
+    private volatile int tracksHeld;
 
     public WalkPastFusion() {
         this(System::nanoTime);
@@ -52,10 +53,12 @@ public final class WalkPastFusion {
      */
     public float[] add(String camera, long trackId, float[] unit) {
         long now = sweep();
-        Sum sum = cameras.of(camera, HashMap::new).computeIfAbsent(trackId, t -> new Sum(unit.length));
-        if (sum.vector.length != unit.length) { // the embedder changed under a live track: start again
-            sum.faces = 0;
-            java.util.Arrays.fill(sum.vector, 0);
+        Map<Long, Sum> sums = cameras.of(camera, HashMap::new);
+        Sum sum = sums.get(trackId);
+        if (sum == null) {
+            sum = new Sum(unit.length); // one pipeline, one embedder: every descriptor has this length
+            sums.put(trackId, sum);
+            recount();
         }
         double norm = 0;
         for (int i = 0; i < unit.length; i++) {
@@ -78,12 +81,16 @@ public final class WalkPastFusion {
     /** Drops the sums of the camera's tracks that are not among {@code followed} (tracks that ended). */
     public void retain(String camera, Collection<TrackState> followed) {
         sweep();
+        Map<Long, Sum> sums = cameras.peek(camera);
+        if (sums == null) { // nothing fused on this camera: no work on its frames
+            return;
+        }
         Set<Long> ids = followed.stream().map(TrackState::id).collect(Collectors.toSet());
-        Map<Long, Sum> sums = cameras.of(camera, HashMap::new);
         sums.keySet().retainAll(ids);
         if (sums.isEmpty()) {
             cameras.forget(camera);
         }
+        recount();
     }
 
     /** Drops idle sums, at most once a second; returns the time now. */
@@ -95,16 +102,18 @@ public final class WalkPastFusion {
                 sums.values().removeIf(s -> now - s.touchedNanos >= IDLE_NANOS);
                 return sums.isEmpty();
             });
+            recount();
         }
         return now;
     }
 
-    public void forget(String camera) {
-        cameras.forget(camera);
+    /** Counted on the task's thread; a metric reporter's thread reads only this number, never the maps. */
+    private void recount() {
+        tracksHeld = cameras.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Tracks whose descriptors are held, over all cameras (for tests and metrics). */
+    /** Tracks whose descriptors are held, over all cameras (for tests and metrics; safe from any thread). */
     public int tracksHeld() {
-        return cameras.values().stream().mapToInt(Map::size).sum();
+        return tracksHeld;
     }
 }

@@ -33,6 +33,8 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
         implements Serializable {
     /** Gaps after which an unseen track ends even if no detector pass has missed it yet. */
     public static final int STALE_GAPS = 2;
+    /** The longest gap a track may span. */
+    public static final long MAX_GAP_MS = 60_000;
     /** The most embeds a track may ask for. */
     public static final int MAX_EMBEDS = 20;
 
@@ -40,8 +42,8 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
         if (!(minIou > 0 && minIou < 1)) {
             throw new IllegalArgumentException("the tracker's overlap must be between 0 and 1, not " + minIou);
         }
-        if (maxGapMs <= 0) {
-            throw new IllegalArgumentException("the tracker's gap must be positive, not " + maxGapMs + " ms");
+        if (maxGapMs <= 0 || maxGapMs > MAX_GAP_MS) { // a gap of hours would take every later face for the last one
+            throw gapRefused(maxGapMs + " ms");
         }
         if (maxEmbeds < 1 || maxEmbeds > MAX_EMBEDS) {
             throw new IllegalArgumentException("embeds per track must be 1 to " + MAX_EMBEDS + ", not " + maxEmbeds);
@@ -76,6 +78,18 @@ public record IouTracker(double minIou, long maxGapMs, int maxEmbeds, double ree
         }
         int passes = Math.max(1, Math.round((float) reembedEvery / every));
         return new IouTracker(minIou, maxGapMs, maxEmbeds, reembedGain, passes);
+    }
+
+    /** A gap setting in milliseconds, refused as the constructor would (before a huge one overflows). */
+    public static long gapMillis(java.time.Duration gap) {
+        if (gap.compareTo(java.time.Duration.ofMillis(MAX_GAP_MS)) > 0) {
+            throw gapRefused(gap.toString());
+        }
+        return gap.toMillis();
+    }
+
+    private static IllegalArgumentException gapRefused(String gap) {
+        return new IllegalArgumentException("the tracker's gap must be above 0 and at most a minute, not " + gap);
     }
 
     /** One detection's fate: its track, and whether to embed it now. */

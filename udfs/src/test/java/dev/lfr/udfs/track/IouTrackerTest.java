@@ -168,6 +168,7 @@ class IouTrackerTest {
         assertThatThrownBy(() -> new IouTracker(0.3, 1500, 0, 1.25, 0)).hasMessageContaining("embeds per track");
         assertThatThrownBy(() -> new IouTracker(0.3, 1500, 21, 1.25, 0)).hasMessageContaining("embeds per track");
         assertThatThrownBy(() -> new IouTracker(0.3, 0, 3, 1.25, 0)).hasMessageContaining("gap");
+        assertThatThrownBy(() -> new IouTracker(0.3, 60_001, 3, 1.25, 0)).hasMessageContaining("at most a minute");
         assertThatThrownBy(() -> new IouTracker(Double.NaN, 1500, 3, 1.25, 0)).hasMessageContaining("overlap");
         assertThatThrownBy(() -> new IouTracker(0.3, 1500, 3, 1.25, -1)).hasMessageContaining("every N sightings");
     }

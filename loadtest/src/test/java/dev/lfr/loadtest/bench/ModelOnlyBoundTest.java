@@ -1,0 +1,27 @@
+package dev.lfr.loadtest.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class ModelOnlyBoundTest {
+    private final ModelOnlyBound bound = new ModelOnlyBound(6, 1, 4);
+
+    @Test
+    void countsTheDetectorOnlyOnTheFramesItRanOn() {
+        // every frame detected, one face embedded: 10 ms a frame on each of two cores
+        assertThat(bound.describe(1, 1, 2, 100.0).boundFps()).isCloseTo(200, within(1e-9));
+        // detected one frame in three: 2 + 4 ms a frame
+        ModelOnlyBound.Description scheduled = bound.describe(1 / 3.0, 1, 2, 100.0);
+        assertThat(scheduled.boundFps()).isCloseTo(2000 / 6.0, within(1e-9));
+        assertThat(scheduled.jobFpsOverBound()).isCloseTo(0.3, within(1e-9));
+    }
+
+    @Test
+    void framesWithNoModelWorkHaveNoBoundRatherThanAnInfiniteOne() {
+        ModelOnlyBound.Description still = bound.describe(0, 0, 2, 100.0);
+        assertThat(still.boundFps()).isNull();
+        assertThat(still.jobFpsOverBound()).isNull();
+    }
+}
