@@ -3,10 +3,14 @@
 #include <jni.h>
 #include <dlfcn.h>
 #include <omp.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -57,6 +61,46 @@ void reserveCodes(faiss::Index* index, size_t rows) {
     }
 }
 
+// Hands a large buffer's pages back to the kernel a slice at a time, before it is freed. Unmapping a populated
+// multi-gigabyte buffer at once holds the process's memory-map lock for its whole length (3 GB: 263 ms on the
+// project's machine), and every thread that maps memory meanwhile waits: a camera's search mapping its scratch space,
+// the JVM mapping heap. A 16 MB slice holds it about a millisecond, and a waiting thread goes between two slices.
+void releaseGradually(void* data, size_t bytes) {
+    constexpr size_t slice = size_t{16} << 20;
+    if (data == nullptr || bytes < 4 * slice) {
+        return;  // small buffers cost less to unmap than to slice
+    }
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t from = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+    const uintptr_t to = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(page - 1);
+    for (uintptr_t p = from; p < to; p += slice) {
+        madvise(reinterpret_cast<void*>(p), std::min<uintptr_t>(slice, to - p), MADV_DONTNEED);
+        sched_yield();
+    }
+}
+
+template <typename T>
+void releaseGradually(std::vector<T>& v) {
+    releaseGradually(v.data(), v.capacity() * sizeof(T));
+}
+
+// The big arrays of the layouts the shim makes (codes, graph links, id maps), released before the index is deleted.
+void releaseIndexMemory(faiss::Index* index) {
+    if (auto* map = dynamic_cast<faiss::IndexIDMap*>(index)) {
+        releaseGradually(map->id_map);
+        index = map->index;
+    }
+    if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index)) {
+        releaseGradually(hnsw->hnsw.neighbors);
+        releaseGradually(hnsw->hnsw.offsets);
+        releaseGradually(hnsw->hnsw.levels);
+        index = hnsw->own_fields ? hnsw->storage : nullptr;
+    }
+    if (auto* flat = dynamic_cast<faiss::IndexFlatCodes*>(index)) {
+        releaseGradually(flat->codes);
+    }
+}
+
 }  // namespace
 
 #define GUARDED(ret, body)                                      \
@@ -84,7 +128,11 @@ JNIEXPORT jlong JNICALL Java_dev_lfr_udfs_index_FaissNative_create(JNIEnv* env, 
 }
 
 JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_free(JNIEnv* env, jclass, jlong handle) {
-    GUARDED(, { delete reinterpret_cast<faiss::Index*>(handle); })
+    GUARDED(, {
+        faiss::Index* index = reinterpret_cast<faiss::Index*>(handle);
+        releaseIndexMemory(index);
+        delete index;
+    })
 }
 
 JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_addWithIds(JNIEnv* env, jclass, jlong handle,
@@ -100,7 +148,10 @@ JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_addWithIds(JNIEnv* en
     std::vector<idx_t> labels(n);
     env->GetFloatArrayRegion(rows, 0, static_cast<jsize>(x.size()), x.data());
     env->GetLongArrayRegion(ids, 0, n, reinterpret_cast<jlong*>(labels.data()));
-    GUARDED(, { index->add_with_ids(n, x.data(), labels.data()); })
+    GUARDED(, {
+        index->add_with_ids(n, x.data(), labels.data());
+        releaseGradually(x);  // a background build's batch of rows is over a hundred megabytes
+    })
 }
 
 JNIEXPORT void JNICALL Java_dev_lfr_udfs_index_FaissNative_train(JNIEnv* env, jclass, jlong handle, jfloatArray rows) {
