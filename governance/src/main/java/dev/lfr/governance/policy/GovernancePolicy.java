@@ -84,10 +84,13 @@ public record GovernancePolicy(InputRules rules, Set<String> purposes, Optional<
     }
 
     private static Duration positive(Configuration c, ConfigOption<Duration> option) {
-        Duration d = c.get(option);
-        if (d.isNegative() || d.isZero()) {
-            throw new GovernanceException("policy: " + option.key() + " must be positive, not " + d);
+        try {
+            Duration d = c.get(option); // Flink's parser refuses a malformed or negative one
+            InputRules.positive(d, "policy: " + option.key()); // the job's own check: huge ones overflow deadlines
+            return d;
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage();
+            throw new GovernanceException(why.startsWith("policy: ") ? why : "policy: " + option.key() + ": " + why);
         }
-        return d;
     }
 }

@@ -31,6 +31,18 @@ class WalkPastFusionTest {
     }
 
     @Test
+    void whatIsHeldLooksLikeADescriptorSoThatALeakWouldBeFound() {
+        float[] face = {0.6f, 0.8f, 0};
+        fusion.add("cam", 1, face);
+        fusion.add("cam", 1, face);
+        assertThat(fusion.held("cam", 1)).as("the same pose twice: the passer-by's descriptor itself")
+                .containsExactly(face, within(1e-6f));
+        fusion.add("cam", 1, new float[] {0, 0, 1});
+        assertThat(fusion.held("cam", 1)).as("the mean of three faces, not their sum")
+                .containsExactly(new float[] {0.4f, 1.6f / 3, 1f / 3}, within(1e-6f));
+    }
+
+    @Test
     void tracksAndCamerasAreKeptApart() {
         fusion.add("cam-a", 1, new float[] {1, 0});
         fusion.add("cam-b", 1, new float[] {0, 1});
