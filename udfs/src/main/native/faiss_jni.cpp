@@ -62,9 +62,10 @@ void reserveCodes(faiss::Index* index, size_t rows) {
 }
 
 // Hands a large buffer's pages back to the kernel a slice at a time, before it is freed. Unmapping a populated
-// multi-gigabyte buffer at once holds the process's memory-map lock for its whole length (3 GB: 263 ms on the
-// project's machine), and every thread that maps memory meanwhile waits: a camera's search mapping its scratch space,
-// the JVM mapping heap. A 16 MB slice holds it about a millisecond, and a waiting thread goes between two slices.
+// multi-gigabyte buffer at once holds the process's memory-map lock for its whole length (3 GB: 259 ms on the
+// project's machine, scripts/diagnostics/unmap_stall.c), and every thread that maps memory meanwhile waits: a
+// camera's search mapping its scratch space, the JVM mapping heap. A 16 MB slice holds it about a millisecond, and a
+// waiting thread goes between two slices.
 void releaseGradually(void* data, size_t bytes) {
     constexpr size_t slice = size_t{16} << 20;
     if (data == nullptr || bytes < 4 * slice) {
@@ -88,7 +89,7 @@ void releaseGradually(std::vector<T>& v) {
 void releaseIndexMemory(faiss::Index* index) {
     if (auto* map = dynamic_cast<faiss::IndexIDMap*>(index)) {
         releaseGradually(map->id_map);
-        index = map->index;
+        index = map->own_fields ? map->index : nullptr;  // an index it does not own may still be in use
     }
     if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index)) {
         releaseGradually(hnsw->hnsw.neighbors);

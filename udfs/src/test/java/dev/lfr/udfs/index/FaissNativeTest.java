@@ -78,6 +78,50 @@ class FaissNativeTest {
         assertThat(grown).isLessThan(64 * 1024);
     }
 
+    /**
+     * Indexes whose arrays are big enough to be handed back slice by slice before they are freed (64 MB and more):
+     * every layout the shim makes, populated, still answers until it is freed, and its memory is returned after.
+     */
+    @Test
+    void largeIndexesAreHandedBackSliceBySliceAndFreed() throws Exception {
+        int dim = 512;
+        float[][] rows = Indexes.randomVectors(40_000, dim, 2); // 80 MB of codes
+        long[] ids = new long[rows.length];
+        float[] flat = new float[rows.length * dim];
+        for (int i = 0; i < rows.length; i++) {
+            ids[i] = i;
+            System.arraycopy(Vectors.checkedUnit(rows[i], dim), 0, flat, i * dim, dim);
+        }
+        float[] graphRows = java.util.Arrays.copyOf(flat, 2_000 * dim); // a graph of 40,000 would take a minute
+        long[] graphIds = java.util.Arrays.copyOf(ids, 2_000);
+        float[] probe = java.util.Arrays.copyOfRange(flat, 7 * dim, 8 * dim);
+        Runnable cycle = () -> {
+            for (String layout : new String[] {"IDMap2,Flat", "IDMap2,SQ8", "IDMap2,HNSW32"}) {
+                boolean graph = layout.contains("HNSW");
+                long h = FaissNative.create(dim, layout, true);
+                if (!FaissNative.isTrained(h)) {
+                    FaissNative.train(h, graphRows);
+                }
+                // room for many more rows: the graph's link array and the id map pass 64 MB as well
+                FaissNative.reserve(h, graph ? 300_000 : rows.length);
+                FaissNative.addWithIds(h, graph ? graphRows : flat, graph ? graphIds : ids);
+                float[] scores = new float[1];
+                long[] labels = new long[1];
+                FaissNative.search(h, probe, 1, 1, scores, labels);
+                assertThat(labels[0]).as(layout + ": the row is its own best match").isEqualTo(7);
+                FaissNative.free(h);
+            }
+        };
+        cycle.run();
+        long before = residentKb();
+        for (int i = 0; i < 3; i++) { // 3 x about 300 MB if nothing were returned
+            cycle.run();
+        }
+        long grown = residentKb() - before;
+        System.out.printf("resident memory after three more rounds of large indexes: %+d kB%n", grown);
+        assertThat(grown).isLessThan(64 * 1024);
+    }
+
     private static long residentKb() throws Exception {
         return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow();
