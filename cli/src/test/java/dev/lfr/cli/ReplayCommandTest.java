@@ -27,6 +27,7 @@ class ReplayCommandTest {
         assertThat(report.at("/throughput/sender_cores").asDouble()).isBetween(0.0, 1.0);
         assertThat(report.at("/throughput/job_restarts").isInt()).as("counted, as the local job runs here").isTrue();
         assertThat(report.at("/throughput/job_restarts").asInt()).isZero();
+        assertThat(report.has("refused_frames")).as("no frame refused").isFalse();
         assertThat(report.at("/throughput/frames").asInt()).isEqualTo(48); // 2 cameras x 4 fps x 6 s
         assertThat(report.at("/throughput/offered_fps").asDouble()).isEqualTo(8.0);
         // paced: the achieved rate cannot exceed the offered one by more than the first step's head start
@@ -73,6 +74,25 @@ class ReplayCommandTest {
         // unlabelled photos: no ground truth, but the faces enrolled from them are found, though the detector
         // runs on every other frame only
         assertThat(r.lines()).anyMatch(l -> l.startsWith("ALERT "));
+    }
+
+    @Test
+    void framesTheJobRefusesAreCountedAndSaidNotLeftOut(@TempDir Path out) throws Exception {
+        // sent as fast as possible, capture times still advance at --fps: 10 s ahead of the clock by the last frame,
+        // against a job that refuses frames over 1 s ahead (a camera with a wrong clock)
+        Path photos = dev.lfr.udfs.model.ModelStore.ensureDefault().samples().get(0).getParent();
+        LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("replay", "--images", photos.toString(), "--cameras", "1",
+                "--fps", "4", "--duration", "10", "--max-rate", "--drain", "30", "--job-option",
+                "input.max-clock-ahead=1 s", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        long refused = report.at("/refused_frames/frames").asLong();
+        assertThat(refused).as("at least the frames sent 5 s or more ahead").isGreaterThanOrEqualTo(20);
+        assertThat(report.at("/refused_frames/by_reason/CLOCK_SKEW").asLong()).isEqualTo(refused);
+        assertThat(report.at("/job_counts/frames").asLong() + refused).as("every frame used or refused")
+                .isEqualTo(40);
+        assertThat(r.lines()).anyMatch(l -> l.startsWith("warning: the job refused " + refused + " of the 40 frames"));
+        assertThat(out.resolve("report.md")).content().contains("**The job refused " + refused + " of the frames sent**");
     }
 
     @Test

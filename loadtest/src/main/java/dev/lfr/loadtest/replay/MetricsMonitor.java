@@ -58,10 +58,14 @@ public final class MetricsMonitor implements AutoCloseable {
         }
     }
 
-    /** Waits until the windows read account for {@code frames} frames, at most {@code timeout}. */
-    public void awaitFrames(long frames, java.time.Duration timeout) throws InterruptedException {
+    /**
+     * Waits until the windows read, with the frames the job refused ({@code refused}: they are in no window), account
+     * for {@code frames} frames, at most {@code timeout}.
+     */
+    public void awaitFrames(long frames, java.util.function.LongSupplier refused, java.time.Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (totals().frames() < frames && System.nanoTime() < deadline) {
+        while (totals().frames() + refused.getAsLong() < frames && System.nanoTime() < deadline) {
             Thread.sleep(250);
         }
     }

@@ -24,8 +24,14 @@ import org.HdrHistogram.Histogram;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReplayReport(Settings settings, Throughput throughput, Latency latency, MetricsDelay metricsDelay,
-                           MetricsMonitor.Totals jobCounts, GroundTruth groundTruth, ModelOnlyBound.Description modelOnly, Capacity capacity,
-                           List<LagPoint> lag) {
+                           MetricsMonitor.Totals jobCounts, RefusedFrames refusedFrames, GroundTruth groundTruth,
+                           ModelOnlyBound.Description modelOnly, Capacity capacity, List<LagPoint> lag) {
+
+    /**
+     * Frames the job refused (dead letters of the frames topic for the replay's cameras), by reason code: every other
+     * figure covers only the frames the job used.
+     */
+    public record RefusedFrames(long frames, Map<String, Long> byReason) {}
 
     /**
      * What was replayed and how.
@@ -115,8 +121,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
     /** Scores the run and writes the report files. */
     public static ReplayReport write(Path outDir, Settings settings, FrameReplayer.Result sent,
                                      GroundTruthMatcher.Score score, Histogram latency, MetricsMonitor metrics,
-                                     List<LagMonitor.Sample> lag, Capacity capacity, Integer jobRestarts)
-            throws IOException {
+                                     RefusedFrames refused, List<LagMonitor.Sample> lag, Capacity capacity,
+                                     Integer jobRestarts) throws IOException {
         Throughput throughput = new Throughput(sent.frames(), sent.seconds(),
                 sent.offeredFps() > 0 ? sent.offeredFps() : null, sent.achievedFps(),
                 nullIfNaN(LagMonitor.consumedPerSecond(lag, false)),
@@ -127,7 +133,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
                 sent.seconds() > 0 && sent.processCpuS() >= 0 ? sent.processCpuS() / sent.seconds() : null,
                 jobRestarts);
         ReplayReport report = new ReplayReport(settings, throughput, Latency.of(latency), MetricsDelay.of(metrics),
-                metrics.totals(), score == null ? null : GroundTruth.of(score), null, capacity,
+                metrics.totals(), refused.frames() == 0 ? null : refused, score == null ? null : GroundTruth.of(score),
+                null, capacity,
                 lag.stream().map(s -> new LagPoint(s.atMs(), s.lag())).toList());
         Files.createDirectories(outDir);
         report.writeJson(outDir);
@@ -139,7 +146,8 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
 
     /** This report with the model-only bound added, written again. */
     public ReplayReport withModelOnly(ModelOnlyBound.Description bound, Path outDir) throws IOException {
-        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, jobCounts, groundTruth, bound,
+        ReplayReport r = new ReplayReport(settings, throughput, latency, metricsDelay, jobCounts, refusedFrames,
+                groundTruth, bound,
                 capacity == null ? null : capacity.against(bound), lag);
         r.writeJson(outDir);
         Files.writeString(outDir.resolve("report.md"), r.markdown());
@@ -167,6 +175,11 @@ public record ReplayReport(Settings settings, Throughput throughput, Latency lat
         table(md, "frame-to-alert latency", "ms", latency);
         table(md, "metrics delay (window end to readable)", "ms", metricsDelay);
         table(md, "the job's counts (its published all-camera windows)", "value", jobCounts);
+        if (refusedFrames != null) {
+            md.append("\n**The job refused ").append(refusedFrames.frames())
+                    .append(" of the frames sent** (dead letters); the figures cover only the frames it used.\n");
+            table(md, "refused frames by reason", "frames", refusedFrames.byReason());
+        }
         if (groundTruth != null) {
             table(md, "against ground truth", "value", groundTruth);
             if (!groundTruth.falseAlertList().isEmpty()) {

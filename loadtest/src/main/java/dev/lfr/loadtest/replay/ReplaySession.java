@@ -11,6 +11,7 @@ import dev.lfr.topics.KafkaClients;
 import dev.lfr.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +91,8 @@ public final class ReplaySession {
             try (AlertMonitor alerts = new AlertMonitor(stack.bootstrap(), Topics.ALERTS, Set.of(stack.deploymentId()),
                     listener::alert);
                  MetricsMonitor metrics = new MetricsMonitor(stack.bootstrap(), Topics.METRICS, Set.of(stack.deploymentId()));
+                 DeadLetterMonitor deadLetters = new DeadLetterMonitor(stack.bootstrap(), Topics.DEAD_LETTERS,
+                         Topics.FRAMES, Set.copyOf(plan.cameras()), Instant.now());
                  LagMonitor lag = new LagMonitor(stack.bootstrap(), Topics.FRAMES, stack.jobGroup(), 500);
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
                  WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, LocalStack.WATCHLIST,
@@ -106,7 +109,14 @@ public final class ReplaySession {
                         : ReplayReport.Capacity.of(cpu.seconds(), sent.frames() - lastLag(lag.samples()), cpu.used());
                 alerts.awaitQuiet(Duration.ofSeconds(4), Duration.ofSeconds(15)); // walk-pasts end, alerts complete
                 // the last metric window is published once the deployment is quiet for two window lengths
-                metrics.awaitFrames(sent.frames(), Duration.ofSeconds(bound != null ? 60 : 20));
+                metrics.awaitFrames(sent.frames(), () -> deadLetters.refused().frames(),
+                        Duration.ofSeconds(bound != null ? 60 : 20));
+                ReplayReport.RefusedFrames refused = deadLetters.refused();
+                if (refused.frames() > 0) {
+                    listener.line("warning: the job refused " + refused.frames() + " of the " + sent.frames()
+                            + " frames sent " + refused.byReason() + " (dead letters); the figures cover only the frames"
+                            + " it used");
+                }
                 GroundTruthMatcher.Score score = sent.truth().isEmpty() ? null
                         : GroundTruthMatcher.score(sent.truth(), watchlist.keySet(), alerts.alerts(), 1_000);
                 ReplayReport.Settings settings = new ReplayReport.Settings(source, plan.maxRate()
@@ -121,7 +131,7 @@ public final class ReplaySession {
                             + " shows why)");
                 }
                 ReplayReport report = ReplayReport.write(outDir, settings, sent, score, alerts.latencyMs(), metrics,
-                        lag.samples(), capacity, restarts);
+                        refused, lag.samples(), capacity, restarts);
                 if (bound != null) {
                     MetricsMonitor.Totals counted = metrics.totals();
                     double facesPerFrame = counted.frames() == 0 ? 0 : (double) counted.facesSearched() / counted.frames();

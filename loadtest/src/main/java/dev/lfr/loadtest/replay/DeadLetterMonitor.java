@@ -1,0 +1,43 @@
+package dev.lfr.loadtest.replay;
+
+import dev.lfr.schemas.DeadLetter;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Follows the dead-letter topic during a replay and counts the replay's frames the job refused, by reason: a frame
+ * the job refuses never reaches its matcher, so without this count a replay whose frames were refused (capture times
+ * sent too far ahead of the clock, say) would report figures over a fraction of its frames without saying so. Only
+ * dead letters of the frames topic, for the replay's cameras, written since it started, count.
+ */
+public final class DeadLetterMonitor implements AutoCloseable {
+    private final Map<String, Long> byReason = new TreeMap<>(); // guarded by itself
+    private final TopicFollower<DeadLetter> follower;
+
+    public DeadLetterMonitor(String bootstrap, String topic, String framesTopic, Set<String> cameras, Instant since) {
+        follower = new TopicFollower<>(bootstrap, topic, DeadLetter.class, (d, received) -> {
+            if (framesTopic.equals(d.getSourceTopic()) && d.getCamera() != null && cameras.contains(d.getCamera())
+                    && !d.getTime().isBefore(since)) {
+                synchronized (byReason) {
+                    byReason.merge(d.getReason().name(), 1L, Long::sum);
+                }
+            }
+        });
+    }
+
+    /** The replay's frames refused so far, and why. */
+    public ReplayReport.RefusedFrames refused() {
+        synchronized (byReason) {
+            return new ReplayReport.RefusedFrames(byReason.values().stream().mapToLong(Long::longValue).sum(),
+                    Collections.unmodifiableMap(new TreeMap<>(byReason)));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        follower.close();
+    }
+}
