@@ -100,10 +100,18 @@ public final class KafkaClients {
 
     /** Records written to {@code topic} so far, all partitions together (its end offsets' sum). */
     public static long recordsWritten(String bootstrap, String topic) {
+        return endOffsets(bootstrap, topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Each partition of {@code topic} with the offset its next record will get; empty where there is no topic yet. */
+    public static Map<Integer, Long> endOffsets(String bootstrap, String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, null, true)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+            var infos = consumer.partitionsFor(topic);
+            List<TopicPartition> parts = infos == null ? List.of()
+                    : infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            Map<Integer, Long> ends = new java.util.HashMap<>();
+            consumer.endOffsets(parts).forEach((tp, end) -> ends.put(tp.partition(), end));
+            return Map.copyOf(ends);
         }
     }
 

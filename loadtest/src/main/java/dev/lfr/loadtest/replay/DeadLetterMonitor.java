@@ -1,7 +1,6 @@
 package dev.lfr.loadtest.replay;
 
 import dev.lfr.schemas.DeadLetter;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -11,16 +10,19 @@ import java.util.TreeMap;
  * Follows the dead-letter topic during a replay and counts the replay's frames the job refused, by reason: a frame
  * the job refuses never reaches its matcher, so without this count a replay whose frames were refused (capture times
  * sent too far ahead of the clock, say) would report figures over a fraction of its frames without saying so. Only
- * dead letters of the frames topic, for the replay's cameras, written since it started, count.
+ * dead letters of frames the replay sent count: of the frames topic, for its cameras, at or after the offsets the
+ * topic's partitions had reached when it started (offsets, not times: the job's clock may not be the replay's).
  */
 public final class DeadLetterMonitor implements AutoCloseable {
     private final Map<String, Long> byReason = new TreeMap<>(); // guarded by itself
     private final TopicFollower<DeadLetter> follower;
 
-    public DeadLetterMonitor(String bootstrap, String topic, String framesTopic, Set<String> cameras, Instant since) {
+    /** @param framesFrom each partition of {@code framesTopic} with its end offset before the replay sent a frame */
+    public DeadLetterMonitor(String bootstrap, String topic, String framesTopic, Set<String> cameras,
+                             Map<Integer, Long> framesFrom) {
         follower = new TopicFollower<>(bootstrap, topic, DeadLetter.class, (d, received) -> {
             if (framesTopic.equals(d.getSourceTopic()) && d.getCamera() != null && cameras.contains(d.getCamera())
-                    && !d.getTime().isBefore(since)) {
+                    && d.getSourceOffset() >= framesFrom.getOrDefault(d.getSourcePartition(), 0L)) {
                 synchronized (byReason) {
                     byReason.merge(d.getReason().name(), 1L, Long::sum);
                 }

@@ -11,7 +11,6 @@ import dev.lfr.topics.KafkaClients;
 import dev.lfr.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,7 +91,7 @@ public final class ReplaySession {
                     listener::alert);
                  MetricsMonitor metrics = new MetricsMonitor(stack.bootstrap(), Topics.METRICS, Set.of(stack.deploymentId()));
                  DeadLetterMonitor deadLetters = new DeadLetterMonitor(stack.bootstrap(), Topics.DEAD_LETTERS,
-                         Topics.FRAMES, Set.copyOf(plan.cameras()), Instant.now());
+                         Topics.FRAMES, Set.copyOf(plan.cameras()), KafkaClients.endOffsets(stack.bootstrap(), Topics.FRAMES));
                  LagMonitor lag = new LagMonitor(stack.bootstrap(), Topics.FRAMES, stack.jobGroup(), 500);
                  KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(stack.bootstrap());
                  WatchlistChurn churn = new WatchlistChurn(producer, Topics.WATCHLIST, LocalStack.WATCHLIST,
