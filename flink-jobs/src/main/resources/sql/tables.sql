@@ -40,7 +40,8 @@ CREATE TABLE lfr_metrics (
   adjudicated_false BIGINT NOT NULL,
   false_alert_rate_per_face DOUBLE,
   false_alert_rate_per_alert DOUBLE,
-  frames_detected BIGINT NOT NULL
+  frames_detected BIGINT NOT NULL,
+  detector_passes BIGINT NOT NULL
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'lfr.metrics',

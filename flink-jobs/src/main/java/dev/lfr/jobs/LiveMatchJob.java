@@ -97,7 +97,12 @@ public final class LiveMatchJob {
         public static Config from(ReadableConfig c) {
             String model = c.get(LiveMatchOptions.EMBEDDING_MODEL);
             String modelsDir = c.getOptional(LiveMatchOptions.MODELS_DIR).orElse(ModelInstaller.defaultDir().toString());
-            FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model, FaceDetector.Config.defaults(),
+            int tileSize = c.get(LiveMatchOptions.DETECTOR_TILE_SIZE);
+            if (tileSize != 0 && (tileSize < 64 || tileSize > 4096)) {
+                throw new IllegalArgumentException("detector.tile-size must be 0 (off) or 64 to 4096 pixels, not " + tileSize);
+            }
+            FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model,
+                    FaceDetector.Config.defaults().withTileSize(tileSize),
                     QualityGate.defaults(), c.get(LiveMatchOptions.EMBEDDING_BATCH), false,
                     new MotionGate.Config(c.get(LiveMatchOptions.MOTION_GATE), c.get(LiveMatchOptions.MOTION_GATE_FULL_PASS_EVERY),
                             c.get(LiveMatchOptions.MOTION_GATE_CHANGED_FRACTION)),
@@ -105,7 +110,7 @@ public final class LiveMatchJob {
                     new IouTracker(IouTracker.defaults().minIou(), IouTracker.gapMillis(c.get(LiveMatchOptions.TRACK_MAX_GAP)),
                             c.get(LiveMatchOptions.TRACK_MAX_EMBEDS), c.get(LiveMatchOptions.TRACK_REEMBED_GAIN),
                             c.get(LiveMatchOptions.TRACK_REEMBED_EVERY)),
-                    c.get(LiveMatchOptions.TRACK_FUSION));
+                    c.get(LiveMatchOptions.TRACK_FUSION), c.get(LiveMatchOptions.DETECTOR_TILES_WHERE_MOTION));
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),

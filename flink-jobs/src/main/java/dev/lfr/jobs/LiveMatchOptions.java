@@ -59,6 +59,14 @@ public final class LiveMatchOptions {
             .withDescription("the detector runs on one frame of this many per camera (1 to 30); the frames between are"
                     + " not decoded and the tracker carries faces across them, so a face is found within this many frames");
 
+    public static final ConfigOption<Integer> DETECTOR_TILE_SIZE = key("detector.tile-size").intType().defaultValue(0)
+            .withDescription("besides the whole-frame pass, the detector searches overlapping square tiles of this many"
+                    + " frame pixels (0: off; 64 to 4096), which finds faces under about a tenth of the frame: 384 finds"
+                    + " 40 px faces in 1280x720, at up to 15 passes more a frame");
+    public static final ConfigOption<Boolean> DETECTOR_TILES_WHERE_MOTION = key("detector.tiles-where-motion")
+            .booleanType().defaultValue(true).withDescription("with detector.tile-size, only the tiles where the scene"
+                    + " changed since the camera's last searched frame, or where a face is tracked, are searched");
+
     public static final ConfigOption<Duration> TRACK_MAX_GAP = key("track.max-gap").durationType()
             .defaultValue(Duration.ofMillis(IouTracker.defaults().maxGapMs())).withDescription("a face unseen this long (up to a minute) is a new"
                     + " person when it appears again (a new track, embedded again); with detection.every above 1, only"

@@ -27,6 +27,12 @@ class LiveMatchOptionsTest {
         assertThat(c.metricsWindow()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.watchlistIndex()).isEqualTo(dev.lfr.udfs.index.WatchlistIndexes.Choice.HNSW_SQ8);
         assertThat(LiveMatchJob.Config.defaults().watchlistIndex()).isEqualTo(dev.lfr.udfs.index.WatchlistIndexes.Choice.AUTO);
+
+        LiveMatchJob.Config tiled = from(Map.of("detector.tile-size", "384", "detector.tiles-where-motion", "false"));
+        assertThat(tiled.pipeline().detector().tileSize()).isEqualTo(384);
+        assertThat(tiled.pipeline().motionTiles()).isFalse();
+        assertThat(LiveMatchJob.Config.defaults().pipeline().detector().tileSize()).as("tiles cost passes: off").isZero();
+        assertThat(LiveMatchJob.Config.defaults().pipeline().motionTiles()).isTrue();
     }
 
     @Test
@@ -55,6 +61,8 @@ class LiveMatchOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an embedder");
         assertThatThrownBy(() -> from(Map.of("embedding-model", "no-such-model")))
                 .hasMessageContaining("unknown model");
+        assertThatThrownBy(() -> from(Map.of("detector.tile-size", "8")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detector.tile-size");
         assertThatThrownBy(() -> from(Map.of("watchlist.index", "ivf")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use auto, flat, sq8, hnsw or hnsw-sq8");
     }

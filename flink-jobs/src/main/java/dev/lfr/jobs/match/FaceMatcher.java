@@ -137,7 +137,7 @@ public class FaceMatcher
             return;
         }
         try (FrameImage frame = pipeline.decode(bytes)) {
-            FramePipeline.Faces faces = pipeline.detect(frame);
+            FramePipeline.Faces faces = pipeline.detect(in.frame().getCamera(), frame, known);
             Long next = nextTrackId.value();
             IouTracker.Step step = pipeline.track(known, next == null ? 1 : next, timeMs, faces);
             int searched = search(in, frame, faces, step, live, timeMs, out);
@@ -145,9 +145,9 @@ public class FaceMatcher
             tracks.update(step.tracks());
             nextTrackId.update(step.nextId());
             pipeline.followed(in.frame().getCamera(), step.tracks());
-            metrics.frame(faces.size(), searched);
+            metrics.frame(faces.passes(), faces.size(), searched);
             ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs,
-                    faces.size(), searched));
+                    faces.size(), searched, faces.passes()));
         } catch (ImageDecodeException e) {
             deadLetter(ctx, in, DeadLetters.reasonOf(e.reason()), e.getMessage());
         } catch (OrtException e) {

@@ -7,12 +7,14 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The matcher's Flink metrics: frames (and those of still scenes, or between detector passes, not searched), faces
- * detected and searched, match candidates, dead letters, the live watchlist's background index rebuilds in
- * flight, and the tracks whose fused descriptors the pipeline holds in memory (walk-past fusion).
+ * The matcher's Flink metrics: frames (and those of still scenes, or between detector passes, not searched), the
+ * detector passes run (the whole frame, and tiles where they are on), faces detected and searched, match candidates,
+ * dead letters, the live watchlist's background index rebuilds in flight, and the tracks whose fused descriptors
+ * the pipeline holds in memory (walk-past fusion).
  */
 final class MatcherMetrics {
     private final Counter frames;
+    private final Counter detectorPasses;
     private final Counter facesDetected;
     private final Counter facesSearched;
     private final Counter candidates;
@@ -24,6 +26,7 @@ final class MatcherMetrics {
         group.gauge("watchlistIndexRebuilds", live::rebuildsInFlight);
         group.gauge("fusedTracksHeld", pipeline::fusedTracksHeld);
         frames = group.counter("frames");
+        detectorPasses = group.counter("detectorPasses");
         facesDetected = group.counter("facesDetected");
         facesSearched = group.counter("facesSearched");
         candidates = group.counter("matchCandidates");
@@ -32,8 +35,9 @@ final class MatcherMetrics {
         framesBetweenDetections = group.counter("framesBetweenDetections");
     }
 
-    void frame(int detected, int searched) {
+    void frame(int passes, int detected, int searched) {
         frames.inc();
+        detectorPasses.inc(passes);
         facesDetected.inc(detected);
         facesSearched.inc(searched);
     }

@@ -90,9 +90,9 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         String key = start + "/" + camera;
         long[] c = counts.get(key);
         if (c == null) {
-            c = new long[7];
-        } else if (c.length < 7) { // state written before frames_detected was counted
-            c = java.util.Arrays.copyOf(c, 7);
+            c = new long[8];
+        } else if (c.length < 8) { // state written before frames_detected or detector_passes were counted
+            c = java.util.Arrays.copyOf(c, 8);
         }
         c[0] += e.frames();
         c[1] += e.facesDetected();
@@ -101,6 +101,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         c[4] += e.adjudicatedTrue();
         c[5] += e.adjudicatedFalse();
         c[6] += e.framesDetected();
+        c[7] += e.detectorPasses();
         counts.put(key, c);
     }
 
@@ -161,6 +162,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
                 .setFalseAlertRatePerFace(searched > 0 ? (double) c[5] / searched : null)
                 .setFalseAlertRatePerAlert(adjudicated > 0 ? (double) c[5] / adjudicated : null)
                 .setFramesDetected(c.length > 6 ? c[6] : 0)
+                .setDetectorPasses(c.length > 7 ? c[7] : 0)
                 .build();
     }
 }

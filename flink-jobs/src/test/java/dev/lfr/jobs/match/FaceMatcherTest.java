@@ -1,9 +1,12 @@
 package dev.lfr.jobs.match;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 import ai.onnxruntime.OrtException;
 import dev.lfr.jobs.BiometricScan;
+import dev.lfr.jobs.LiveMatchJob;
+import dev.lfr.jobs.LiveMatchOptions;
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
 import dev.lfr.jobs.gate.GatedFrame;
@@ -21,6 +24,7 @@ import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.pipeline.FramePipeline;
@@ -33,12 +37,16 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateObject;
 import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -334,6 +342,39 @@ class FaceMatcherTest {
         // frames and track.reembed-every (3) counts frames
         assertThat(run.candidates()).extracting(MatchCandidate::subject).containsExactly("colin", "colin", "colin", "colin");
         assertThat(run.candidates()).extracting(MatchCandidate::trackId).containsOnly(run.candidates().get(0).trackId());
+    }
+
+    /**
+     * Colin Powell standing still, small in a 1280x720 frame, with 384 px tiles where there is motion: his camera's
+     * first frame searches every tile, the frames after only the tiles around his track, and the frame metrics count
+     * the passes that ran.
+     */
+    @Test
+    void tilesWhereMotionRunAroundTheTrackAndAreCounted() throws Exception {
+        byte[] jpeg;
+        try (FrameImage photo = new ImageDecoder().decode(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"));
+             Mat canvas = new Mat(720, 1280, CV_8UC3, new Scalar(90, 100, 110, 0));
+             Rect at = new Rect(500, 300, photo.width(), photo.height()); Mat dst = new Mat(canvas, at)) {
+            photo.mat().copyTo(dst);
+            jpeg = JpegCrops.encode(canvas, 90);
+        }
+        Configuration conf = new Configuration();
+        conf.set(LiveMatchOptions.DETECTOR_TILE_SIZE, 384);
+        FaceMatcher tiled = new FaceMatcher(LiveMatchJob.Config.from(conf).pipeline(),
+                WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none());
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(tiled,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            for (int i = 0; i < 4; i++) {
+                h.processElement(frame("cam-t", i * 200L, jpeg), i * 200L);
+            }
+            List<Long> passes = h.getSideOutput(MetricEvent.FRAMES).stream().map(e -> e.getValue().detectorPasses()).toList();
+            assertThat(passes).hasSize(4);
+            assertThat(passes.get(0)).as("the first frame: the whole frame and its 15 tiles").isEqualTo(16);
+            assertThat(passes.subList(1, 4)).as("a still scene: the tiles around the track").allSatisfy(
+                    p -> assertThat(p).isBetween(2L, 15L));
+            assertThat(h.extractOutputValues()).extracting(MatchCandidate::subject).contains("colin");
+        }
     }
 
     /** What a scheduled matcher did: its detector passes, the frames it counted, its candidates. */

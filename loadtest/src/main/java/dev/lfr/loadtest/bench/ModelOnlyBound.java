@@ -13,7 +13,7 @@ import dev.lfr.udfs.model.ModelStore;
  * one and an embedder run; all at batch 1, one thread per subtask, times the parallelism.
  *
  * @param detectMs  one detector session run
- * @param passes    detector passes per frame
+ * @param passes    detector passes per frame with every tile searched
  * @param perFaceMs landmark (if any) plus embedder session runs for one face
  */
 public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
@@ -40,7 +40,11 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
      * model work at all (every one still), which no bound limits.
      */
     public Double framesPerSecond(double detectedShare, double facesPerFrame, int parallelism) {
-        double msPerFrame = detectedShare * passes * detectMs + facesPerFrame * perFaceMs;
+        return framesPerSecond(detectedShare, passes, facesPerFrame, parallelism);
+    }
+
+    private Double framesPerSecond(double detectedShare, double passesPerDetected, double facesPerFrame, int parallelism) {
+        double msPerFrame = detectedShare * passesPerDetected * detectMs + facesPerFrame * perFaceMs;
         return msPerFrame > 0 ? parallelism * 1000.0 / msPerFrame : null;
     }
 
@@ -48,14 +52,20 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
      * The bound for a replay, and (where the replay drained a backlog as fast as it could) the job's throughput as a
      * share of it; null otherwise, since a paced run shows only the pace.
      */
-    public record Description(double detectorRunMs, int detectorPassesPerFrame, double detectedShareOfFrames,
+    public record Description(double detectorRunMs, double detectorPassesPerFrame, double detectedShareOfFrames,
                               double perEmbeddedFaceMs, double embeddedFacesPerFrame, int parallelism, Double boundFps,
                               Double jobFpsOverBound) {}
 
-    /** @param jobFps the job's measured frames a second with a backlog, or null */
-    public Description describe(double detectedShare, double facesPerFrame, int parallelism, Double jobFps) {
-        Double bound = framesPerSecond(detectedShare, facesPerFrame, parallelism);
-        return new Description(detectMs, passes, detectedShare, perFaceMs, facesPerFrame, parallelism, bound,
+    /**
+     * @param passesPerDetected the detector passes a detected frame took as the job counted them (tiles searched only
+     *                          where there was motion vary by frame), or null for the configured count
+     * @param jobFps            the job's measured frames a second with a backlog, or null
+     */
+    public Description describe(double detectedShare, Double passesPerDetected, double facesPerFrame, int parallelism,
+                                Double jobFps) {
+        double passesRun = passesPerDetected == null ? passes : passesPerDetected;
+        Double bound = framesPerSecond(detectedShare, passesRun, facesPerFrame, parallelism);
+        return new Description(detectMs, passesRun, detectedShare, perFaceMs, facesPerFrame, parallelism, bound,
                 jobFps == null || bound == null ? null : jobFps / bound);
     }
 }

@@ -139,7 +139,11 @@ public final class ReplaySession {
                     double detectedShare = uncounted ? 1 : (double) counted.framesDetected() / counted.frames();
                     // only a backlog drained as fast as the job can shows its capacity; a paced run shows the pace
                     Double consumed = plan.maxRate() ? report.throughput().jobConsumedFpsAfterProduction() : null;
-                    report = report.withModelOnly(bound.describe(detectedShare, facesPerFrame, plan.parallelism(), consumed), outDir);
+                    // with motion tiles the passes vary by frame: the job's count where it has one
+                    Double passes = counted.detectorPasses() > 0 && counted.framesDetected() > 0
+                            ? (double) counted.detectorPasses() / counted.framesDetected() : null;
+                    report = report.withModelOnly(bound.describe(detectedShare, passes, facesPerFrame, plan.parallelism(),
+                            consumed), outDir);
                 }
                 // the deployment ends with the replay; its post-deployment report is what a force would publish
                 DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());

@@ -11,16 +11,24 @@ class ModelOnlyBoundTest {
     @Test
     void countsTheDetectorOnlyOnTheFramesItRanOn() {
         // every frame detected, one face embedded: 10 ms a frame on each of two cores
-        assertThat(bound.describe(1, 1, 2, 100.0).boundFps()).isCloseTo(200, within(1e-9));
+        assertThat(bound.describe(1, null, 1, 2, 100.0).boundFps()).isCloseTo(200, within(1e-9));
         // detected one frame in three: 2 + 4 ms a frame
-        ModelOnlyBound.Description scheduled = bound.describe(1 / 3.0, 1, 2, 100.0);
+        ModelOnlyBound.Description scheduled = bound.describe(1 / 3.0, null, 1, 2, 100.0);
         assertThat(scheduled.boundFps()).isCloseTo(2000 / 6.0, within(1e-9));
         assertThat(scheduled.jobFpsOverBound()).isCloseTo(0.3, within(1e-9));
     }
 
     @Test
+    void countsTheDetectorPassesTheJobRanWhereItCountedThem() {
+        // tiles searched where there was motion: 2.5 passes a detected frame, so 15 + 4 ms a frame
+        ModelOnlyBound.Description tiled = bound.describe(1, 2.5, 1, 2, 100.0);
+        assertThat(tiled.detectorPassesPerFrame()).isEqualTo(2.5);
+        assertThat(tiled.boundFps()).isCloseTo(2000 / 19.0, within(1e-9));
+    }
+
+    @Test
     void framesWithNoModelWorkHaveNoBoundRatherThanAnInfiniteOne() {
-        ModelOnlyBound.Description still = bound.describe(0, 0, 2, 100.0);
+        ModelOnlyBound.Description still = bound.describe(0, null, 0, 2, 100.0);
         assertThat(still.boundFps()).isNull();
         assertThat(still.jobFpsOverBound()).isNull();
     }

@@ -86,44 +86,46 @@ public final class FaceDetector implements AutoCloseable {
         return config;
     }
 
-    /** All faces in the frame, best score first. */
+    /** The faces of a frame, best score first, and how many detector passes finding them took. */
+    public record Found(List<Detection> faces, int passes) {}
+
+    /** All faces in the frame (the whole frame and every configured tile), best score first. */
     public List<Detection> detect(FrameImage frame) throws OrtException {
+        return detect(frame, tiles(frame.width(), frame.height())).faces();
+    }
+
+    /** The faces found by the whole-frame pass and by one pass over each of {@code tiles} (clipped to the frame). */
+    public Found detect(FrameImage frame, List<Tiling.Region> tiles) throws OrtException {
         List<Detection> raw = new ArrayList<>();
         int w = frame.width();
         int h = frame.height();
         runPass(frame, 0, 0, w, h, raw);
-        int tile = config.tileSize();
-        if (tile > 0 && (w > tile || h > tile)) {
-            for (int y : tileStarts(h, tile, config.tileOverlap())) {
-                for (int x : tileStarts(w, tile, config.tileOverlap())) {
-                    runPass(frame, x, y, Math.min(tile, w - x), Math.min(tile, h - y), raw);
-                }
+        int passes = 1;
+        for (Tiling.Region t : tiles) {
+            int x0 = Math.max(0, t.x());
+            int y0 = Math.max(0, t.y());
+            int x1 = Math.min(w, t.x() + t.width());
+            int y1 = Math.min(h, t.y() + t.height());
+            if (x1 > x0 && y1 > y0) {
+                runPass(frame, x0, y0, x1 - x0, y1 - y0, raw);
+                passes++;
             }
         }
-        return WeightedNms.apply(raw, NMS_IOU);
+        return new Found(WeightedNms.apply(raw, NMS_IOU), passes);
+    }
+
+    /** The configured tiles of a frame of this size; none where tiling is off or the frame fits in one tile. */
+    public List<Tiling.Region> tiles(int width, int height) {
+        int tile = config.tileSize();
+        if (tile <= 0 || (width <= tile && height <= tile)) {
+            return List.of();
+        }
+        return Tiling.frame(tile, config.tileOverlap(), width, height);
     }
 
     /** How many 256x256 inference passes one frame of this size costs: the whole frame plus any tiles. */
     public int passes(int width, int height) {
-        int tile = config.tileSize();
-        if (tile <= 0 || (width <= tile && height <= tile)) {
-            return 1;
-        }
-        return 1 + tileStarts(width, tile, config.tileOverlap()).length * tileStarts(height, tile, config.tileOverlap()).length;
-    }
-
-    /** Evenly spaced starts so that tiles of {@code tile} px cover {@code length} with at least the overlap. */
-    static int[] tileStarts(int length, int tile, double overlap) {
-        if (length <= tile) {
-            return new int[] {0};
-        }
-        int step = Math.max(1, (int) Math.floor(tile * (1 - overlap)));
-        int n = (int) Math.ceil((double) (length - tile) / step) + 1;
-        int[] starts = new int[n];
-        for (int i = 0; i < n; i++) {
-            starts[i] = (int) Math.round((double) i * (length - tile) / (n - 1));
-        }
-        return starts;
+        return 1 + tiles(width, height).size();
     }
 
     private void runPass(FrameImage frame, int x0, int y0, int rw, int rh, List<Detection> out) throws OrtException {

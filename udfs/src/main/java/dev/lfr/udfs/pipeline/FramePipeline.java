@@ -3,8 +3,10 @@ package dev.lfr.udfs.pipeline;
 import ai.onnxruntime.OrtException;
 import dev.lfr.udfs.align.AlignedFace;
 import dev.lfr.udfs.align.FaceAligner;
+import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.Detection;
 import dev.lfr.udfs.detect.FaceDetector;
+import dev.lfr.udfs.detect.Tiling;
 import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.embed.FaceEmbedder;
 import dev.lfr.udfs.image.FrameImage;
@@ -40,10 +42,13 @@ public class FramePipeline implements AutoCloseable {
      * @param schedule       on which frames of a camera the detector runs
      * @param tracker        how faces are followed across frames, and how often a track is embedded
      * @param fusion         whether a track's faces are also searched as one, by their mean ({@link WalkPastFusion})
+     * @param motionTiles    with the detector's tiles on, search only the tiles where the scene changed or a face is
+     *                       tracked ({@link MotionTiles}); off: every tile of every searched frame
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
                          int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate,
-                         DetectionSchedule.Config schedule, IouTracker tracker, boolean fusion) implements Serializable {
+                         DetectionSchedule.Config schedule, IouTracker tracker, boolean fusion, boolean motionTiles)
+            implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
@@ -53,17 +58,25 @@ public class FramePipeline implements AutoCloseable {
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
                     QualityGate.defaults(), 8, false, MotionGate.Config.off(), DetectionSchedule.Config.everyFrame(),
-                    IouTracker.defaults(), false);
+                    IouTracker.defaults(), false, true);
+        }
+
+        public Config withDetector(FaceDetector.Config settings) {
+            return new Config(modelsDir, embeddingModel, settings, gate, embeddingBatch, flipAveraging, motionGate,
+                    schedule, tracker, fusion, motionTiles);
         }
 
         public Config withEmbeddingModel(String model) {
             return new Config(modelsDir, model, detector, gate, embeddingBatch, flipAveraging, motionGate, schedule,
-                    tracker, fusion);
+                    tracker, fusion, motionTiles);
         }
     }
 
-    /** Every face found on a frame, with its quality report and whether it passed the gate, in detector order. */
-    public record Faces(List<Detection> detections, List<QualityReport> reports, List<Boolean> usable) {
+    /**
+     * Every face found on a frame, with its quality report and whether it passed the gate, in detector order, and the
+     * detector passes it took (the whole frame and the tiles searched).
+     */
+    public record Faces(List<Detection> detections, List<QualityReport> reports, List<Boolean> usable, int passes) {
         public int size() {
             return detections.size();
         }
@@ -80,6 +93,7 @@ public class FramePipeline implements AutoCloseable {
     private final WalkPastFusion fusion;
     private final MotionGate motion;
     private final DetectionSchedule schedule;
+    private final MotionTiles motionTiles;
 
     public FramePipeline(ModelStore models, Config config) {
         this.detector = new FaceDetector(models, config.detector());
@@ -92,6 +106,8 @@ public class FramePipeline implements AutoCloseable {
         this.tracker = config.tracker().forSchedule(config.schedule().every());
         this.scheduled = config.schedule().every() > 1;
         this.fusion = config.fusion() ? new WalkPastFusion() : null;
+        this.motionTiles = config.motionTiles() && config.detector().tileSize() > 0
+                ? new MotionTiles(config.detector().tileSize(), config.detector().tileOverlap()) : null;
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */
@@ -130,11 +146,34 @@ public class FramePipeline implements AutoCloseable {
     public void forgetScene(String camera) {
         motion.forget(camera);
         schedule.forget(camera);
+        if (motionTiles != null) {
+            motionTiles.forget(camera);
+        }
     }
 
-    /** Detects the faces of a frame and assesses each. */
+    /** Detects the faces of a frame, in every tile the detector is configured with, and assesses each. */
     public Faces detect(FrameImage frame) throws OrtException {
-        List<Detection> found = detector.detect(frame);
+        return assess(frame, detector.detect(frame, detector.tiles(frame.width(), frame.height())));
+    }
+
+    /**
+     * Detects the faces of a frame of {@code camera} and assesses each; with motion tiles on, only the tiles where
+     * its scene changed since its last searched frame, or near one of its {@code tracked} faces seen on one of its
+     * last two searched frames, are searched.
+     */
+    public Faces detect(String camera, FrameImage frame, List<TrackState> tracked) throws OrtException {
+        if (motionTiles == null) {
+            return detect(frame);
+        }
+        // a face the last two passes both missed has most likely left: its place costs a tile only if it moves
+        List<Box> boxes = tracked.stream().filter(t -> t.missedPasses() <= 1).map(TrackState::box).toList();
+        List<Tiling.Region> tiles = motionTiles.tiles(camera, MotionTiles.thumbnail(frame), frame.width(),
+                frame.height(), boxes);
+        return assess(frame, detector.detect(frame, tiles));
+    }
+
+    private Faces assess(FrameImage frame, FaceDetector.Found detected) {
+        List<Detection> found = detected.faces();
         List<QualityReport> reports = new ArrayList<>(found.size());
         List<Boolean> usable = new ArrayList<>(found.size());
         for (Detection d : found) {
@@ -142,7 +181,7 @@ public class FramePipeline implements AutoCloseable {
             reports.add(q);
             usable.add(gate.passes(q));
         }
-        return new Faces(found, reports, usable);
+        return new Faces(found, reports, usable, detected.passes());
     }
 
     /** Follows the faces from the camera's tracks; the step says which faces to embed. */

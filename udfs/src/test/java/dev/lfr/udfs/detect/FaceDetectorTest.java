@@ -2,18 +2,15 @@ package dev.lfr.udfs.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.testing.SmallFaces;
 import dev.lfr.udfs.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
-import org.bytedeco.opencv.opencv_core.Size;
 import org.junit.jupiter.api.Test;
 
 class FaceDetectorTest {
@@ -67,40 +64,32 @@ class FaceDetectorTest {
      */
     @Test
     void tilingFinds40PixelFacesInA1080pFrame() throws Exception {
-        Path lfw = TestData.requireShared("lfw");
-        List<Path> people = List.of(lfw.resolve("Zico/Zico_0001.jpg"), lfw.resolve("Aaron_Eckhart/Aaron_Eckhart_0001.jpg"),
-                lfw.resolve("Abdoulaye_Wade/Abdoulaye_Wade_0001.jpg"));
-        try (Mat canvas = new Mat(1080, 1920, CV_8UC3, new Scalar(90, 100, 110, 0))) {
-            int x = 300;
-            for (Path p : people) {
-                // LFW faces are about 110 px in a 250 px image: scale 250 -> 90 px makes them about 40 px
-                try (FrameImage face = decoder.decode(p); Mat small = new Mat(); Size size = new Size(90, 90);
-                     Rect at = new Rect(x, 500, 90, 90); Mat dst = new Mat(canvas, at)) {
-                    resize(face.mat(), small, size, 0, 0, INTER_AREA);
-                    small.copyTo(dst);
-                }
-                x += 500;
-            }
-            try (FrameImage frame = FrameImage.wrap(canvas.clone());
-                 FaceDetector whole = new FaceDetector(TestData.models(), FaceDetector.Config.defaults());
-                 FaceDetector tiled = new FaceDetector(TestData.models(), FaceDetector.Config.defaults().withTileSize(384))) {
-                List<Detection> found = tiled.detect(frame);
-                assertThat(found).hasSize(3);
-                assertThat(found).allSatisfy(d -> assertThat(d.box().width()).isBetween(30.0, 60.0));
-                assertThat(whole.detect(frame).size()).isLessThan(3);
-            }
+        try (FrameImage frame = SmallFaces.frame(3);
+             FaceDetector whole = new FaceDetector(TestData.models(), FaceDetector.Config.defaults());
+             FaceDetector tiled = new FaceDetector(TestData.models(), FaceDetector.Config.defaults().withTileSize(384))) {
+            List<Detection> found = tiled.detect(frame);
+            assertThat(found).hasSize(3);
+            assertThat(found).allSatisfy(d -> assertThat(d.box().width()).isBetween(30.0, 60.0));
+            assertThat(whole.detect(frame).size()).isLessThan(3);
         }
     }
 
+    /** Only the tiles asked for are searched, and the passes say how many ran. */
     @Test
-    void tilesCoverTheFrameWithOverlap() {
-        int[] starts = FaceDetector.tileStarts(1920, 384, 0.25);
-        assertThat(starts[0]).isZero();
-        assertThat(starts[starts.length - 1] + 384).isEqualTo(1920);
-        for (int i = 1; i < starts.length; i++) {
-            assertThat(starts[i - 1] + 384 - starts[i]).isGreaterThanOrEqualTo(96);
+    void searchesOnlyTheTilesItIsGivenAndCountsThePasses() throws Exception {
+        try (FrameImage frame = SmallFaces.frame(3);
+             FaceDetector tiled = new FaceDetector(TestData.models(), FaceDetector.Config.defaults().withTileSize(384))) {
+            List<Tiling.Region> all = tiled.tiles(frame.width(), frame.height());
+            assertThat(tiled.detect(frame, all).passes()).isEqualTo(1 + all.size()).isEqualTo(29);
+            assertThat(tiled.detect(frame, List.of()).passes()).isEqualTo(1);
+
+            // one tile around the first face; one wholly outside the frame, which costs nothing
+            List<Tiling.Region> first = List.of(new Tiling.Region(SmallFaces.X[0] - 100, SmallFaces.Y - 100, 384, 384),
+                    new Tiling.Region(5000, 5000, 384, 384));
+            FaceDetector.Found found = tiled.detect(frame, first);
+            assertThat(found.passes()).isEqualTo(2);
+            assertThat(found.faces()).anySatisfy(d -> assertThat(d.box().centre().x()).isBetween(300.0, 390.0));
         }
-        assertThat(FaceDetector.tileStarts(300, 384, 0.25)).containsExactly(0);
     }
 
     @Test
