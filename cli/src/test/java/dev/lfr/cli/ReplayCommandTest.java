@@ -50,6 +50,8 @@ class ReplayCommandTest {
                 .isLessThanOrEqualTo(report.at("/metrics_delay/windows").asInt());
         assertThat(counts.get("frames").asInt()).as("each frame counted once").isEqualTo(48);
         assertThat(counts.get("faces_searched").asInt()).isLessThanOrEqualTo(counts.get("faces_detected").asInt());
+        assertThat(counts.get("detector_passes").asInt()).as("no tiles: one pass a searched frame")
+                .isEqualTo(counts.get("frames_detected").asInt());
         for (String png : List.of("latency_cdf.png", "lag.png")) {
             assertThat(Files.readAllBytes(out.resolve(png))).startsWith(0x89, 'P', 'N', 'G');
         }
@@ -60,17 +62,21 @@ class ReplayCommandTest {
     }
 
     @Test
-    void replaysAFolderOfPhotosAgainstTheSampleWatchlist(@TempDir Path out) throws Exception {
+    void replaysAFolderOfPhotosAgainstTheSampleWatchlistWithTiles(@TempDir Path out) throws Exception {
         Path photos = dev.lfr.udfs.model.ModelStore.ensureDefault().samples().get(0).getParent();
         LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("replay", "--images", photos.toString(), "--cameras", "1",
-                "--fps", "4", "--duration", "3", "--drain", "30", "--job-option", "detection.every=2", "--out",
-                out.toString());
+                "--fps", "4", "--duration", "3", "--drain", "30", "--job-option", "detection.every=2", "--job-option",
+                "detector.tile-size=384", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertThat(report.at("/throughput/frames").asInt()).isEqualTo(12);
         assertThat(report.at("/job_counts/frames").asInt()).isEqualTo(12);
         assertThat(report.at("/job_counts/frames_detected").asInt()).as("the detector on every other frame")
                 .isBetween(6, 7);
+        // tiles where the scene changed: each photo differs from the one before, so most of a frame's 35 tiles
+        int detected = report.at("/job_counts/frames_detected").asInt();
+        assertThat(report.at("/job_counts/detector_passes").asInt()).isGreaterThan(detected)
+                .isLessThanOrEqualTo(detected * (1 + 35));
         // unlabelled photos: no ground truth, but the faces enrolled from them are found, though the detector
         // runs on every other frame only
         assertThat(r.lines()).anyMatch(l -> l.startsWith("ALERT "));

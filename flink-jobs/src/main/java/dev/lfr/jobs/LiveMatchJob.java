@@ -98,8 +98,10 @@ public final class LiveMatchJob {
             String model = c.get(LiveMatchOptions.EMBEDDING_MODEL);
             String modelsDir = c.getOptional(LiveMatchOptions.MODELS_DIR).orElse(ModelInstaller.defaultDir().toString());
             int tileSize = c.get(LiveMatchOptions.DETECTOR_TILE_SIZE);
-            if (tileSize != 0 && (tileSize < 64 || tileSize > 4096)) {
-                throw new IllegalArgumentException("detector.tile-size must be 0 (off) or 64 to 4096 pixels, not " + tileSize);
+            // smaller tiles than the detector's 256x256 input would find faces under 25 px, too small to recognise,
+            // at 61 passes a 1080p frame already at 256
+            if (tileSize != 0 && (tileSize < 256 || tileSize > 4096)) {
+                throw new IllegalArgumentException("detector.tile-size must be 0 (off) or 256 to 4096 pixels, not " + tileSize);
             }
             FramePipeline.Config pipeline = new FramePipeline.Config(modelsDir, model,
                     FaceDetector.Config.defaults().withTileSize(tileSize),

@@ -61,7 +61,7 @@ public final class LiveMatchOptions {
 
     public static final ConfigOption<Integer> DETECTOR_TILE_SIZE = key("detector.tile-size").intType().defaultValue(0)
             .withDescription("besides the whole-frame pass, the detector searches overlapping square tiles of this many"
-                    + " frame pixels (0: off; 64 to 4096), which finds faces under about a tenth of the frame: 384 finds"
+                    + " frame pixels (0: off; 256 to 4096), which finds faces under about a tenth of the frame: 384 finds"
                     + " 40 px faces in 1280x720, at up to 15 passes more a frame");
     public static final ConfigOption<Boolean> DETECTOR_TILES_WHERE_MOTION = key("detector.tiles-where-motion")
             .booleanType().defaultValue(true).withDescription("with detector.tile-size, only the tiles where the scene"

@@ -61,7 +61,7 @@ class LiveMatchOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an embedder");
         assertThatThrownBy(() -> from(Map.of("embedding-model", "no-such-model")))
                 .hasMessageContaining("unknown model");
-        assertThatThrownBy(() -> from(Map.of("detector.tile-size", "8")))
+        assertThatThrownBy(() -> from(Map.of("detector.tile-size", "128")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detector.tile-size");
         assertThatThrownBy(() -> from(Map.of("watchlist.index", "ivf")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use auto, flat, sq8, hnsw or hnsw-sq8");

@@ -20,7 +20,8 @@ public final class DeadLetterMonitor implements AutoCloseable {
     /** @param framesFrom each partition of {@code framesTopic} with its end offset before the replay sent a frame */
     public DeadLetterMonitor(String bootstrap, String topic, String framesTopic, Set<String> cameras,
                              Map<Integer, Long> framesFrom) {
-        follower = new TopicFollower<>(bootstrap, topic, DeadLetter.class, (d, received) -> {
+        // the replay's frames are not sent yet, so none of their dead letters can be on the topic before now
+        follower = TopicFollower.fromNow(bootstrap, topic, DeadLetter.class, (d, received) -> {
             if (framesTopic.equals(d.getSourceTopic()) && d.getCamera() != null && cameras.contains(d.getCamera())
                     && d.getSourceOffset() >= framesFrom.getOrDefault(d.getSourcePartition(), 0L)) {
                 synchronized (byReason) {
