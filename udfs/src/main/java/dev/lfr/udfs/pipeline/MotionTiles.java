@@ -18,11 +18,10 @@ import org.bytedeco.opencv.opencv_core.Size;
  * about a tenth of the frame), and each tile costs a detector pass: fifteen more for a 1280x720 frame at 384 px.
  * As Frigate runs its detector on motion regions only, tiles here are laid over what changed since the camera's
  * previous searched frame (each connected patch of changed thumbnail pixels) and over each face being tracked (grown
- * by half its size each side, so someone who stops walking is still followed; the pipeline passes the faces seen
- * on one of the last two searched frames), instead of over the whole frame: a
- * passer-by costs one or two tiles instead of a column of three. Where that would take as many tiles as the whole
- * frame's, the whole frame's are searched. The whole-frame pass always runs. A camera's first frame, and its first
- * after it was forgotten, searches every tile.
+ * by half its size each side, so someone who stops walking is still followed; the pipeline passes the faces seen on
+ * one of the last two searched frames), instead of over the whole frame: a passer-by costs a tile or two, not
+ * fifteen. Where that would take as many tiles as the whole frame's, the whole frame's are searched. The
+ * whole-frame pass always runs. A camera's first frame, and its first after it was forgotten, searches every tile.
  *
  * <p>The thumbnails (80x45 grey, as {@link MotionGate}'s) stay in this object, in the operator's memory: never in
  * state, checkpoints or outputs. Not thread-safe: one per pipeline.
