@@ -114,13 +114,16 @@ public final class FaceDetector implements AutoCloseable {
         return new Found(WeightedNms.apply(raw, NMS_IOU), passes);
     }
 
-    /** The configured tiles of a frame of this size; none where tiling is off or the frame fits in one tile. */
+    /**
+     * The configured tiles of a frame of this size (larger ones where it would need more than
+     * {@link Tiling#MAX_TILES}); none where tiling is off or the frame fits in one tile.
+     */
     public List<Tiling.Region> tiles(int width, int height) {
         int tile = config.tileSize();
         if (tile <= 0 || (width <= tile && height <= tile)) {
             return List.of();
         }
-        return Tiling.frame(tile, config.tileOverlap(), width, height);
+        return Tiling.frame(Tiling.sizeFor(tile, config.tileOverlap(), width, height), config.tileOverlap(), width, height);
     }
 
     /** How many 256x256 inference passes one frame of this size costs: the whole frame plus any tiles. */

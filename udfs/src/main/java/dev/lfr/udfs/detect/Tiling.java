@@ -36,6 +36,27 @@ public final class Tiling {
         return cover(0, 0, frameWidth, frameHeight, tile, overlap, frameWidth, frameHeight);
     }
 
+    /** How many tiles {@link #frame} lays, without laying them. */
+    public static int count(int tile, double overlap, int frameWidth, int frameHeight) {
+        return along(frameWidth, tile, overlap) * along(frameHeight, tile, overlap);
+    }
+
+    /** Most tiles a frame gets: a 1920x1080 frame has 28 at 384 px and 60 at 256. */
+    public static final int MAX_TILES = 64;
+
+    /**
+     * The tile size to use on a frame of this size: {@code tile}, or larger where the frame would need more than
+     * {@link #MAX_TILES} (a camera, or an attacker, sending 40-megapixel frames would otherwise cost a thousand
+     * detector passes a frame and stall every camera of its subtask).
+     */
+    public static int sizeFor(int tile, double overlap, int frameWidth, int frameHeight) {
+        int size = tile;
+        while (count(size, overlap, frameWidth, frameHeight) > MAX_TILES) {
+            size += Math.max(1, size / 4);
+        }
+        return size;
+    }
+
     /** Start and length of a box's extent along one axis, grown to at least a tile around its centre, in the frame. */
     private static int[] span(double start, double length, int tile, int frameLength) {
         if (frameLength <= tile) {
@@ -62,13 +83,21 @@ public final class Tiling {
         return new int[] {a, extent};
     }
 
+    /** How many tiles of {@code tile} px cover {@code length} with at least the overlap. */
+    private static int along(int length, int tile, double overlap) {
+        if (length <= tile) {
+            return 1;
+        }
+        int step = Math.max(1, (int) Math.floor(tile * (1 - overlap)));
+        return (int) Math.ceil((double) (length - tile) / step) + 1;
+    }
+
     /** Evenly spaced starts so that tiles of {@code tile} px cover {@code length} with at least the overlap. */
     static int[] starts(int length, int tile, double overlap) {
         if (length <= tile) {
             return new int[] {0};
         }
-        int step = Math.max(1, (int) Math.floor(tile * (1 - overlap)));
-        int n = (int) Math.ceil((double) (length - tile) / step) + 1;
+        int n = along(length, tile, overlap);
         int[] starts = new int[n];
         for (int i = 0; i < n; i++) {
             starts[i] = (int) Math.round((double) i * (length - tile) / (n - 1));

@@ -50,25 +50,26 @@ public final class MotionTiles {
      */
     public List<Tiling.Region> tiles(String camera, byte[] thumbnail, int frameWidth, int frameHeight,
                                      List<Box> tracked) {
-        List<Tiling.Region> all = Tiling.frame(tile, overlap, frameWidth, frameHeight);
         byte[][] slot = previous.of(camera, () -> new byte[1][]);
         byte[] before = slot[0];
         slot[0] = thumbnail;
         if (frameWidth <= tile && frameHeight <= tile) {
             return List.of(); // the whole-frame pass sees it all at the tiles' scale
         }
+        int size = Tiling.sizeFor(tile, overlap, frameWidth, frameHeight);
         if (before == null || before.length != thumbnail.length) {
-            return all;
+            return Tiling.frame(size, overlap, frameWidth, frameHeight);
         }
         List<Box> where = new ArrayList<>(changedPatches(before, thumbnail, frameWidth, frameHeight));
         for (Box b : tracked) {
             where.add(new Box(b.x() - b.width() / 2, b.y() - b.height() / 2, b.width() * 2, b.height() * 2));
         }
+        int most = Tiling.count(size, overlap, frameWidth, frameHeight);
         List<Tiling.Region> out = new ArrayList<>();
         for (Box b : merged(where)) {
-            out.addAll(Tiling.cover(b.x(), b.y(), b.width(), b.height(), tile, overlap, frameWidth, frameHeight));
-            if (out.size() >= all.size()) {
-                return all;
+            out.addAll(Tiling.cover(b.x(), b.y(), b.width(), b.height(), size, overlap, frameWidth, frameHeight));
+            if (out.size() >= most) {
+                return Tiling.frame(size, overlap, frameWidth, frameHeight);
             }
         }
         return out;
@@ -81,9 +82,10 @@ public final class MotionTiles {
 
     /** The grey thumbnail {@link #tiles} compares, of a decoded frame. */
     public static byte[] thumbnail(FrameImage frame) {
-        try (Mat grey = new Mat(); Mat small = new Mat(); Size size = new Size(WIDTH, HEIGHT)) {
-            cvtColor(frame.mat(), grey, COLOR_BGR2GRAY);
-            resize(grey, small, size, 0, 0, INTER_AREA);
+        // shrunk first, so the colour conversion touches 3,600 pixels rather than the whole frame's
+        try (Mat colour = new Mat(); Mat small = new Mat(); Size size = new Size(WIDTH, HEIGHT)) {
+            resize(frame.mat(), colour, size, 0, 0, INTER_AREA);
+            cvtColor(colour, small, COLOR_BGR2GRAY);
             byte[] out = new byte[WIDTH * HEIGHT];
             small.data().get(out);
             return out;

@@ -20,6 +20,20 @@ class TilingTest {
     }
 
     @Test
+    void aHugeFrameGetsLargerTilesNotAThousandPasses() {
+        // the decoder's largest frame: 40 megapixels
+        assertThat(Tiling.count(256, 0.25, 8000, 5000)).isGreaterThan(1000);
+        int size = Tiling.sizeFor(256, 0.25, 8000, 5000);
+        List<Tiling.Region> tiles = Tiling.frame(size, 0.25, 8000, 5000);
+        assertThat(tiles).hasSizeLessThanOrEqualTo(Tiling.MAX_TILES).hasSize(Tiling.count(size, 0.25, 8000, 5000));
+        assertThat(tiles).anySatisfy(t -> assertThat(t.x() + t.width()).isEqualTo(8000))
+                .anySatisfy(t -> assertThat(t.y() + t.height()).isEqualTo(5000));
+        // an ordinary frame keeps its size
+        assertThat(Tiling.sizeFor(384, 0.25, 1920, 1080)).isEqualTo(384);
+        assertThat(Tiling.sizeFor(256, 0.25, 1920, 1080)).isEqualTo(256);
+    }
+
+    @Test
     void aSmallPartGetsOneWholeTileCentredOnItAndKeptInsideTheFrame() {
         assertThat(Tiling.cover(600, 300, 40, 40, 384, 0.25, 1280, 720))
                 .containsExactly(new Tiling.Region(428, 128, 384, 384));
