@@ -55,7 +55,8 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
     @Option(names = "--groups", paramLabel = "FILE", description = "lines 'identity<TAB or comma>group': per-group FNIR and FPIR")
     Path groupsFile;
 
-    @Option(names = "--embedder", paramLabel = "ID", description = "fr-feature-512 (default) or dlib-resnet-128")
+    @Option(names = "--embedder", paramLabel = "ID",
+            description = "fr-feature-512 (default), fr-feature-512-int8 or dlib-resnet-128")
     String embedder;
 
     @Option(names = "--single-face-enrolment", description = "enrol only from photos with exactly one usable face, as ./lfr watchlist enrol does")

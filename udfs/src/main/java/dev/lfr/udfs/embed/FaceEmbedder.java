@@ -169,6 +169,15 @@ public final class FaceEmbedder implements AutoCloseable {
         }
     }
 
+    /** One chip as the model reads it (layout, channel order, normalisation), e.g. to calibrate a quantised twin. */
+    public float[] modelInput(FrameImage chip, boolean mirrored) {
+        fill(chip, 0, mirrored);
+        float[] v = new float[chipFloats];
+        buffer.get(v);
+        buffer.clear();
+        return v;
+    }
+
     /** Writes one BGR chip at {@code offset} in the model's layout, channel order and normalisation. */
     private void fill(FrameImage chip, int offset, boolean mirrored) {
         ModelSpec.InputSpec in = spec.input();

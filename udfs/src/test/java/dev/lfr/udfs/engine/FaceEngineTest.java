@@ -28,7 +28,7 @@ class FaceEngineTest {
     private final ImageDecoder decoder = new ImageDecoder();
 
     @ParameterizedTest
-    @ValueSource(strings = {"fr-feature-512", "dlib-resnet-128"})
+    @ValueSource(strings = {"fr-feature-512", "fr-feature-512-int8", "dlib-resnet-128"})
     void samePersonIsCloserThanTheThresholdAndOthersAreFarther(String embedder) throws Exception {
         Path lfw = TestData.requireShared("lfw");
         try (FaceEngine engine = FaceEngine.withDefaults(TestData.models(), embedder)) {

@@ -22,7 +22,8 @@ class ModelInstallerTest {
         ModelStore store = TestData.models();
         ModelManifest m = store.manifest();
         assertThat(m.models()).extracting(ModelManifest.InstalledModel::id)
-                .containsExactlyInAnyOrder("blazeface-back-256", "fr-landmark-68", "fr-feature-512", "dlib-resnet-128");
+                .containsExactlyInAnyOrder("blazeface-back-256", "fr-landmark-68", "fr-feature-512", "fr-feature-512-int8",
+                        "dlib-resnet-128");
         for (ModelManifest.InstalledModel model : m.models()) {
             byte[] bytes = Files.readAllBytes(store.dir().resolve(model.spec().file()));
             assertThat(ModelInstaller.sha256(bytes)).isEqualTo(model.sha256());
@@ -33,6 +34,11 @@ class ModelInstallerTest {
         assertThat(m.model("dlib-resnet-128").outputs().get(0).shape()).containsExactly(-1, 128);
         assertThat(m.model("fr-feature-512").outputs().get(0).shape()).containsExactly(1, 512);
         assertThat(m.defaultEmbedder()).isEqualTo("fr-feature-512");
+        // the 8-bit twin remembers which committed ranges built it; the others were built from their package alone
+        assertThat(m.model("fr-feature-512-int8").recipe())
+                .isEqualTo(ModelInstaller.sha256(CalibrationRanges.committed("fr-feature-512-int8")));
+        assertThat(m.model("fr-feature-512").recipe()).isNull();
+        assertThat(m.model("fr-feature-512-int8").bytes()).isLessThan(m.model("fr-feature-512").bytes() * 2 / 3);
         assertThat(store.samples()).hasSize(6).allSatisfy(p -> assertThat(p).isRegularFile());
     }
 
@@ -68,6 +74,24 @@ class ModelInstallerTest {
         assertThat(Files.readAllBytes(model)).isEqualTo(good);
     }
 
+    /** New ranges committed for an 8-bit model rebuild it on the next start, although the catalogue is unchanged. */
+    @Test
+    void an8BitModelBuiltFromOtherRangesIsRebuilt(@TempDir Path dir) throws Exception {
+        copyCache(dir);
+        ModelInstaller installer = new ModelInstaller(ModelCatalog.load(), dir, NO_NPM);
+        ModelManifest installed = installer.ensure();
+        List<ModelManifest.InstalledModel> models = new ArrayList<>();
+        for (ModelManifest.InstalledModel m : installed.models()) {
+            models.add(m.recipe() == null ? m : new ModelManifest.InstalledModel(m.spec(), m.sha256(), m.bytes(), m.inputs(),
+                    m.outputs(), "ranges-of-an-earlier-calibration"));
+        }
+        new ModelManifest(installed.formatVersion(), installed.packages(), models, installed.samples(),
+                installed.defaultEmbedder()).write(dir);
+        assertThat(installer.isComplete()).isFalse();
+        assertThat(installer.ensure().model("fr-feature-512-int8").recipe())
+                .isEqualTo(installed.model("fr-feature-512-int8").recipe());
+    }
+
     /** Two Flink subtasks in one TaskManager open their models at the same moment. */
     @Test
     void threadsOfOneProcessCanEnsureAtTheSameTime() throws Exception {
@@ -78,7 +102,7 @@ class ModelInstallerTest {
                 f.add(pool.submit(ModelStore::ensureDefault));
             }
             for (var x : f) {
-                assertThat(x.get().manifest().models()).hasSize(4);
+                assertThat(x.get().manifest().models()).hasSize(5);
             }
         } finally {
             pool.shutdown();
