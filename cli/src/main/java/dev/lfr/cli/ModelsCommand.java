@@ -3,6 +3,7 @@ package dev.lfr.cli;
 import dev.lfr.udfs.engine.Int8Calibration;
 import dev.lfr.udfs.model.ModelManifest;
 import dev.lfr.udfs.model.ModelStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,12 @@ final class ModelsCommand extends LfrCommand implements Callable<Integer> {
                     throw new UserError("no such photo or folder: " + p);
                 }
             }
-            Int8Calibration.Result r = Int8Calibration.calibrate(store, from, images);
+            Int8Calibration.Result r;
+            try {
+                r = Int8Calibration.calibrate(store, from, images);
+            } catch (IllegalArgumentException | IOException e) {
+                throw new UserError(e.getMessage());
+            }
             r.ranges().write(outFile);
             out().println("calibrated " + r.ranges().ranges().size() + " tensors of " + from + " on " + r.faces()
                     + " faces; wrote " + outFile);

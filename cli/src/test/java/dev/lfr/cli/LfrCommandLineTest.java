@@ -124,7 +124,11 @@ class LfrCommandLineTest {
                 lfr("replay", "--bootstrap", "127.0.0.1:9", "--no-job", "--group", "g", "--records-delivery", "at-least-once"),
                 lfr("replay", "--job-option", "detection.evry=3"),
                 lfr("replay", "--job-option", "detection.every=0"),
-                lfr("replay", "--job-option", "track.reembed-gain=NaN"));
+                lfr("replay", "--job-option", "track.reembed-gain=NaN"),
+                lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", dir.resolve("none").toString()),
+                lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--from", "nope"),
+                lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", noFace.toString()),
+                lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", junk.toString()));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
@@ -144,6 +148,11 @@ class LfrCommandLineTest {
         assertThat(failures.get(16).err()).contains("no such setting detection.evry");
         assertThat(failures.get(17).err()).contains("--job-option: detection must run every 1 to 30 frames, not 0");
         assertThat(failures.get(18).err()).contains("the re-embed gain must be a finite number of at least 1, not NaN");
+        assertThat(failures.get(19).err()).contains("no such photo or folder");
+        assertThat(failures.get(20).err()).contains("unknown embedder 'nope'");
+        assertThat(failures.get(21).err()).contains("no usable face in the calibration photos");
+        assertThat(failures.get(22).err()).contains("junk.jpg: cannot decode");
+        assertThat(dir.resolve("r.json")).doesNotExist();
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */

@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * Calibrates an 8-bit twin of a float embedder: the float embedder's own input for every usable face of some photos,
  * as it is and mirrored, run through the float model to find each convolution's range (see {@link Int8Quantizer}).
- * The committed ranges come from the model packages' sample photos, so anyone can remake them and they are not the
- * faces accuracy is measured on.
+ * The committed ranges come from the photos of {@code ../shared/data} that are not LFW, so they are not the faces
+ * accuracy is measured on; the sample photos of the model packages serve where that data is absent.
  */
 public final class Int8Calibration {
     /** What the ranges were calibrated on, and how many faces. */
@@ -31,7 +31,7 @@ public final class Int8Calibration {
     public static Result calibrate(ModelStore models, String floatEmbedder, List<Path> photos)
             throws IOException, OrtException {
         ModelSpec spec = models.spec(floatEmbedder);
-        if (spec.build() != null && spec.build().equals(ModelInstaller.INT8_BUILD)) {
+        if (ModelInstaller.INT8_BUILD.equals(spec.build())) {
             throw new IllegalArgumentException(floatEmbedder + " is already an 8-bit model");
         }
         List<float[]> inputs = new ArrayList<>();
@@ -45,7 +45,7 @@ public final class Int8Calibration {
                 try {
                     frame = decoder.decode(photo);
                 } catch (ImageDecodeException e) {
-                    throw new IOException(photo + ": " + e.getMessage(), e);
+                    throw new IOException(photo + ": cannot decode (" + e.getMessage() + ")", e);
                 }
                 try (frame) {
                     for (FaceResult face : engine.analyse(frame)) {

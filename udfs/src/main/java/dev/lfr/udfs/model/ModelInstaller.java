@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -109,7 +110,7 @@ public final class ModelInstaller {
             }
             for (ModelManifest.InstalledModel model : m.models()) {
                 if (!sameJson(model.spec(), catalog.model(model.id()))
-                        || !java.util.Objects.equals(model.recipe(), recipeOf(model.spec()))) {
+                        || !Objects.equals(model.recipe(), recipeOf(model.spec()))) {
                     return false;
                 }
                 Path f = dir.resolve(model.spec().file());
