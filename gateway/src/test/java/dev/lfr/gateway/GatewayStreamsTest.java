@@ -119,7 +119,7 @@ class GatewayStreamsTest {
                 // the HTTP camera loses power: the others go on; when it is back the gateway reconnects by itself
                 long udpBefore = h.get("cam-udp").sent();
                 httpCam.kill();
-                await(Duration.ofSeconds(15), () -> h.get("cam-http").reconnects() >= 1);
+                await(Duration.ofSeconds(30), () -> h.get("cam-http").reconnects() >= 1);
                 long httpBefore = h.get("cam-http").sent();
                 httpCam.start();
                 await(Duration.ofSeconds(30), () -> h.get("cam-http").sent() >= httpBefore + 10);
