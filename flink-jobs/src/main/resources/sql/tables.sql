@@ -41,7 +41,8 @@ CREATE TABLE lfr_metrics (
   false_alert_rate_per_face DOUBLE,
   false_alert_rate_per_alert DOUBLE,
   frames_detected BIGINT NOT NULL,
-  detector_passes BIGINT NOT NULL
+  detector_passes BIGINT NOT NULL,
+  faces_rescored BIGINT NOT NULL
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'lfr.metrics',

@@ -17,6 +17,7 @@ import dev.lfr.loadtest.eval.VideoFaceSurvey;
 import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.engine.FaceEngine;
+import dev.lfr.udfs.pipeline.Screening;
 import dev.lfr.udfs.quality.QualityGate;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -91,6 +92,14 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
             "(OUTDIR/probe-sets.md)"})
     Integer probeSets;
 
+    @Option(names = "--screening", paramLabel = "ID", description = {
+            "embed probes by this reduced model first, and search again with the embedder only where the best score",
+            "is within --screening-margin of the embedder's search threshold, as the job's embedding.screening-model does"})
+    String screening;
+
+    @Option(names = "--screening-margin", paramLabel = "M", description = "default ${DEFAULT-VALUE}")
+    double screeningMargin = Screening.DEFAULT_MARGIN;
+
     @Override
     public Integer call() throws Exception {
         if (data == null && outDir == null) {
@@ -146,9 +155,18 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
                 others.addAll(StrangerFaces.find(engine, strangers, strangerEvery));
             }
         }
-        report(identities, embedded, mode, others, id, groups, outDir, "");
+        OpenSetEvaluation.ScreenedProbes screened = null;
+        if (screening != null) {
+            Screening settings = Pairs.screeningOf(opts, id, screening, screeningMargin);
+            try (ProgressBar bar = Progress.bar("embedding " + screening, images.size())) {
+                screened = new OpenSetEvaluation.ScreenedProbes(OpenSetEvaluation.embedAll(opts.models(), screening,
+                        QualityGate.defaults(), images, threads, flip, bar::stepTo).descriptors(), settings,
+                        1 - opts.models().spec(id).searchThreshold());
+            }
+        }
+        report(identities, embedded, screened, mode, others, id, groups, outDir, "");
         if (fixes != null) {
-            report(fixes.apply(identities), embedded, mode, others, id, groups, outDir.resolve("corrected"),
+            report(fixes.apply(identities), embedded, screened, mode, others, id, groups, outDir.resolve("corrected"),
                     " with label corrections");
         }
         if (probeSets != null) {
@@ -164,20 +182,27 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
     }
 
     private void report(List<OpenSetEvaluation.Identity> identities, OpenSetEvaluation.Embedded embedded,
-                        OpenSetEvaluation.Enrol mode, List<OpenSetEvaluation.Stranger> others, String id,
+                        OpenSetEvaluation.ScreenedProbes screened, OpenSetEvaluation.Enrol mode, List<OpenSetEvaluation.Stranger> others, String id,
                         Map<String, String> groups, Path dir, String what) throws java.io.IOException {
         OpenSetEvaluation.Result r = OpenSetEvaluation.evaluate(identities, embedded,
-                new OpenSetEvaluation.Options(mode, singleFaceEnrolment, cohort), others);
+                new OpenSetEvaluation.Options(mode, singleFaceEnrolment, cohort, screened), others);
         if (r.watchlistSize() == 0) {
             throw new UserError(data + " has no identity with two or more usable images to enrol");
         }
         OpenSetReport report = OpenSetReport.write(dir, data.toString() + what, id + (flip ? ", flip averaging" : "")
-                + (cohort > 0 ? ", cohort normalisation k=" + cohort : ""),
+                + (cohort > 0 ? ", cohort normalisation k=" + cohort : "")
+                + (screened != null ? ", screened by " + screening + " (margin " + screeningMargin + ")" : ""),
                 mode, singleFaceEnrolment, r, groups, threshold);
         out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
                 new Summary(report.dataset(), report.embedder(), report.enrol(), report.enrolmentPhotos(),
                         report.watchlistSize(), report.matedProbes(), report.nonmatedProbes(), report.fte(),
                         report.rank1(), report.tpirAtFpir(), report.thresholdAtFpir())));
+        if (r.screened() != null) {
+            out().printf(Locale.ROOT, "screened by %s: %d of %d searches within %.3f of %.4f run again by %s; largest"
+                            + " screened-to-exact best-score move %.4f%n", r.screened().model(), r.screened().rescored(),
+                    r.screened().searches(), r.screened().margin(), r.screened().threshold(), id,
+                    r.screened().largestMove());
+        }
         out().println("wrote " + dir.resolve("report.json") + ", report.md, det.png, scores.json");
     }
 
@@ -279,6 +304,14 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         @Option(names = "--json", description = "print one JSON object per embedder")
         boolean json;
 
+        @Option(names = "--screening", paramLabel = "ID", description = "score each pair's second photo by this reduced"
+                + " model first, and by the embedder only near its threshold, as the job's embedding.screening-model does")
+        String screening;
+
+        @Option(names = "--screening-margin", paramLabel = "M", description = "how far from the threshold (cosine"
+                + " similarity) a screened score must be to stand (default ${DEFAULT-VALUE})")
+        double screeningMargin = Screening.DEFAULT_MARGIN;
+
         @Override
         public Integer call() throws Exception {
             Path dir = SharedData.require(data != null ? data : SharedData.dir("lfw"), "LFW");
@@ -297,7 +330,9 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
                 opts.embeddingModel();
                 PairVerification.Report r;
                 try (ProgressBar bar = Progress.bar(id, pairs.size())) {
-                    r = PairVerification.run(opts.models(), id, pairs, bar::stepTo);
+                    r = screening == null ? PairVerification.run(opts.models(), id, pairs, bar::stepTo)
+                            : PairVerification.runScreened(opts.models(), id,
+                            screeningOf(opts, id, screening, screeningMargin), pairs, bar::stepTo);
                 }
                 if (json) {
                     printJson(new PairsSummary(id, r.result().pairs(), r.images(), r.noFace(), r.result().meanAccuracy(),
@@ -308,8 +343,29 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
                             r.images(), r.noFace(), 100 * r.result().meanAccuracy(), 100 * r.result().stdAccuracy(),
                             r.result().bestThreshold(), 100 * r.result().bestAccuracy());
                 }
+                if (r.screened() != null && !json) {
+                    out.printf(Locale.ROOT, "  screened by %s: %d of %d pairs within %.3f of %.4f scored again; largest"
+                                    + " screened-to-exact score move %.4f%n", r.screened().model(), r.screened().rescored(),
+                            r.result().pairs(), r.screened().margin(), r.screened().thresholdSimilarity(),
+                            r.screened().largestMove());
+                }
             }
             return 0;
+        }
+
+        /** The screening settings of {@code --screening ID --screening-margin M}, checked in one line each. */
+        static Screening screeningOf(EngineOptions opts, String id, String screening, double margin) {
+            opts.embedder = screening;
+            opts.embeddingModel(); // an unknown id is refused in one line
+            opts.embedder = id;
+            if (screening.equals(id) || !opts.models().spec(screening).dimension().equals(opts.models().spec(id).dimension())) {
+                throw new UserError("--screening must name a reduced form of the embedder " + id + ", not " + screening);
+            }
+            try {
+                return new Screening(screening, margin);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
         }
     }
 

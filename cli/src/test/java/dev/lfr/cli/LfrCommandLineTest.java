@@ -128,12 +128,22 @@ class LfrCommandLineTest {
                 lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", dir.resolve("none").toString()),
                 lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--from", "nope"),
                 lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", noFace.toString()),
-                lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", junk.toString()));
+                lfr("models", "int8-ranges", "--out", dir.resolve("r.json").toString(), "--photos", junk.toString()),
+                lfr("eval", "pairs", "--embedder", "fr-feature-512", "--screening", "dlib-resnet-128"),
+                lfr("eval", "pairs", "--embedder", "fr-feature-512", "--screening", "fr-feature-512-int8",
+                        "--screening-margin", "NaN"),
+                lfr("replay", "--job-option", "embedding.screening-model=dlib-resnet-128"));
         for (Run r : failures) {
             assertThat(r.code()).isNotZero();
             assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
             assertThat(r.err()).startsWith("lfr: ").doesNotContain("Exception").doesNotContain("\tat ");
         }
+        int screening = failures.size() - 3;
+        if (java.nio.file.Files.isDirectory(SharedData.dir("lfw"))) { // else the first line says the data is missing
+            assertThat(failures.get(screening).err()).contains("reduced form of the embedder fr-feature-512");
+            assertThat(failures.get(screening + 1).err()).contains("screening margin");
+        }
+        assertThat(failures.get(screening + 2).err()).contains("embedding.screening-model");
         assertThat(failures.get(1).err()).contains("UNSUPPORTED_FORMAT");
         assertThat(failures.get(2).err()).contains("EMPTY");
         assertThat(failures.get(4).err()).contains("no usable face");

@@ -35,6 +35,7 @@ import dev.lfr.udfs.model.ModelInstaller;
 import dev.lfr.udfs.pipeline.DetectionSchedule;
 import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.pipeline.MotionGate;
+import dev.lfr.udfs.pipeline.Screening;
 import dev.lfr.udfs.quality.QualityGate;
 import dev.lfr.udfs.track.IouTracker;
 import java.time.Duration;
@@ -112,7 +113,8 @@ public final class LiveMatchJob {
                     new IouTracker(IouTracker.defaults().minIou(), IouTracker.gapMillis(c.get(LiveMatchOptions.TRACK_MAX_GAP)),
                             c.get(LiveMatchOptions.TRACK_MAX_EMBEDS), c.get(LiveMatchOptions.TRACK_REEMBED_GAIN),
                             c.get(LiveMatchOptions.TRACK_REEMBED_EVERY)),
-                    c.get(LiveMatchOptions.TRACK_FUSION), c.get(LiveMatchOptions.DETECTOR_TILES_WHERE_MOTION));
+                    c.get(LiveMatchOptions.TRACK_FUSION), c.get(LiveMatchOptions.DETECTOR_TILES_WHERE_MOTION),
+                    screening(c, model));
             return new Config(pipeline, c.get(LiveMatchOptions.ALERT_GAP),
                     c.get(LiveMatchOptions.OUT_OF_ORDERNESS), c.get(LiveMatchOptions.IDLENESS),
                     c.get(LiveMatchOptions.METRICS_WINDOW), c.get(LiveMatchOptions.ADJUDICATION_RETENTION),
@@ -120,6 +122,16 @@ public final class LiveMatchJob {
                             c.get(LiveMatchOptions.MAX_AGE), c.get(LiveMatchOptions.MAX_DEPLOYMENT_LENGTH),
                             c.get(LiveMatchOptions.MIN_THRESHOLD)),
                     WatchlistIndexes.Choice.parse(c.get(LiveMatchOptions.WATCHLIST_INDEX)));
+        }
+
+        private static Screening screening(ReadableConfig c, String model) {
+            Screening s = new Screening(c.getOptional(LiveMatchOptions.SCREENING_MODEL).orElse(null),
+                    c.get(LiveMatchOptions.SCREENING_MARGIN));
+            if (s.on() && dimensionOf(s.model()) != dimensionOf(model)) { // refused here, not in every open()
+                throw new IllegalArgumentException("embedding.screening-model " + s.model() + " does not embed as "
+                        + model + " does");
+            }
+            return s;
         }
 
         private static int dimensionOf(String model) {

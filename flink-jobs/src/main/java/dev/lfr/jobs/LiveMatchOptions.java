@@ -2,6 +2,7 @@ package dev.lfr.jobs;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.lfr.udfs.pipeline.Screening;
 import dev.lfr.udfs.track.IouTracker;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
@@ -17,6 +18,13 @@ public final class LiveMatchOptions {
             .defaultValue("fr-feature-512").withDescription("the embedder of faces and of every watchlist vector");
     public static final ConfigOption<String> MODELS_DIR = key("models.dir").stringType().noDefaultValue()
             .withDescription("the installed models folder on the TaskManagers (default: -Dlfr.models.dir, $LFR_MODELS or ./models)");
+    public static final ConfigOption<String> SCREENING_MODEL = key("embedding.screening-model").stringType()
+            .noDefaultValue().withDescription("a reduced form of the embedding model (fr-feature-512-int8) that embeds"
+                    + " every face first; faces whose best score is within embedding.screening-margin of the deployment's"
+                    + " threshold are embedded again by the embedding model, whose score decides (default: off)");
+    public static final ConfigOption<Double> SCREENING_MARGIN = key("embedding.screening-margin").doubleType()
+            .defaultValue(Screening.DEFAULT_MARGIN).withDescription("how far from the threshold (cosine similarity) a"
+                    + " screened score must be to stand (above 0, at most 1)");
     public static final ConfigOption<Integer> EMBEDDING_BATCH = key("embedding.batch").intType().defaultValue(8)
             .withDescription("faces embedded in one model call at most");
     public static final ConfigOption<Duration> ALERT_GAP = key("alert.gap").durationType()

@@ -33,6 +33,13 @@ class LiveMatchOptionsTest {
         assertThat(tiled.pipeline().motionTiles()).isFalse();
         assertThat(LiveMatchJob.Config.defaults().pipeline().detector().tileSize()).as("tiles cost passes: off").isZero();
         assertThat(LiveMatchJob.Config.defaults().pipeline().motionTiles()).isTrue();
+
+        LiveMatchJob.Config screened = from(Map.of("embedding.screening-model", "fr-feature-512-int8",
+                "embedding.screening-margin", "0.08"));
+        assertThat(screened.pipeline().screening().model()).isEqualTo("fr-feature-512-int8");
+        assertThat(screened.pipeline().screening().margin()).isEqualTo(0.08);
+        assertThat(screened.embeddingModel()).as("the watchlist's model still decides").isEqualTo("fr-feature-512");
+        assertThat(LiveMatchJob.Config.defaults().pipeline().screening().on()).isFalse();
     }
 
     @Test
@@ -63,6 +70,13 @@ class LiveMatchOptionsTest {
                 .hasMessageContaining("unknown model");
         assertThatThrownBy(() -> from(Map.of("detector.tile-size", "128")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("detector.tile-size");
+        assertThatThrownBy(() -> from(Map.of("embedding.screening-model", "dlib-resnet-128")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embedding.screening-model");
+        assertThatThrownBy(() -> from(Map.of("embedding.screening-model", "fr-feature-512")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+        assertThatThrownBy(() -> from(Map.of("embedding.screening-model", "fr-feature-512-int8",
+                "embedding.screening-margin", "NaN")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("screening margin");
         assertThatThrownBy(() -> from(Map.of("watchlist.index", "ivf")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use auto, flat, sq8, hnsw or hnsw-sq8");
     }

@@ -140,14 +140,14 @@ public class FaceMatcher
             FramePipeline.Faces faces = pipeline.detect(in.frame().getCamera(), frame, known);
             Long next = nextTrackId.value();
             IouTracker.Step step = pipeline.track(known, next == null ? 1 : next, timeMs, faces);
-            int searched = search(in, frame, faces, step, live, timeMs, out);
+            Searched searched = search(in, frame, faces, step, live, timeMs, out);
             // committed only now: a frame that failed must not use up its tracks' embeddings
             tracks.update(step.tracks());
             nextTrackId.update(step.nextId());
             pipeline.followed(in.frame().getCamera(), step.tracks());
-            metrics.frame(faces.passes(), faces.size(), searched);
+            metrics.frame(faces.passes(), faces.size(), searched.faces(), searched.rescored());
             ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs,
-                    faces.size(), searched, faces.passes()));
+                    faces.size(), searched.faces(), searched.rescored(), faces.passes()));
         } catch (ImageDecodeException e) {
             deadLetter(ctx, in, DeadLetters.reasonOf(e.reason()), e.getMessage());
         } catch (OrtException e) {
@@ -160,18 +160,23 @@ public class FaceMatcher
         }
     }
 
-    /** Embeds and searches the faces the tracker asks for; returns how many were searched. */
-    private int search(GatedFrame in, FrameImage frame, FramePipeline.Faces faces, IouTracker.Step step,
+    /** Faces searched on a frame, and of those, embedded again after screening. */
+    private record Searched(int faces, int rescored) {}
+
+    /** Embeds and searches the faces the tracker asks for. */
+    private Searched search(GatedFrame in, FrameImage frame, FramePipeline.Faces faces, IouTracker.Step step,
                        LiveWatchlist live, long timeMs, Collector<MatchCandidate> out) throws OrtException {
         List<IouTracker.Assignment> toEmbed = step.assignments().stream().filter(IouTracker.Assignment::embed).toList();
         if (toEmbed.isEmpty() || live.size(in.watchlist(), timeMs) == 0) {
-            return 0;
+            return new Searched(0, 0);
         }
         List<Detection> chosen = toEmbed.stream().map(a -> faces.detections().get(a.detection())).toList();
-        List<FaceDescriptor> descriptors = pipeline.embed(frame, chosen);
+        List<FaceDescriptor> descriptors = new ArrayList<>(pipeline.embed(frame, chosen));
+        LiveWatchlist.Hit[] hits = live.best(in.watchlist(), vectors(descriptors), timeMs);
+        int rescored = rescoreUnsure(in, frame, chosen, descriptors, hits, live, timeMs);
         float[][] means = pipeline.fuse(in.frame().getCamera(),
                 toEmbed.stream().mapToLong(IouTracker.Assignment::trackId).toArray(), descriptors);
-        LiveWatchlist.Hit[] hits = bestOfFaceOrTrack(live, in.watchlist(), descriptors, means, timeMs);
+        betterByTrack(live, in.watchlist(), hits, means, timeMs);
         for (int i = 0; i < hits.length; i++) {
             if (hits[i] == null || !(hits[i].score() >= in.threshold())) { // never a match against NaN
                 continue; // not a match: its descriptor goes out of scope here
@@ -181,30 +186,59 @@ public class FaceMatcher
                     hits[i].score(), timeMs, toEmbed.get(i).trackId(), JpegCrops.crop(frame, chosen.get(i).box(), 1.6, 90),
                     hits[i].watchlistVersion(), config.embeddingModel()));
         }
-        return descriptors.size();
+        return new Searched(descriptors.size(), rescored);
     }
 
-    /** Each face's best hit, or its track's (the mean of the track's faces so far) where that scores higher. */
-    private static LiveWatchlist.Hit[] bestOfFaceOrTrack(LiveWatchlist live, String watchlist,
-                                                         List<FaceDescriptor> faces, float[][] means, long timeMs) {
-        List<float[]> queries = new ArrayList<>(faces.size() * 2);
-        faces.forEach(f -> queries.add(f.vector()));
+    /**
+     * With screening on, the faces whose screened best score is near the deployment's threshold are embedded again
+     * by the embedding model and searched again: their descriptors and hits are replaced, so that decision is the
+     * embedding model's. Returns how many were.
+     */
+    private int rescoreUnsure(GatedFrame in, FrameImage frame, List<Detection> chosen, List<FaceDescriptor> descriptors,
+                               LiveWatchlist.Hit[] hits, LiveWatchlist live, long timeMs) throws OrtException {
+        List<Integer> unsure = new ArrayList<>();
+        for (int i = 0; i < hits.length; i++) {
+            if (hits[i] != null && pipeline.screening().unsure(hits[i].score(), in.threshold())) {
+                unsure.add(i);
+            }
+        }
+        if (unsure.isEmpty()) {
+            return 0;
+        }
+        List<FaceDescriptor> exact = pipeline.embedExactly(frame, unsure.stream().map(chosen::get).toList());
+        LiveWatchlist.Hit[] exactHits = live.best(in.watchlist(), vectors(exact), timeMs);
+        for (int k = 0; k < unsure.size(); k++) {
+            descriptors.set(unsure.get(k), exact.get(k));
+            hits[unsure.get(k)] = exactHits[k];
+        }
+        return unsure.size();
+    }
+
+    private static float[][] vectors(List<FaceDescriptor> descriptors) {
+        return descriptors.stream().map(FaceDescriptor::vector).toArray(float[][]::new);
+    }
+
+    /** Replaces a face's hit by its track's (the mean of the track's faces so far) where that scores higher. */
+    private static void betterByTrack(LiveWatchlist live, String watchlist, LiveWatchlist.Hit[] hits, float[][] means,
+                                      long timeMs) {
+        List<float[]> queries = new ArrayList<>();
         for (float[] m : means) {
             if (m != null) {
                 queries.add(m);
             }
         }
-        LiveWatchlist.Hit[] all = live.best(watchlist, queries.toArray(float[][]::new), timeMs);
-        LiveWatchlist.Hit[] best = java.util.Arrays.copyOf(all, faces.size());
-        for (int i = 0, next = faces.size(); i < means.length; i++) {
+        if (queries.isEmpty()) {
+            return;
+        }
+        LiveWatchlist.Hit[] byTrack = live.best(watchlist, queries.toArray(float[][]::new), timeMs);
+        for (int i = 0, next = 0; i < means.length; i++) {
             if (means[i] != null) {
-                LiveWatchlist.Hit track = all[next++];
-                if (track != null && (best[i] == null || track.score() > best[i].score())) {
-                    best[i] = track;
+                LiveWatchlist.Hit track = byTrack[next++];
+                if (track != null && (hits[i] == null || track.score() > hits[i].score())) {
+                    hits[i] = track;
                 }
             }
         }
-        return best;
     }
 
     private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {

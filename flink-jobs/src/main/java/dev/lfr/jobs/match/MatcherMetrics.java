@@ -8,7 +8,7 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The matcher's Flink metrics: frames (and those of still scenes, or between detector passes, not searched), the
- * detector passes run (the whole frame, and tiles where they are on), faces detected and searched, match candidates,
+ * detector passes run (the whole frame, and tiles where they are on), faces detected and searched (and, with screening, embedded again), match candidates,
  * dead letters, the live watchlist's background index rebuilds in flight, and the tracks whose fused descriptors
  * the pipeline holds in memory (walk-past fusion).
  */
@@ -17,6 +17,7 @@ final class MatcherMetrics {
     private final Counter detectorPasses;
     private final Counter facesDetected;
     private final Counter facesSearched;
+    private final Counter facesRescored;
     private final Counter candidates;
     private final Counter deadLetters;
     private final Counter stillFrames;
@@ -29,17 +30,19 @@ final class MatcherMetrics {
         detectorPasses = group.counter("detectorPasses");
         facesDetected = group.counter("facesDetected");
         facesSearched = group.counter("facesSearched");
+        facesRescored = group.counter("facesRescored");
         candidates = group.counter("matchCandidates");
         deadLetters = group.counter(DeadLetters.COUNTER);
         stillFrames = group.counter("stillFramesSkipped");
         framesBetweenDetections = group.counter("framesBetweenDetections");
     }
 
-    void frame(int passes, int detected, int searched) {
+    void frame(int passes, int detected, int searched, int rescored) {
         frames.inc();
         detectorPasses.inc(passes);
         facesDetected.inc(detected);
         facesSearched.inc(searched);
+        facesRescored.inc(rescored);
     }
 
     /** A frame of a still scene, counted as a frame with no face and not searched. */

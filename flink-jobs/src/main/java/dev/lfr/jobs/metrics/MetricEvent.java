@@ -9,27 +9,30 @@ import org.apache.flink.util.OutputTag;
  */
 public record MetricEvent(String deployment, String camera, long timeMs, long frames, long facesDetected,
                           long facesSearched, long alerts, long adjudicatedTrue, long adjudicatedFalse,
-                          long framesDetected, long detectorPasses) {
+                          long framesDetected, long detectorPasses, long facesRescored) {
     /** The side output the face matcher reports its processed frames on. */
     public static final OutputTag<MetricEvent> FRAMES = new OutputTag<>("frame-metrics") {};
 
-    /** A frame the detector ran on, with the faces it found, those searched, and the detector passes it took. */
+    /**
+     * A frame the detector ran on, with the faces it found, those searched (and of those, embedded again after
+     * screening), and the detector passes it took.
+     */
     public static MetricEvent frame(String deployment, String camera, long timeMs, int detected, int searched,
-                                    int passes) {
-        return new MetricEvent(deployment, camera, timeMs, 1, detected, searched, 0, 0, 0, 1, passes);
+                                    int rescored, int passes) {
+        return new MetricEvent(deployment, camera, timeMs, 1, detected, searched, 0, 0, 0, 1, passes, rescored);
     }
 
     /** A frame that went unsearched: a still scene, or between detector passes. */
     public static MetricEvent unsearchedFrame(String deployment, String camera, long timeMs) {
-        return new MetricEvent(deployment, camera, timeMs, 1, 0, 0, 0, 0, 0, 0, 0);
+        return new MetricEvent(deployment, camera, timeMs, 1, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     public static MetricEvent alert(String deployment, String camera, long timeMs) {
-        return new MetricEvent(deployment, camera, timeMs, 0, 0, 0, 1, 0, 0, 0, 0);
+        return new MetricEvent(deployment, camera, timeMs, 0, 0, 0, 1, 0, 0, 0, 0, 0);
     }
 
     public static MetricEvent adjudication(String deployment, String camera, long timeMs, long trueDelta,
                                            long falseDelta) {
-        return new MetricEvent(deployment, camera, timeMs, 0, 0, 0, 0, trueDelta, falseDelta, 0, 0);
+        return new MetricEvent(deployment, camera, timeMs, 0, 0, 0, 0, trueDelta, falseDelta, 0, 0, 0);
     }
 }

@@ -90,9 +90,9 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         String key = start + "/" + camera;
         long[] c = counts.get(key);
         if (c == null) {
-            c = new long[8];
-        } else if (c.length < 8) { // state written before frames_detected or detector_passes were counted
-            c = java.util.Arrays.copyOf(c, 8);
+            c = new long[9];
+        } else if (c.length < 9) { // state written before frames_detected, detector_passes or faces_rescored
+            c = java.util.Arrays.copyOf(c, 9);
         }
         c[0] += e.frames();
         c[1] += e.facesDetected();
@@ -102,6 +102,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
         c[5] += e.adjudicatedFalse();
         c[6] += e.framesDetected();
         c[7] += e.detectorPasses();
+        c[8] += e.facesRescored();
         counts.put(key, c);
     }
 
@@ -163,6 +164,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
                 .setFalseAlertRatePerAlert(adjudicated > 0 ? (double) c[5] / adjudicated : null)
                 .setFramesDetected(c.length > 6 ? c[6] : 0)
                 .setDetectorPasses(c.length > 7 ? c[7] : 0)
+                .setFacesRescored(c.length > 8 ? c[8] : 0)
                 .build();
     }
 }

@@ -377,6 +377,62 @@ class FaceMatcherTest {
         }
     }
 
+    /**
+     * With screening, the 8-bit model embeds the face first; near the threshold (here: a margin of 1, so always) the
+     * embedding model embeds it again and its score decides, the same score as the unscreened matcher's. With a
+     * margin too small to catch it, the screened score stands: close to the exact one but not equal.
+     */
+    @Test
+    void aScreenedFaceNearTheThresholdIsDecidedByTheEmbeddingModel() throws Exception {
+        harness.processElement(frame("cam-s", 0, "Colin_Powell/Colin_Powell_0002.jpg"), 0);
+        float exact = harness.extractOutputValues().get(0).score();
+
+        int[] exactFaces = new int[1];
+        List<MatchCandidate> always = screenedRun(1.0, exactFaces);
+        assertThat(exactFaces[0]).as("embedded again by the embedding model").isEqualTo(1);
+        assertThat(always).singleElement().satisfies(c -> {
+            assertThat(c.score()).isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(c.embeddingModel()).isEqualTo(MODEL);
+        });
+
+        exactFaces[0] = 0;
+        List<MatchCandidate> never = screenedRun(1e-6, exactFaces);
+        assertThat(exactFaces[0]).as("a screened score far from the threshold stands").isZero();
+        assertThat(never).singleElement().satisfies(c -> {
+            assertThat(c.score()).isNotCloseTo(exact, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(c.score()).isCloseTo(exact, org.assertj.core.data.Offset.offset(0.04f));
+        });
+    }
+
+    /** Colin Powell's second photo through a matcher screened by the 8-bit model with {@code margin}. */
+    private static List<MatchCandidate> screenedRun(double margin, int[] exactFaces) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(LiveMatchOptions.SCREENING_MODEL, "fr-feature-512-int8");
+        conf.set(LiveMatchOptions.SCREENING_MARGIN, margin);
+        FaceMatcher screened = new FaceMatcher(LiveMatchJob.Config.from(conf).pipeline(), WatchlistIndexes.Choice.AUTO,
+                dev.lfr.jobs.ingest.StartupRead.none()) {
+            @Override
+            protected FramePipeline openPipeline(FramePipeline.Config config) {
+                return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
+                    @Override
+                    public List<dev.lfr.udfs.embed.FaceDescriptor> embedExactly(FrameImage frame,
+                            List<dev.lfr.udfs.detect.Detection> faces) throws OrtException {
+                        exactFaces[0] += faces.size();
+                        return super.embedExactly(frame, faces);
+                    }
+                };
+            }
+        };
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(screened,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
+            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+            h.processElement(new GatedFrame(Records.SOURCE, Records.frame("cam-s", 0,
+                    Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"))), "d1", "wl", THRESHOLD), 0);
+            assertThat(h.getSideOutput(DeadLetters.TAG)).as("no dead letter").isNull();
+            return h.extractOutputValues();
+        }
+    }
+
     /** What a scheduled matcher did: its detector passes, the frames it counted, its candidates. */
     private record Scheduled(int detections, int frameEvents, long framesDetected, List<MatchCandidate> candidates) {}
 

@@ -26,15 +26,15 @@ class MetricsWindowsTest {
 
     @Test
     void sumsPerCameraAndForAllCamerasWithTheRates() throws Exception {
-        feed(MetricEvent.frame("d1", "cam-a", 1_000, 4, 2, 1));
-        feed(MetricEvent.frame("d1", "cam-a", 2_000, 3, 1, 16)); // tiles searched too
-        feed(MetricEvent.frame("d1", "cam-b", 3_000, 1, 1, 1));
+        feed(MetricEvent.frame("d1", "cam-a", 1_000, 4, 2, 1, 1)); // one face screened near the threshold
+        feed(MetricEvent.frame("d1", "cam-a", 2_000, 3, 1, 0, 16)); // tiles searched too
+        feed(MetricEvent.frame("d1", "cam-b", 3_000, 1, 1, 0, 1));
         feed(MetricEvent.unsearchedFrame("d1", "cam-b", 3_200)); // between detector passes
         feed(MetricEvent.alert("d1", "cam-a", 2_000));
         feed(MetricEvent.alert("d1", "cam-b", 3_000));
         feed(MetricEvent.adjudication("d1", "cam-a", 30_000, 1, 0));
         feed(MetricEvent.adjudication("d1", "cam-b", 40_000, 0, 1));
-        feed(MetricEvent.frame("d1", "cam-a", 61_000, 1, 1, 1)); // the next window
+        feed(MetricEvent.frame("d1", "cam-a", 61_000, 1, 1, 0, 1)); // the next window
         harness.processWatermark(59_998);
         assertThat(harness.extractOutputValues()).isEmpty();
         harness.processWatermark(59_999);
@@ -49,6 +49,7 @@ class MetricsWindowsTest {
         assertThat(all.getDetectorPasses()).isEqualTo(18);
         assertThat(all.getFacesDetected()).isEqualTo(8);
         assertThat(all.getFacesSearched()).isEqualTo(4);
+        assertThat(all.getFacesRescored()).isEqualTo(1);
         assertThat(all.getAlerts()).isEqualTo(2);
         assertThat(all.getAdjudicatedTrue()).isEqualTo(1);
         assertThat(all.getAdjudicatedFalse()).isEqualTo(1);
@@ -64,7 +65,7 @@ class MetricsWindowsTest {
 
     @Test
     void ratesAreNullWithoutSearchesOrVerdictsAndLateEventsCountInTheCurrentWindow() throws Exception {
-        feed(MetricEvent.frame("d1", "cam-a", 1_000, 0, 0, 1));
+        feed(MetricEvent.frame("d1", "cam-a", 1_000, 0, 0, 0, 1));
         harness.processWatermark(59_999);
         DeploymentMetrics first = harness.extractOutputValues().get(0);
         assertThat(first.getFalseAlertRatePerFace()).isNull();
@@ -82,8 +83,8 @@ class MetricsWindowsTest {
 
     @Test
     void aDeploymentThatGoesQuietStillPublishesItsLastWindowOnceAndLaterEventsMoveOn() throws Exception {
-        feed(MetricEvent.frame("d1", "cam-a", 1_000, 2, 1, 1));
-        feed(MetricEvent.frame("d1", "cam-a", 70_000, 2, 1, 1)); // window [60 s, 120 s) stays open: event time stops
+        feed(MetricEvent.frame("d1", "cam-a", 1_000, 2, 1, 0, 1));
+        feed(MetricEvent.frame("d1", "cam-a", 70_000, 2, 1, 0, 1)); // window [60 s, 120 s) stays open: event time stops
         harness.processWatermark(69_500);
         assertThat(harness.extractOutputValues()).hasSize(2); // [0, 60 s): cam-a and all cameras
         harness.setProcessingTime(119_000); // less than two window lengths without an event
@@ -94,7 +95,7 @@ class MetricsWindowsTest {
         assertThat(out.get(3).getWindowStart().toEpochMilli()).isEqualTo(60_000);
         assertThat(out.get(3).getFrames()).isEqualTo(1);
         // a straggler for the published window counts in the next one instead of republishing it
-        feed(MetricEvent.frame("d1", "cam-a", 71_000, 2, 1, 1));
+        feed(MetricEvent.frame("d1", "cam-a", 71_000, 2, 1, 0, 1));
         harness.processWatermark(179_999);
         List<DeploymentMetrics> after = harness.extractOutputValues();
         assertThat(after).hasSize(6);

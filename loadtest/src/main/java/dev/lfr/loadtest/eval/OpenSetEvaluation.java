@@ -5,6 +5,7 @@ import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.enrol.Enrolment;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
+import dev.lfr.udfs.pipeline.Screening;
 import dev.lfr.udfs.quality.QualityGate;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,9 +44,26 @@ public final class OpenSetEvaluation {
      * @param nonMatedIdentity per non-mated probe, its identity
      * @param matedFte         mated probes without a usable face
      * @param nonMatedFte      non-mated probes without a usable face
+     * @param screened         with screened probes, how the screening went; else null
      */
     public record Result(IdentificationMetrics metrics, int watchlistSize, int enrolFailures, List<String> matedIdentity,
-                         List<String> nonMatedIdentity, int matedFte, int nonMatedFte, List<NonMatedSearch> nonMated) {}
+                         List<String> nonMatedIdentity, int matedFte, int nonMatedFte, List<NonMatedSearch> nonMated,
+                         ScreeningTally screened) {}
+
+    /**
+     * Probes as a screened matcher embeds them ({@link Screening}): each probe's search runs on its screened
+     * descriptor, and again on its exact one where the best screened score is within the margin of {@code threshold}.
+     * The watchlist stays enrolled with the exact descriptors.
+     */
+    public record ScreenedProbes(Map<Path, float[]> descriptors, Screening screening, double threshold) {}
+
+    /**
+     * @param searches    searches run (mated and non-mated; strangers are searched unscreened)
+     * @param rescored    searches run again on the exact descriptor
+     * @param largestMove the largest difference between a search's best screened and best exact score
+     */
+    public record ScreeningTally(String model, double margin, double threshold, int searches, int rescored,
+                                 double largestMove) {}
 
     /** A non-mated search: the probe, and the watchlist identity it scored highest against (null without a face). */
     public record NonMatedSearch(Path probe, String candidate, double score) {}
@@ -148,7 +166,50 @@ public final class OpenSetEvaluation {
      *
      * @param cohort the cohort size k of {@link CohortNormalisation}, 0 for raw cosine scores
      */
-    public record Options(Enrol enrol, boolean singleFaceEnrolment, int cohort) {}
+    public record Options(Enrol enrol, boolean singleFaceEnrolment, int cohort, ScreenedProbes screened) {
+        public Options(Enrol enrol, boolean singleFaceEnrolment, int cohort) {
+            this(enrol, singleFaceEnrolment, cohort, null);
+        }
+    }
+
+    /** Runs each probe's search, screened where the options say so, and tallies the screening. */
+    private static final class Searches {
+        private final CohortNormalisation norm;
+        private final ScreenedProbes screened;
+        private int searches;
+        private int rescored;
+        private double largestMove;
+
+        Searches(CohortNormalisation norm, ScreenedProbes screened) {
+            this.norm = norm;
+            this.screened = screened;
+        }
+
+        double[] scores(Path probe, float[] exact, int leaveOut) {
+            searches++;
+            float[] first = screened == null ? null : screened.descriptors().get(probe);
+            if (first == null) {
+                return norm.scores(exact, leaveOut);
+            }
+            double[] byScreened = norm.scores(first, leaveOut);
+            double[] byExact = norm.scores(exact, leaveOut);
+            double score = best(byScreened).score();
+            double move = Math.abs(score - best(byExact).score());
+            if (Double.isFinite(move)) { // a search with every entry left out has no best score
+                largestMove = Math.max(largestMove, move);
+            }
+            if (screened.screening().unsure(score, screened.threshold())) {
+                rescored++;
+                return byExact;
+            }
+            return byScreened;
+        }
+
+        ScreeningTally tally() {
+            return screened == null ? null : new ScreeningTally(screened.screening().model(),
+                    screened.screening().margin(), screened.threshold(), searches, rescored, largestMove);
+        }
+    }
 
     /**
      * As {@link #evaluate(List, Embedded, Enrol, boolean)}, with {@code strangers} searched as further non-mated
@@ -184,6 +245,7 @@ public final class OpenSetEvaluation {
             probesOf.add(id.images().subList(enrolCount, n));
         }
         CohortNormalisation norm = new CohortNormalisation(templates, options.cohort());
+        Searches search = new Searches(norm, options.screened());
         List<Double> mateScores = new ArrayList<>();
         List<Boolean> mateTop = new ArrayList<>();
         List<Double> nonMated = new ArrayList<>();
@@ -206,13 +268,13 @@ public final class OpenSetEvaluation {
                     searches.add(new NonMatedSearch(probe, null, Double.NaN));
                     continue;
                 }
-                double[] all = norm.scores(d, -1);
+                double[] all = search.scores(probe, d, -1);
                 double mate = all[w];
                 all[w] = Double.NEGATIVE_INFINITY;
                 mateScores.add(mate);
                 mateTop.add(mate > best(all).score());
                 // the same search with its own identity left out of the watchlist
-                Candidate other = best(norm.scores(d, w));
+                Candidate other = best(search.scores(probe, d, w));
                 searches.add(new NonMatedSearch(probe, other.index() < 0 ? null : names.get(other.index()), other.score()));
                 nonMated.add(other.score());
             }
@@ -226,7 +288,7 @@ public final class OpenSetEvaluation {
                 searches.add(new NonMatedSearch(single.images().get(0), null, Double.NaN));
                 continue;
             }
-            Candidate best = best(norm.scores(d, -1));
+            Candidate best = best(search.scores(single.images().get(0), d, -1));
             nonMated.add(best.score());
             searches.add(new NonMatedSearch(single.images().get(0), best.index() < 0 ? null : names.get(best.index()),
                     best.score()));
@@ -245,7 +307,7 @@ public final class OpenSetEvaluation {
         IdentificationMetrics metrics = new IdentificationMetrics(mateScores.stream().mapToDouble(Double::doubleValue).toArray(),
                 top, nonMated.stream().mapToDouble(Double::doubleValue).toArray());
         return new Result(metrics, templates.size(), enrolFailures, matedIdentity, nonMatedIdentity, matedFte, nonMatedFte,
-                List.copyOf(searches));
+                List.copyOf(searches), search.tally());
     }
 
     /** The template of the images' descriptors that exist, or null when none does. */

@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
 public final class MetricsMonitor implements AutoCloseable {
     private final Map<String, Integer> copies = new ConcurrentHashMap<>();
     private final Histogram delayMs = new Histogram(3_600_000L, 3);
-    private Totals totals = new Totals(0, 0, 0, 0, 0, 0); // guarded by delayMs
+    private Totals totals = new Totals(0, 0, 0, 0, 0, 0, 0); // guarded by delayMs
     private final TopicFollower<DeploymentMetrics> follower;
 
     public MetricsMonitor(String bootstrap, String topic, Set<String> deployments) {
@@ -31,7 +31,8 @@ public final class MetricsMonitor implements AutoCloseable {
                         Totals t = totals;
                         totals = new Totals(t.windows() + 1, t.frames() + m.getFrames(),
                                 t.framesDetected() + m.getFramesDetected(), t.facesDetected() + m.getFacesDetected(),
-                                t.facesSearched() + m.getFacesSearched(), t.detectorPasses() + m.getDetectorPasses());
+                                t.facesSearched() + m.getFacesSearched(), t.detectorPasses() + m.getDetectorPasses(),
+                                t.facesRescored() + m.getFacesRescored());
                     }
                 }
             }
@@ -48,10 +49,11 @@ public final class MetricsMonitor implements AutoCloseable {
     /**
      * Sums over the deployment's all-camera windows, each window once: what the job counted (the report's
      * {@code job_counts}; the replay waits for the last window, at most 20 s), such as the frames its detector ran on
-     * and the faces it embedded and searched, and the detector passes those frames took (tiles included).
+     * and the faces it embedded and searched, the detector passes those frames took (tiles included), and with
+     * screening the faces embedded again by the embedding model.
      */
     public record Totals(long windows, long frames, long framesDetected, long facesDetected, long facesSearched,
-                         long detectorPasses) {}
+                         long detectorPasses, long facesRescored) {}
 
     public Totals totals() {
         synchronized (delayMs) {

@@ -68,6 +68,31 @@ class LowFpirToolsTest {
         assertThat(r.nonMated().get(1).candidate()).isEqualTo("a");
     }
 
+    /**
+     * Screened probes: a screened score far from the threshold stands; one within the margin is replaced by the
+     * exact descriptor's search, and the tally counts it.
+     */
+    @Test
+    void screenedSearchesNearTheThresholdRunAgainOnTheExactDescriptor() {
+        Map<Path, float[]> exact = new HashMap<>();
+        exact.put(Path.of("a", "a1"), new float[] {1, 0, 0});
+        exact.put(Path.of("a", "a2"), new float[] {0.6f, 0, 0.8f}); // exact mate score 0.6
+        exact.put(Path.of("b", "b1"), new float[] {0, 1, 0});
+        Map<Path, float[]> screened = new HashMap<>(exact);
+        screened.put(Path.of("a", "a2"), new float[] {0.52f, 0, 0.854f}); // screened best (the mate) 0.52: near 0.5
+        screened.put(Path.of("b", "b1"), new float[] {0.05f, 0.9987f, 0}); // best 0.05: far from it
+        OpenSetEvaluation.Embedded e = new OpenSetEvaluation.Embedded(exact, Map.of());
+        List<Identity> ids = List.of(id("a", "a1", "a2"), id("b", "b1"));
+        OpenSetEvaluation.Result r = OpenSetEvaluation.evaluate(ids, e, new OpenSetEvaluation.Options(
+                OpenSetEvaluation.Enrol.FIRST, false, 0, new OpenSetEvaluation.ScreenedProbes(screened,
+                        new dev.lfr.udfs.pipeline.Screening("int8", 0.05), 0.5)), List.of());
+        assertThat(r.metrics().mateScores()[0]).as("the exact search decided").isCloseTo(0.6, within(1e-6));
+        assertThat(r.metrics().nonMatedScores()[1]).as("b1's screened score stood").isCloseTo(0.05, within(1e-6));
+        assertThat(r.screened().searches()).isEqualTo(3); // a2 mated and non-mated, b1
+        assertThat(r.screened().rescored()).isEqualTo(1);
+        assertThat(r.screened().largestMove()).isCloseTo(0.08, within(1e-6));
+    }
+
     @Test
     void cohortNormalisationLowersAHubAgainstAProbeThatResemblesEveryone() {
         // entry 0 is a hub (close to entries 1 and 2); entry 3 stands apart

@@ -31,7 +31,7 @@ public final class FaceEngine implements AutoCloseable {
         this.pipeline = new FramePipeline(models, new FramePipeline.Config(models.dir().toString(), embeddingModel,
                 detectorConfig, gate, 8, flipAveraging, dev.lfr.udfs.pipeline.MotionGate.Config.off(),
                 dev.lfr.udfs.pipeline.DetectionSchedule.Config.everyFrame(), dev.lfr.udfs.track.IouTracker.defaults(),
-                false, false)); // single images: no camera, no motion
+                false, false, dev.lfr.udfs.pipeline.Screening.off())); // single images: no camera, no motion
     }
 
     public static FaceEngine withDefaults(ModelStore models, String embeddingModel) {

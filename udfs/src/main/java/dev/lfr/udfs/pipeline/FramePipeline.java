@@ -12,6 +12,7 @@ import dev.lfr.udfs.embed.FaceEmbedder;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.ImageDecoder;
+import dev.lfr.udfs.model.ModelSpec;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.quality.FaceQuality;
 import dev.lfr.udfs.quality.QualityGate;
@@ -44,31 +45,42 @@ public class FramePipeline implements AutoCloseable {
      * @param fusion         whether a track's faces are also searched as one, by their mean ({@link WalkPastFusion})
      * @param motionTiles    with the detector's tiles on, search only the tiles where the scene changed or a face is
      *                       tracked ({@link MotionTiles}); off: every tile of every searched frame
+     * @param screening      whether a cheaper embedder screens faces first ({@link Screening})
      */
     public record Config(String modelsDir, String embeddingModel, FaceDetector.Config detector, QualityGate gate,
                          int embeddingBatch, boolean flipAveraging, MotionGate.Config motionGate,
-                         DetectionSchedule.Config schedule, IouTracker tracker, boolean fusion, boolean motionTiles)
+                         DetectionSchedule.Config schedule, IouTracker tracker, boolean fusion, boolean motionTiles,
+                         Screening screening)
             implements Serializable {
         public Config {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
+            }
+            if (screening.on() && screening.model().equals(embeddingModel)) {
+                throw new IllegalArgumentException("the screening model must differ from the embedding model "
+                        + embeddingModel);
             }
         }
 
         public static Config defaults(Path modelsDir, String embeddingModel) {
             return new Config(modelsDir.toString(), embeddingModel, FaceDetector.Config.defaults(),
                     QualityGate.defaults(), 8, false, MotionGate.Config.off(), DetectionSchedule.Config.everyFrame(),
-                    IouTracker.defaults(), false, true);
+                    IouTracker.defaults(), false, true, Screening.off());
         }
 
         public Config withDetector(FaceDetector.Config settings) {
             return new Config(modelsDir, embeddingModel, settings, gate, embeddingBatch, flipAveraging, motionGate,
-                    schedule, tracker, fusion, motionTiles);
+                    schedule, tracker, fusion, motionTiles, screening);
         }
 
         public Config withEmbeddingModel(String model) {
             return new Config(modelsDir, model, detector, gate, embeddingBatch, flipAveraging, motionGate, schedule,
-                    tracker, fusion, motionTiles);
+                    tracker, fusion, motionTiles, screening);
+        }
+
+        public Config withScreening(Screening settings) {
+            return new Config(modelsDir, embeddingModel, detector, gate, embeddingBatch, flipAveraging, motionGate,
+                    schedule, tracker, fusion, motionTiles, settings);
         }
     }
 
@@ -88,6 +100,9 @@ public class FramePipeline implements AutoCloseable {
     private final QualityGate gate;
     private final FaceAligner aligner;
     private final FaceEmbedder embedder;
+    private final FaceEmbedder screener;
+    private final FaceAligner screenerAligner;
+    private final Screening screening;
     private final IouTracker tracker;
     private final boolean scheduled;
     private final WalkPastFusion fusion;
@@ -101,6 +116,9 @@ public class FramePipeline implements AutoCloseable {
         this.aligner = new FaceAligner(models, config.embeddingModel());
         this.embedder = new FaceEmbedder(models, config.embeddingModel(), config.embeddingBatch(),
                 config.flipAveraging());
+        this.screening = config.screening();
+        this.screener = screening.on() ? screener(models, config) : null;
+        this.screenerAligner = screening.on() ? new FaceAligner(models, screening.model()) : null;
         this.motion = new MotionGate(config.motionGate());
         this.schedule = new DetectionSchedule(config.schedule());
         this.tracker = config.tracker().forSchedule(config.schedule().every());
@@ -108,6 +126,30 @@ public class FramePipeline implements AutoCloseable {
         this.fusion = config.fusion() ? new WalkPastFusion() : null;
         this.motionTiles = config.motionTiles() && config.detector().tileSize() > 0
                 ? new MotionTiles(config.detector().tileSize(), config.detector().tileOverlap()) : null;
+    }
+
+    private FaceEmbedder screener(ModelStore models, Config config) {
+        FaceEmbedder s = new FaceEmbedder(models, screening.model(), config.embeddingBatch(), config.flipAveraging());
+        if (!sameChipsAndOutput(s.spec(), embedder.spec())) { // a face's two embeddings must be of one face, one space
+            String refused = s.embeddingModel();
+            try {
+                s.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new IllegalArgumentException("the screening model " + refused + " is not a reduced form of "
+                    + embedder.embeddingModel() + ": its output or alignment differs");
+        }
+        return s;
+    }
+
+    private static boolean sameChipsAndOutput(ModelSpec a, ModelSpec b) {
+        return java.util.Objects.equals(a.dimension(), b.dimension())
+                && a.input().width() == b.input().width() && a.input().height() == b.input().height()
+                && a.alignment().landmarks().equals(b.alignment().landmarks())
+                && a.alignment().points().equals(b.alignment().points())
+                && java.util.Arrays.deepEquals(a.alignment().template(), b.alignment().template())
+                && a.alignment().landmarkBoxScale() == b.alignment().landmarkBoxScale();
     }
 
     /** Opens the models of {@code config.modelsDir()} (installing them if needed) and builds the pipeline. */
@@ -214,17 +256,34 @@ public class FramePipeline implements AutoCloseable {
         return fusion == null ? 0 : fusion.tracksHeld();
     }
 
-    /** Aligns and embeds {@code faces} of {@code frame} in batches; the chips are released before it returns. */
+    /**
+     * Aligns and embeds {@code faces} of {@code frame} in batches, by the screening model when screening is on (then
+     * the faces near the threshold go to {@link #embedExactly}); the chips are released before it returns.
+     */
     public List<FaceDescriptor> embed(FrameImage frame, List<Detection> faces) throws OrtException {
+        return screener != null ? embed(screenerAligner, screener, frame, faces) : embedExactly(frame, faces);
+    }
+
+    /** As {@link #embed}, always by the embedding model (the watchlist's). */
+    public List<FaceDescriptor> embedExactly(FrameImage frame, List<Detection> faces) throws OrtException {
+        return embed(aligner, embedder, frame, faces);
+    }
+
+    private static List<FaceDescriptor> embed(FaceAligner aligner, FaceEmbedder by, FrameImage frame,
+                                              List<Detection> faces) throws OrtException {
         List<AlignedFace> chips = new ArrayList<>(faces.size());
         try {
             for (Detection d : faces) {
                 chips.add(aligner.align(frame, d));
             }
-            return embedder.embedAll(chips);
+            return by.embedAll(chips);
         } finally {
             chips.forEach(c -> c.chip().close());
         }
+    }
+
+    public Screening screening() {
+        return screening;
     }
 
     public FaceEmbedder embedder() {
@@ -239,6 +298,10 @@ public class FramePipeline implements AutoCloseable {
     public void close() throws OrtException {
         quality.close();
         embedder.close();
+        if (screener != null) {
+            screener.close();
+            screenerAligner.close();
+        }
         aligner.close();
         detector.close();
     }

@@ -67,6 +67,27 @@ class FaceEngineTest {
         }
     }
 
+    /** A screening model embeds the chips aligned for the embedding model: another network is refused at open. */
+    @Test
+    void aScreeningModelMustBeAReducedFormOfTheEmbeddingModel() throws Exception {
+        dev.lfr.udfs.pipeline.FramePipeline.Config base =
+                dev.lfr.udfs.pipeline.FramePipeline.Config.defaults(TestData.models().dir(), "fr-feature-512");
+        assertThatThrownBy(() -> new dev.lfr.udfs.pipeline.FramePipeline(TestData.models(),
+                base.withScreening(new dev.lfr.udfs.pipeline.Screening("dlib-resnet-128", 0.05))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a reduced form");
+        try (var screened = new dev.lfr.udfs.pipeline.FramePipeline(TestData.models(),
+                base.withScreening(new dev.lfr.udfs.pipeline.Screening("fr-feature-512-int8", 0.05)));
+             FrameImage img = decoder.decode(TestData.models().samples().get(0))) {
+            List<Detection> faces = screened.detect(img).detections().subList(0, 1);
+            FaceDescriptor first = screened.embed(img, faces).get(0);
+            FaceDescriptor exact = screened.embedExactly(img, faces).get(0);
+            assertThat(first.embeddingModel()).isEqualTo("fr-feature-512-int8");
+            assertThat(exact.embeddingModel()).isEqualTo("fr-feature-512");
+            double cosine = new FaceDescriptor("fr-feature-512", first.vector()).cosine(exact);
+            assertThat(cosine).as("one output space").isGreaterThan(0.95).isLessThan(0.99999);
+        }
+    }
+
     @Test
     void flipAveragingGivesAFaceAndItsMirrorOneDescriptor() throws Exception {
         String embedder = "fr-feature-512";
