@@ -43,12 +43,15 @@ import org.apache.flink.util.Collector;
  * state the watchlist entries ({@link MatcherWatchlist}), from which the live watchlist is loaded once per start
  * and then kept current update by update.
  *
- * <p>Privacy: a descriptor lives only inside {@link #processElement}, or with walk-past fusion on, as part of its
- * track's mean in the pipeline's memory until the track ends (never state); only a face whose score reaches the
- * deployment's threshold leaves, as a {@link MatchCandidate} with a JPEG crop. Non-matching faces leave nothing: no
- * output, no state, no log line. A frame that fails anywhere (an image that does not decode, an ONNX Runtime, OpenCV
- * or FAISS error) becomes a dead letter with a reason code, and the next frame is processed as usual. Each frame
- * processed reports its counts on the {@link MetricEvent#FRAMES} side output.
+ * <p>With screening ({@link dev.lfr.udfs.pipeline.Screening}), faces are embedded by the screening model first, and
+ * those whose best score is near the threshold again by the embedding model, whose score then decides.
+ *
+ * <p>Privacy: a descriptor (screened or exact) lives only inside {@link #processElement}, or with walk-past fusion
+ * on, as part of its track's mean in the pipeline's memory until the track ends (never state); only a face whose
+ * score reaches the deployment's threshold leaves, as a {@link MatchCandidate} with a JPEG crop. Non-matching faces
+ * leave nothing: no output, no state, no log line. A frame that fails anywhere (an image that does not decode, an
+ * ONNX Runtime, OpenCV or FAISS error) becomes a dead letter with a reason code, and the next frame is processed as
+ * usual. Each frame processed reports its counts on the {@link MetricEvent#FRAMES} side output.
  */
 public class FaceMatcher
         extends KeyedBroadcastProcessFunction<String, GatedFrame, ControlRecord<WatchlistUpdate>, MatchCandidate>

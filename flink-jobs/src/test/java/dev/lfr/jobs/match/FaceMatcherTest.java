@@ -406,6 +406,39 @@ class FaceMatcherTest {
 
     /** Colin Powell's second photo through a matcher screened by the 8-bit model with {@code margin}. */
     private static List<MatchCandidate> screenedRun(double margin, int[] exactFaces) throws Exception {
+        try (var h = screened(margin, exactFaces)) {
+            h.processElement(new GatedFrame(Records.SOURCE, Records.frame("cam-s", 0,
+                    Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"))), "d1", "wl", THRESHOLD), 0);
+            assertThat(h.getSideOutput(DeadLetters.TAG)).as("no dead letter").isNull();
+            return h.extractOutputValues();
+        }
+    }
+
+    /** A passer-by embedded by both models of a screened matcher leaves neither descriptor in a checkpoint. */
+    @Test
+    void aScreenedCheckpointHoldsNeitherDescriptorOfAPasserBy() throws Exception {
+        float[] zicoInt8;
+        try (FaceEngine engine = FaceEngine.withDefaults(ModelStore.ensureDefault(), "fr-feature-512-int8")) {
+            zicoInt8 = descriptor(engine, "Zico/Zico_0001.jpg");
+        }
+        int[] exactFaces = new int[1];
+        try (var h = screened(1.0, exactFaces)) {
+            h.processElement(frame("cam-b", 0, "Zico/Zico_0001.jpg"), 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(exactFaces[0]).as("embedded by both models").isEqualTo(1);
+            byte[] checkpoint = bytesOf(h.snapshot(1, 1));
+            assertThat(BiometricScan.holds(checkpoint, colin)).as("positive control").isTrue();
+            assertThat(BiometricScan.holds(checkpoint, zico)).isFalse();
+            assertThat(BiometricScan.holds(checkpoint, zicoInt8)).isFalse();
+        }
+    }
+
+    /**
+     * A matcher screened by the 8-bit model with {@code margin}, Colin Powell enrolled; it counts the faces embedded
+     * again by the embedding model in {@code exactFaces[0]}.
+     */
+    private static KeyedBroadcastOperatorTestHarness<String, GatedFrame, ControlRecord<WatchlistUpdate>, MatchCandidate>
+            screened(double margin, int[] exactFaces) throws Exception {
         Configuration conf = new Configuration();
         conf.set(LiveMatchOptions.SCREENING_MODEL, "fr-feature-512-int8");
         conf.set(LiveMatchOptions.SCREENING_MARGIN, margin);
@@ -423,14 +456,10 @@ class FaceMatcherTest {
                 };
             }
         };
-        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(screened,
-                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST)) {
-            h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
-            h.processElement(new GatedFrame(Records.SOURCE, Records.frame("cam-s", 0,
-                    Files.readAllBytes(lfw.resolve("Colin_Powell/Colin_Powell_0002.jpg"))), "d1", "wl", THRESHOLD), 0);
-            assertThat(h.getSideOutput(DeadLetters.TAG)).as("no dead letter").isNull();
-            return h.extractOutputValues();
-        }
+        var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(screened,
+                (GatedFrame g) -> g.frame().getCamera(), Types.STRING, FaceMatcher.WATCHLIST);
+        h.processBroadcastElement(control(enrol("colin", 1, colin)), 0);
+        return h;
     }
 
     /** What a scheduled matcher did: its detector passes, the frames it counted, its candidates. */

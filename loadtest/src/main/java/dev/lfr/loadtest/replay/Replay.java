@@ -115,6 +115,11 @@ public final class Replay {
         }
         FrameSource frames = scenes.saveFrames() > 0
                 ? saving(source, outDir.resolve("frames"), scenes.saveFrames()) : source;
+        if (modelBound && plan.jobSettings().containsKey("embedding.screening-model")) {
+            listener.line("warning: the model-only bound counts each searched face at " + engine.embeddingModel()
+                    + "'s cost; with embedding.screening-model most faces cost the screening model's, so the job's"
+                    + " share of the bound reads high");
+        }
         ModelOnlyBound bound = modelBound ? ModelOnlyBound.measure(engine.models(), engine.embeddingModel(),
                 FaceDetector.Config.defaults(), frames.next("model-bound", 0, 0).jpeg()) : null;
         return ReplaySession.run(plan, frames, watchlist, bound, scenes.describe(), outDir, listener);

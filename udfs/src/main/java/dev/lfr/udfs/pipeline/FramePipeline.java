@@ -56,6 +56,7 @@ public class FramePipeline implements AutoCloseable {
             if (embeddingBatch < 1) {
                 throw new IllegalArgumentException("the embedding batch must be at least 1");
             }
+            screening = screening == null ? Screening.off() : screening;
             if (screening.on() && screening.model().equals(embeddingModel)) {
                 throw new IllegalArgumentException("the screening model must differ from the embedding model "
                         + embeddingModel);
