@@ -8,9 +8,9 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The matcher's Flink metrics: frames (and those of still scenes, or between detector passes, not searched), the
- * detector passes run (the whole frame, and tiles where they are on), faces detected and searched (and, with screening, embedded again), match candidates,
- * dead letters, the live watchlist's background index rebuilds in flight, and the tracks whose fused descriptors
- * the pipeline holds in memory (walk-past fusion).
+ * detector passes run (the whole frame, and tiles where they are on), faces detected and searched (and with
+ * screening, embedded again), match candidates, dead letters, the live watchlist's background index rebuilds in
+ * flight, and the tracks whose fused descriptors the pipeline holds in memory (walk-past fusion).
  */
 final class MatcherMetrics {
     private final Counter frames;
