@@ -52,6 +52,7 @@ class ReplayCommandTest {
         assertThat(counts.get("faces_searched").asInt()).isLessThanOrEqualTo(counts.get("faces_detected").asInt());
         assertThat(counts.get("detector_passes").asInt()).as("no tiles: one pass a searched frame")
                 .isEqualTo(counts.get("frames_detected").asInt());
+        assertThat(counts.get("faces_rescored").asInt()).as("no screening: no face embedded twice").isZero();
         for (String png : List.of("latency_cdf.png", "lag.png")) {
             assertThat(Files.readAllBytes(out.resolve(png))).startsWith(0x89, 'P', 'N', 'G');
         }
@@ -62,14 +63,18 @@ class ReplayCommandTest {
     }
 
     @Test
-    void replaysAFolderOfPhotosAgainstTheSampleWatchlistWithTiles(@TempDir Path out) throws Exception {
+    void replaysAFolderOfPhotosAgainstTheSampleWatchlistWithTilesAndScreening(@TempDir Path out) throws Exception {
         Path photos = dev.lfr.udfs.model.ModelStore.ensureDefault().samples().get(0).getParent();
         LfrCommandLineTest.Run r = LfrCommandLineTest.lfr("replay", "--images", photos.toString(), "--cameras", "1",
                 "--fps", "4", "--duration", "3", "--drain", "30", "--job-option", "detection.every=2", "--job-option",
-                "detector.tile-size=384", "--out", out.toString());
+                "detector.tile-size=384", "--job-option", "embedding.screening-model=fr-feature-512-int8",
+                "--job-option", "embedding.screening-margin=1", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertThat(report.at("/throughput/frames").asInt()).isEqualTo(12);
+        // screened with a margin of 1: every searched face is embedded again, counted through lfr.metrics
+        assertThat(report.at("/job_counts/faces_searched").asInt()).isPositive();
+        assertThat(report.at("/job_counts/faces_rescored").asInt()).isEqualTo(report.at("/job_counts/faces_searched").asInt());
         assertThat(report.at("/job_counts/frames").asInt()).isEqualTo(12);
         assertThat(report.at("/job_counts/frames_detected").asInt()).as("the detector on every other frame")
                 .isBetween(6, 7);
