@@ -94,6 +94,33 @@ class SchemaRulesTest {
         }
     }
 
+    /**
+     * Metric windows published by each earlier release of the job (before frames_detected, detector_passes and
+     * faces_rescored were counted) still read, with the later counts at 0.
+     */
+    @Test
+    void metricWindowsOfEveryEarlierReleaseStillRead() throws Exception {
+        List<Schema> released = AvroBytes.releasedSchemas(DeploymentMetrics.getClassSchema());
+        assertThat(released).hasSize(3);
+        for (Schema older : released) {
+            org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(older);
+            for (Schema.Field f : older.getFields()) {
+                old.put(f.name(), f.schema().getType() == Schema.Type.LONG ? 7L : null);
+            }
+            old.put("deployment", "d1");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(older).write(old, enc);
+            enc.flush();
+
+            DeploymentMetrics read = AvroBytes.decode(out.toByteArray(), DeploymentMetrics.class);
+            assertThat(read.getDeployment()).isEqualTo("d1");
+            assertThat(read.getFrames()).isEqualTo(7);
+            assertThat(read.getFacesRescored()).as("not in any earlier release").isZero();
+            assertThat(read.getDetectorPasses()).isEqualTo(older.getField("detector_passes") != null ? 7 : 0);
+        }
+    }
+
     /** A value written before the schema grew still reads, with the new fields at their defaults. */
     @Test
     void valuesWrittenWithAReleasedSchemaStillRead() throws Exception {
