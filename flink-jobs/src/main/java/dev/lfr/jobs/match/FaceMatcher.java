@@ -174,9 +174,14 @@ public class FaceMatcher
             return new Searched(0, 0);
         }
         List<Detection> chosen = toEmbed.stream().map(a -> faces.detections().get(a.detection())).toList();
-        List<FaceDescriptor> descriptors = new ArrayList<>(pipeline.embed(frame, chosen));
-        LiveWatchlist.Hit[] hits = live.best(in.watchlist(), vectors(descriptors), timeMs);
-        int rescored = rescoreUnsure(in, frame, chosen, descriptors, hits, live, timeMs);
+        List<FaceDescriptor> descriptors;
+        LiveWatchlist.Hit[] hits;
+        int rescored;
+        try (FramePipeline.Embedded embedded = pipeline.embedAligned(frame, chosen)) {
+            descriptors = new ArrayList<>(embedded.descriptors());
+            hits = live.best(in.watchlist(), vectors(descriptors), timeMs);
+            rescored = rescoreUnsure(in, embedded, descriptors, hits, live, timeMs);
+        }
         float[][] means = pipeline.fuse(in.frame().getCamera(),
                 toEmbed.stream().mapToLong(IouTracker.Assignment::trackId).toArray(), descriptors);
         betterByTrack(live, in.watchlist(), hits, means, timeMs);
@@ -197,8 +202,8 @@ public class FaceMatcher
      * by the embedding model and searched again: their descriptors and hits are replaced, so that decision is the
      * embedding model's. Returns how many were.
      */
-    private int rescoreUnsure(GatedFrame in, FrameImage frame, List<Detection> chosen, List<FaceDescriptor> descriptors,
-                               LiveWatchlist.Hit[] hits, LiveWatchlist live, long timeMs) throws OrtException {
+    private int rescoreUnsure(GatedFrame in, FramePipeline.Embedded embedded, List<FaceDescriptor> descriptors,
+                              LiveWatchlist.Hit[] hits, LiveWatchlist live, long timeMs) throws OrtException {
         List<Integer> unsure = new ArrayList<>();
         for (int i = 0; i < hits.length; i++) {
             if (hits[i] != null && pipeline.screening().unsure(hits[i].score(), in.threshold())) {
@@ -208,7 +213,7 @@ public class FaceMatcher
         if (unsure.isEmpty()) {
             return 0;
         }
-        List<FaceDescriptor> exact = pipeline.embedExactly(frame, unsure.stream().map(chosen::get).toList());
+        List<FaceDescriptor> exact = pipeline.embedExactly(embedded, unsure);
         LiveWatchlist.Hit[] exactHits = live.best(in.watchlist(), vectors(exact), timeMs);
         for (int k = 0; k < unsure.size(); k++) {
             descriptors.set(unsure.get(k), exact.get(k));

@@ -19,7 +19,6 @@ import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.udfs.detect.Detection;
-import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
@@ -217,12 +216,12 @@ class FaceMatcherTest {
                     private boolean failed;
 
                     @Override
-                    public List<FaceDescriptor> embed(FrameImage frame, List<Detection> faces) throws OrtException {
+                    public Embedded embedAligned(FrameImage frame, List<Detection> faces) throws OrtException {
                         if (!failed) {
                             failed = true;
                             throw new OrtException("injected failure");
                         }
-                        return super.embed(frame, faces);
+                        return super.embedAligned(frame, faces);
                     }
                 };
             }
@@ -448,10 +447,10 @@ class FaceMatcherTest {
             protected FramePipeline openPipeline(FramePipeline.Config config) {
                 return new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
                     @Override
-                    public List<dev.lfr.udfs.embed.FaceDescriptor> embedExactly(FrameImage frame,
-                            List<dev.lfr.udfs.detect.Detection> faces) throws OrtException {
-                        exactFaces[0] += faces.size();
-                        return super.embedExactly(frame, faces);
+                    public List<dev.lfr.udfs.embed.FaceDescriptor> embedExactly(Embedded embedded, List<Integer> which)
+                            throws OrtException {
+                        exactFaces[0] += which.size();
+                        return super.embedExactly(embedded, which);
                     }
                 };
             }

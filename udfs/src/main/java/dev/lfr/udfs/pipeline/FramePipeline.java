@@ -102,7 +102,6 @@ public class FramePipeline implements AutoCloseable {
     private final FaceAligner aligner;
     private final FaceEmbedder embedder;
     private final FaceEmbedder screener;
-    private final FaceAligner screenerAligner;
     private final Screening screening;
     private final IouTracker tracker;
     private final boolean scheduled;
@@ -119,7 +118,6 @@ public class FramePipeline implements AutoCloseable {
                 config.flipAveraging());
         this.screening = config.screening();
         this.screener = screening.on() ? screener(models, config) : null;
-        this.screenerAligner = screening.on() ? new FaceAligner(models, screening.model()) : null;
         this.motion = new MotionGate(config.motionGate());
         this.schedule = new DetectionSchedule(config.schedule());
         this.tracker = config.tracker().forSchedule(config.schedule().every());
@@ -131,7 +129,7 @@ public class FramePipeline implements AutoCloseable {
 
     private FaceEmbedder screener(ModelStore models, Config config) {
         FaceEmbedder s = new FaceEmbedder(models, screening.model(), config.embeddingBatch(), config.flipAveraging());
-        if (!sameChipsAndOutput(s.spec(), embedder.spec())) { // a face's two embeddings must be of one face, one space
+        if (!sameChipsAndOutput(s.spec(), embedder.spec())) { // one chip for both, one output space
             String refused = s.embeddingModel();
             try {
                 s.close();
@@ -258,29 +256,58 @@ public class FramePipeline implements AutoCloseable {
     }
 
     /**
-     * Aligns and embeds {@code faces} of {@code frame} in batches, by the screening model when screening is on (then
-     * the faces near the threshold go to {@link #embedExactly}); the chips are released before it returns.
+     * A frame's faces, aligned once, and their descriptors by the first model to embed them: the screening model when
+     * screening is on, else the embedding model. The chips stay until it is closed, so that the faces near the
+     * threshold can go to {@link #embedExactly} without being aligned again.
      */
+    public static final class Embedded implements AutoCloseable {
+        private final List<AlignedFace> chips;
+        private final List<FaceDescriptor> descriptors;
+
+        private Embedded(List<AlignedFace> chips, List<FaceDescriptor> descriptors) {
+            this.chips = chips;
+            this.descriptors = descriptors;
+        }
+
+        public List<FaceDescriptor> descriptors() {
+            return descriptors;
+        }
+
+        /** Releases the chips. */
+        @Override
+        public void close() {
+            chips.forEach(c -> c.chip().close());
+        }
+    }
+
+    /** Aligns and embeds {@code faces} of {@code frame} in batches; the chips are released before it returns. */
     public List<FaceDescriptor> embed(FrameImage frame, List<Detection> faces) throws OrtException {
-        return screener != null ? embed(screenerAligner, screener, frame, faces) : embedExactly(frame, faces);
+        try (Embedded e = embedAligned(frame, faces)) {
+            return e.descriptors();
+        }
     }
 
-    /** As {@link #embed}, always by the embedding model (the watchlist's). */
-    public List<FaceDescriptor> embedExactly(FrameImage frame, List<Detection> faces) throws OrtException {
-        return embed(aligner, embedder, frame, faces);
-    }
-
-    private static List<FaceDescriptor> embed(FaceAligner aligner, FaceEmbedder by, FrameImage frame,
-                                              List<Detection> faces) throws OrtException {
+    /** Aligns {@code faces} of {@code frame} once and embeds them in batches; close the result to release the chips. */
+    public Embedded embedAligned(FrameImage frame, List<Detection> faces) throws OrtException {
         List<AlignedFace> chips = new ArrayList<>(faces.size());
         try {
             for (Detection d : faces) {
                 chips.add(aligner.align(frame, d));
             }
-            return by.embedAll(chips);
-        } finally {
+            // the screener shares the embedding model's alignment (checked at open): the same chips, relabelled
+            List<FaceDescriptor> first = screener == null ? embedder.embedAll(chips) : screener.embedAll(chips.stream()
+                    .map(c -> new AlignedFace(screener.embeddingModel(), c.chip(), c.landmarks(), c.transform()))
+                    .toList());
+            return new Embedded(chips, first);
+        } catch (OrtException | RuntimeException e) {
             chips.forEach(c -> c.chip().close());
+            throw e;
         }
+    }
+
+    /** The embedding model's (the watchlist's) descriptors of the faces of {@code embedded} at {@code which}. */
+    public List<FaceDescriptor> embedExactly(Embedded embedded, List<Integer> which) throws OrtException {
+        return embedder.embedAll(which.stream().map(embedded.chips::get).toList());
     }
 
     public Screening screening() {
@@ -301,7 +328,6 @@ public class FramePipeline implements AutoCloseable {
         embedder.close();
         if (screener != null) {
             screener.close();
-            screenerAligner.close();
         }
         aligner.close();
         detector.close();

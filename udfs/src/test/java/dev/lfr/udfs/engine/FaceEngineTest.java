@@ -79,8 +79,12 @@ class FaceEngineTest {
                 base.withScreening(new dev.lfr.udfs.pipeline.Screening("fr-feature-512-int8", 0.05)));
              FrameImage img = decoder.decode(TestData.models().samples().get(0))) {
             List<Detection> faces = screened.detect(img).detections().subList(0, 1);
-            FaceDescriptor first = screened.embed(img, faces).get(0);
-            FaceDescriptor exact = screened.embedExactly(img, faces).get(0);
+            FaceDescriptor first;
+            FaceDescriptor exact;
+            try (var aligned = screened.embedAligned(img, faces)) {
+                first = aligned.descriptors().get(0);
+                exact = screened.embedExactly(aligned, List.of(0)).get(0);
+            }
             assertThat(first.embeddingModel()).isEqualTo("fr-feature-512-int8");
             assertThat(exact.embeddingModel()).isEqualTo("fr-feature-512");
             double cosine = new FaceDescriptor("fr-feature-512", first.vector()).cosine(exact);
