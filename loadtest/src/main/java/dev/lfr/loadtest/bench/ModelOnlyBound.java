@@ -4,34 +4,64 @@ import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
 import dev.lfr.udfs.model.ModelStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The frames per second that ONNX Runtime alone could sustain doing the job's model work, the bound the streaming
  * pipeline is measured against: per frame the detector ran on (the job's own count: detection scheduling and the
  * motion gate leave frames undetected), the detector passes the job's detector configuration makes on frames of
  * this size, plus, per face the job embedded (from the job's own metrics), a landmark run where the embedder needs
- * one and an embedder run; all at batch 1, one thread per subtask, times the parallelism.
+ * one and an embedder run; all at batch 1, one session per subtask, times the parallelism.
+ *
+ * <p>Each model's run time is measured with one session per subtask running at once, as the job's subtasks run
+ * them (two busy cores share caches and memory bandwidth: the embedder is 7-12% slower a run than on one busy
+ * core), and taken as the median run: a mean of a few dozen runs let one stall (a JIT or GC thread on the same
+ * cores) move the bound by 15-30% between replays of the same work.
  *
  * @param detectMs  one detector session run
  * @param passes    detector passes per frame with every tile searched
  * @param perFaceMs landmark (if any) plus embedder session runs for one face
  */
 public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
+    private static final int WARMUP_RUNS = 20;
+    private static final int RUNS = 200;
 
-    /** Measures the session runs now, on this machine. */
-    public static ModelOnlyBound measure(ModelStore models, String embeddingModel, FaceDetector.Config detector, byte[] frameJpeg)
-            throws Exception {
+    /** Measures the session runs now, on this machine, with {@code parallelism} sessions of each model at once. */
+    public static ModelOnlyBound measure(ModelStore models, String embeddingModel, FaceDetector.Config detector,
+                                         byte[] frameJpeg, int parallelism) throws Exception {
         int passes;
         try (FaceDetector d = new FaceDetector(models, detector); FrameImage f = new ImageDecoder().decode(frameJpeg)) {
             passes = d.passes(f.width(), f.height());
         }
-        double detect = EngineBenchmark.sessionRunOnly(models, FaceDetector.MODEL_ID, 10, 60).meanMs();
-        double perFace = EngineBenchmark.sessionRunOnly(models, embeddingModel, 10, 60).meanMs();
+        double detect = medianRunMs(models, FaceDetector.MODEL_ID, parallelism);
+        double perFace = medianRunMs(models, embeddingModel, parallelism);
         var alignment = models.spec(embeddingModel).alignment();
         if (!alignment.usesBlazeFaceKeypoints()) {
-            perFace += EngineBenchmark.sessionRunOnly(models, alignment.landmarks(), 10, 60).meanMs();
+            perFace += medianRunMs(models, alignment.landmarks(), parallelism);
         }
         return new ModelOnlyBound(detect, passes, perFace);
+    }
+
+    /** The mean over {@code sessions} concurrent sessions of each one's median run. */
+    static double medianRunMs(ModelStore models, String model, int sessions) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(sessions);
+        try {
+            List<Future<StageTimer.Stats>> runs = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                runs.add(threads.submit(() -> EngineBenchmark.sessionRunOnly(models, model, WARMUP_RUNS, RUNS)));
+            }
+            double sum = 0;
+            for (Future<StageTimer.Stats> run : runs) {
+                sum += run.get().p50Ms();
+            }
+            return sum / sessions;
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     /**

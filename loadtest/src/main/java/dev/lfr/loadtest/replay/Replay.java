@@ -121,7 +121,7 @@ public final class Replay {
                     + " share of the bound reads high");
         }
         ModelOnlyBound bound = modelBound ? ModelOnlyBound.measure(engine.models(), engine.embeddingModel(),
-                FaceDetector.Config.defaults(), frames.next("model-bound", 0, 0).jpeg()) : null;
+                FaceDetector.Config.defaults(), frames.next("model-bound", 0, 0).jpeg(), plan.parallelism()) : null;
         return ReplaySession.run(plan, frames, watchlist, bound, scenes.describe(), outDir, listener);
     }
 
