@@ -30,6 +30,12 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
     private static final int WARMUP_RUNS = 20;
     private static final int RUNS = 200;
 
+    /** A measurement to take, when the machine is quiet. */
+    @FunctionalInterface
+    public interface Measure {
+        ModelOnlyBound now() throws Exception;
+    }
+
     /** Measures the session runs now, on this machine, with {@code parallelism} sessions of each model at once. */
     public static ModelOnlyBound measure(ModelStore models, String embeddingModel, FaceDetector.Config detector,
                                          byte[] frameJpeg, int parallelism) throws Exception {
@@ -44,6 +50,11 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
             perFace += medianRunMs(models, alignment.landmarks(), parallelism);
         }
         return new ModelOnlyBound(detect, passes, perFace);
+    }
+
+    /** Each model's faster run time of this measurement and {@code other}'s (of the same frames' passes). */
+    public ModelOnlyBound fasterOf(ModelOnlyBound other) {
+        return new ModelOnlyBound(Math.min(detectMs, other.detectMs), passes, Math.min(perFaceMs, other.perFaceMs));
     }
 
     /** The mean over {@code sessions} concurrent sessions of each one's median run. */

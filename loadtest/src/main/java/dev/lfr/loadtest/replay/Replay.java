@@ -120,8 +120,9 @@ public final class Replay {
                     + "'s cost; with embedding.screening-model most faces cost the screening model's, so the job's"
                     + " share of the bound reads high");
         }
-        ModelOnlyBound bound = modelBound ? ModelOnlyBound.measure(engine.models(), engine.embeddingModel(),
-                FaceDetector.Config.defaults(), frames.next("model-bound", 0, 0).jpeg(), plan.parallelism()) : null;
+        byte[] boundFrame = modelBound ? frames.next("model-bound", 0, 0).jpeg() : null;
+        ModelOnlyBound.Measure bound = modelBound ? () -> ModelOnlyBound.measure(engine.models(),
+                engine.embeddingModel(), FaceDetector.Config.defaults(), boundFrame, plan.parallelism()) : null;
         return ReplaySession.run(plan, frames, watchlist, bound, scenes.describe(), outDir, listener);
     }
 

@@ -27,6 +27,14 @@ class ModelOnlyBoundTest {
     }
 
     @Test
+    void ofTwoMeasurementsEachModelKeepsItsFasterRun() {
+        ModelOnlyBound later = new ModelOnlyBound(7, 1, 3.5).fasterOf(bound);
+        assertThat(later.detectMs()).isEqualTo(6);
+        assertThat(later.perFaceMs()).isEqualTo(3.5);
+        assertThat(later.passes()).isEqualTo(1);
+    }
+
+    @Test
     void framesWithNoModelWorkHaveNoBoundRatherThanAnInfiniteOne() {
         ModelOnlyBound.Description still = bound.describe(0, null, 0, 2, 100.0);
         assertThat(still.boundFps()).isNull();
