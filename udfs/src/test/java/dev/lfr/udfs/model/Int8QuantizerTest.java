@@ -72,6 +72,28 @@ class Int8QuantizerTest {
     }
 
     @Test
+    void calibrationSamplesSpanEachInputsWholeTensorAndShareTheRoomEqually() {
+        // a 128x7x7 activation with 2.4 values a sample: a stride of 2 would stop at 84% of it
+        float[] tensor = new float[6272];
+        for (int i = 0; i < tensor.length; i++) {
+            tensor[i] = i;
+        }
+        float[] kept = new float[2 * 2622];
+        FloatBuffer first = FloatBuffer.wrap(tensor);
+        assertThat(Int8Quantizer.sampleEvenly(first, kept, 0, 2622)).isEqualTo(2622);
+        assertThat(first.position()).isZero();
+        assertThat(kept[0]).isZero();
+        assertThat(kept[2621]).isGreaterThan(tensor.length - 4f);
+        // a smaller tensor than the room: each value once, and the next input's room untouched
+        java.util.Arrays.fill(kept, -1);
+        assertThat(Int8Quantizer.sampleEvenly(FloatBuffer.wrap(tensor, 0, 1000), kept, 0, 2622)).isEqualTo(1000);
+        assertThat(kept[999]).isEqualTo(999f);
+        assertThat(kept[1000]).isEqualTo(-1f);
+        assertThat(Int8Quantizer.sampleEvenly(FloatBuffer.wrap(tensor), kept, 2622, 2622)).isEqualTo(2622);
+        assertThat(kept[2 * 2622 - 1]).isGreaterThan(tensor.length - 4f);
+    }
+
+    @Test
     void theSensitiveConvolutionsAreTheDepthwiseTheFirstAndTheLastTwoPointwise() {
         assertThat(Int8Quantizer.sensitiveConvs(network(13))).containsExactlyInAnyOrder("c0", "c1", "c2", "y");
     }
