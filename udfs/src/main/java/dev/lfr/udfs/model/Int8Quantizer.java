@@ -165,7 +165,7 @@ public final class Int8Quantizer {
     /**
      * Copies {@code perInput} values spread evenly over the whole of {@code values} (all of them where there are fewer)
      * into {@code kept} from {@code at}, leaving the buffer's position as it was; returns how many. A whole-number
-     * stride would leave a tensor's end unsampled (a stride of 2 for 2.4 values a sample leaves its last 16% out), or
+     * stride would leave a tensor's end unsampled (a stride of 2 where there are 2.4 values a sample leaves the last 17% out), or
      * let one input fill the room of the inputs after it.
      */
     static int sampleEvenly(FloatBuffer values, float[] kept, int at, int perInput) {
