@@ -108,17 +108,22 @@ class SchemaRulesTest {
                 old.put(f.name(), f.schema().getType() == Schema.Type.LONG ? 7L : null);
             }
             old.put("deployment", "d1");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-            new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(older).write(old, enc);
-            enc.flush();
 
-            DeploymentMetrics read = AvroBytes.decode(out.toByteArray(), DeploymentMetrics.class);
+            DeploymentMetrics read = AvroBytes.decode(writtenWith(older, old), DeploymentMetrics.class);
             assertThat(read.getDeployment()).isEqualTo("d1");
             assertThat(read.getFrames()).isEqualTo(7);
             assertThat(read.getFacesRescored()).as("not in any earlier release").isZero();
             assertThat(read.getDetectorPasses()).isEqualTo(older.getField("detector_passes") != null ? 7 : 0);
         }
+    }
+
+    /** The bytes an earlier release of the job wrote: {@code value} in the {@code released} schema. */
+    private static byte[] writtenWith(Schema released, org.apache.avro.generic.GenericRecord value) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(released).write(value, enc);
+        enc.flush();
+        return out.toByteArray();
     }
 
     /** A value written before the schema grew still reads, with the new fields at their defaults. */
@@ -135,12 +140,8 @@ class SchemaRulesTest {
         old.put("watchlist", "wl");
         old.put("threshold", 0.5f);
         old.put("status", new org.apache.avro.generic.GenericData.EnumSymbol(v1.getField("status").schema(), "ACTIVE"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(v1).write(old, enc);
-        enc.flush();
 
-        Deployment read = AvroBytes.decode(out.toByteArray(), Deployment.class);
+        Deployment read = AvroBytes.decode(writtenWith(v1, old), Deployment.class);
         assertThat(read.getId()).isEqualTo("d1");
         assertThat(read.getStatus()).isEqualTo(DeploymentStatus.ACTIVE);
         assertThat(read.getPurpose()).isNull();

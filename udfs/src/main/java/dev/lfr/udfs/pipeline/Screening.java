@@ -16,7 +16,8 @@ import java.io.Serializable;
 public record Screening(String model, double margin) implements Serializable {
     /**
      * The default margin: above the largest move between a screened and an exact score that fr-feature-512-int8 made
-     * on LFW (0.040 over 2,256 pairs, 0.034 over 8,685 searches; docs/benchmarks.md).
+     * on LFW (0.030 over 2,256 pairs, 0.033 over 8,685 searches; 0.040 and 0.034 with its first calibration;
+     * docs/benchmarks.md).
      */
     public static final double DEFAULT_MARGIN = 0.05;
 
