@@ -133,8 +133,11 @@ final class ReplayOptions {
     @Option(names = "--group", paramLabel = "ID", description = "the job's consumer group (default: a fresh one for the local job)")
     String group;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "the local job's parallelism (default 2)")
-    int parallelism = 2;
+    private static final int DEFAULT_PARALLELISM = 2;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = {"the local job's parallelism (default 2); with",
+            "--cluster, the running job's, read from the cluster"})
+    int parallelism = DEFAULT_PARALLELISM;
 
     @Option(names = "--checkpoint-ms", paramLabel = "MS", description = "the local job's checkpoint interval (default ${DEFAULT-VALUE})")
     long checkpointMs;
@@ -178,14 +181,36 @@ final class ReplayOptions {
                 LiveMatchOptions.RECORDS_DELIVERY.key(), recordsDelivery)));
     }
 
+    /**
+     * The parallelism of the one job running on the cluster, which the model-only bound counts; refuses a
+     * {@code --parallelism} that says otherwise. With no job or several running, the option's value stands.
+     */
+    private int runningJobsParallelism(dev.lfr.cluster.FlinkRest rest) {
+        List<dev.lfr.cluster.FlinkRest.Job> running = rest.jobs().stream().filter(j -> "RUNNING".equals(j.state())).toList();
+        if (running.size() != 1) {
+            return parallelism;
+        }
+        int submitted = rest.parallelism(running.get(0).id());
+        if (submitted < 1) {
+            return parallelism;
+        }
+        if (parallelism != DEFAULT_PARALLELISM && parallelism != submitted) {
+            throw new UserError("--parallelism " + parallelism + ": the job on the cluster runs with " + submitted
+                    + "; leave the option out with --cluster");
+        }
+        return submitted;
+    }
+
     /** The checks every replay's options must pass (the demo's too); {@code --cluster} becomes its broker and group. */
     void check() {
         if (cluster != null) {
             if (bootstrap != null || noJob) {
                 throw new UserError("--cluster already names the broker and the job: leave out --bootstrap and --no-job");
             }
-            var local = dev.lfr.cluster.LocalCluster.at(cluster, dev.lfr.cluster.Builds.ofThisCheckout()).status();
+            var at = dev.lfr.cluster.LocalCluster.at(cluster, dev.lfr.cluster.Builds.ofThisCheckout());
+            var local = at.status();
             bootstrap = local.bootstrap();
+            parallelism = runningJobsParallelism(at.rest());
             List<StackCpu.Process> processes = new java.util.ArrayList<>();
             processes.add(new StackCpu.Process("broker", local.pids().broker()));
             processes.add(new StackCpu.Process("jobmanager", local.pids().jobmanager()));

@@ -105,6 +105,13 @@ class ClusterChaosTest {
         s.assertNothingLostOrSplit();
         assertThat(cluster.rest().jobs()).filteredOn(j -> j.id().equals(jobId)).singleElement()
                 .satisfies(j -> assertThat(j.state()).isEqualTo("RUNNING"));
+        assertThat(cluster.rest().parallelism(jobId)).isEqualTo(3);
+        // a replay against the cluster counts the job's own subtasks in its model-only bound, not a guess
+        LfrCommandLineTest.Run wrong = LfrCommandLineTest.lfr("replay", "--cluster", cluster.dir().toString(),
+                "--parallelism", "5");
+        assertThat(wrong.code()).isNotZero();
+        assertThat(wrong.err().strip()).isEqualTo("lfr: --parallelism 5: the job on the cluster runs with 3; leave the"
+                + " option out with --cluster");
     }
 
     @Test

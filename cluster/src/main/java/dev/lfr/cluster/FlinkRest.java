@@ -80,6 +80,15 @@ public final class FlinkRest {
         return true;
     }
 
+    /** The most subtasks any operator of the job runs: the parallelism it was submitted with. */
+    public int parallelism(String jobId) {
+        int most = 0;
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            most = Math.max(most, v.path("parallelism").asInt());
+        }
+        return most;
+    }
+
     /** The number of completed checkpoints of a job. */
     public long completedCheckpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();

@@ -15,7 +15,8 @@ import java.util.concurrent.Future;
  * pipeline is measured against: per frame the detector ran on (the job's own count: detection scheduling and the
  * motion gate leave frames undetected), the detector passes the job's detector configuration makes on frames of
  * this size, plus, per face the job embedded (from the job's own metrics), a landmark run where the embedder needs
- * one and an embedder run; all at batch 1, one session per subtask, times the parallelism.
+ * one and an embedder run; all at batch 1, one session per subtask, times the subtasks: the job's parallelism, at
+ * most this machine's cores (more subtasks than cores share them, and as many sessions would only take memory).
  *
  * <p>Each model's run time is measured with one session per subtask running at once, as the job's subtasks run
  * them (two busy cores share caches and memory bandwidth: the embedder is 7-12% slower a run than on one busy
@@ -25,8 +26,9 @@ import java.util.concurrent.Future;
  * @param detectMs  one detector session run
  * @param passes    detector passes per frame with every tile searched
  * @param perFaceMs landmark (if any) plus embedder session runs for one face
+ * @param sessions  the sessions of each model timed at once, and the subtasks the bound counts
  */
-public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
+public record ModelOnlyBound(double detectMs, int passes, double perFaceMs, int sessions) {
     private static final int WARMUP_RUNS = 20;
     private static final int RUNS = 200;
 
@@ -36,25 +38,38 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
         ModelOnlyBound now() throws Exception;
     }
 
-    /** Measures the session runs now, on this machine, with {@code parallelism} sessions of each model at once. */
+    /**
+     * Measures the session runs now, on this machine, with one session of each model per subtask of a job of
+     * {@code parallelism} at once (at most one per core).
+     */
     public static ModelOnlyBound measure(ModelStore models, String embeddingModel, FaceDetector.Config detector,
                                          byte[] frameJpeg, int parallelism) throws Exception {
+        int sessions = sessions(parallelism, Runtime.getRuntime().availableProcessors());
         int passes;
         try (FaceDetector d = new FaceDetector(models, detector); FrameImage f = new ImageDecoder().decode(frameJpeg)) {
             passes = d.passes(f.width(), f.height());
         }
-        double detect = medianRunMs(models, FaceDetector.MODEL_ID, parallelism);
-        double perFace = medianRunMs(models, embeddingModel, parallelism);
+        double detect = medianRunMs(models, FaceDetector.MODEL_ID, sessions);
+        double perFace = medianRunMs(models, embeddingModel, sessions);
         var alignment = models.spec(embeddingModel).alignment();
         if (!alignment.usesBlazeFaceKeypoints()) {
-            perFace += medianRunMs(models, alignment.landmarks(), parallelism);
+            perFace += medianRunMs(models, alignment.landmarks(), sessions);
         }
-        return new ModelOnlyBound(detect, passes, perFace);
+        return new ModelOnlyBound(detect, passes, perFace, sessions);
+    }
+
+    /** The sessions to time at once for a job of {@code parallelism} subtasks on {@code cores} cores. */
+    static int sessions(int parallelism, int cores) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism " + parallelism + ": a job has at least one subtask");
+        }
+        return Math.min(parallelism, cores);
     }
 
     /** Each model's faster run time of this measurement and {@code other}'s (of the same frames' passes). */
     public ModelOnlyBound fasterOf(ModelOnlyBound other) {
-        return new ModelOnlyBound(Math.min(detectMs, other.detectMs), passes, Math.min(perFaceMs, other.perFaceMs));
+        return new ModelOnlyBound(Math.min(detectMs, other.detectMs), passes, Math.min(perFaceMs, other.perFaceMs),
+                sessions);
     }
 
     /** The mean over {@code sessions} concurrent sessions of each one's median run. */
@@ -76,22 +91,19 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
     }
 
     /**
-     * The bound in frames per second, where the detector runs on {@code detectedShare} of the frames and
-     * {@code facesPerFrame} faces a frame are embedded, on {@code parallelism} cores; null where the frames took no
-     * model work at all (every one still), which no bound limits.
+     * The bound in frames per second, where the detector runs on {@code detectedShare} of the frames with
+     * {@code passesPerDetected} passes and {@code facesPerFrame} faces a frame are embedded, on {@link #sessions}
+     * cores; null where the frames took no model work at all (every one still), which no bound limits.
      */
-    public Double framesPerSecond(double detectedShare, double facesPerFrame, int parallelism) {
-        return framesPerSecond(detectedShare, passes, facesPerFrame, parallelism);
-    }
-
-    private Double framesPerSecond(double detectedShare, double passesPerDetected, double facesPerFrame, int parallelism) {
+    private Double framesPerSecond(double detectedShare, double passesPerDetected, double facesPerFrame) {
         double msPerFrame = detectedShare * passesPerDetected * detectMs + facesPerFrame * perFaceMs;
-        return msPerFrame > 0 ? parallelism * 1000.0 / msPerFrame : null;
+        return msPerFrame > 0 ? sessions * 1000.0 / msPerFrame : null;
     }
 
     /**
      * The bound for a replay, and (where the replay drained a backlog as fast as it could) the job's throughput as a
-     * share of it; null otherwise, since a paced run shows only the pace.
+     * share of it; null otherwise, since a paced run shows only the pace. {@code parallelism} is the subtasks the
+     * bound counts ({@link #sessions}).
      */
     public record Description(double detectorRunMs, double detectorPassesPerFrame, double detectedShareOfFrames,
                               double perEmbeddedFaceMs, double embeddedFacesPerFrame, int parallelism, Double boundFps,
@@ -102,11 +114,10 @@ public record ModelOnlyBound(double detectMs, int passes, double perFaceMs) {
      *                          where there was motion vary by frame), or null for the configured count
      * @param jobFps            the job's measured frames a second with a backlog, or null
      */
-    public Description describe(double detectedShare, Double passesPerDetected, double facesPerFrame, int parallelism,
-                                Double jobFps) {
+    public Description describe(double detectedShare, Double passesPerDetected, double facesPerFrame, Double jobFps) {
         double passesRun = passesPerDetected == null ? passes : passesPerDetected;
-        Double bound = framesPerSecond(detectedShare, passesRun, facesPerFrame, parallelism);
-        return new Description(detectMs, passesRun, detectedShare, perFaceMs, facesPerFrame, parallelism, bound,
+        Double bound = framesPerSecond(detectedShare, passesRun, facesPerFrame);
+        return new Description(detectMs, passesRun, detectedShare, perFaceMs, facesPerFrame, sessions, bound,
                 jobFps == null || bound == null ? null : jobFps / bound);
     }
 }

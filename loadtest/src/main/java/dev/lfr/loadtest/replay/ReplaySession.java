@@ -146,8 +146,7 @@ public final class ReplaySession {
                     // with motion tiles the passes vary by frame: the job's count where it has one
                     Double passes = counted.detectorPasses() > 0 && counted.framesDetected() > 0
                             ? (double) counted.detectorPasses() / counted.framesDetected() : null;
-                    report = report.withModelOnly(bound.describe(detectedShare, passes, facesPerFrame, plan.parallelism(),
-                            consumed), outDir);
+                    report = report.withModelOnly(bound.describe(detectedShare, passes, facesPerFrame, consumed), outDir);
                 }
                 // the deployment ends with the replay; its post-deployment report is what a force would publish
                 DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());
