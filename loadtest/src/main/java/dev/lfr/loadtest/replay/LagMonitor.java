@@ -73,8 +73,9 @@ public final class LagMonitor implements AutoCloseable {
     /**
      * Frames the group consumed per second while it was working: from its first commit to the first sample where it
      * had caught up with everything produced (or the last sample). Commits come with checkpoints, so the figure is
-     * as exact as the checkpoint interval over the span allows. With {@code afterProduction}, the span starts only
-     * once everything was produced (a producer on the same machine no longer takes CPU from the job).
+     * as exact as the checkpoint interval over the span allows; NaN where the first commit already held everything.
+     * With {@code afterProduction}, the span starts only once everything was produced (a producer on the same machine
+     * no longer takes CPU from the job).
      */
     public static double consumedPerSecond(List<Sample> s, boolean afterProduction) {
         if (s.isEmpty()) {
@@ -89,8 +90,8 @@ public final class LagMonitor implements AutoCloseable {
                 break;
             }
         }
-        if (first < 0) {
-            return Double.NaN;
+        if (first < 0 || s.get(first).lag() == 0 && s.get(first).produced() == total) {
+            return Double.NaN; // nothing consumed, or all of it by the first commit seen: no span to time it over
         }
         int last = s.size() - 1;
         for (int i = first + 1; i < s.size(); i++) {

@@ -26,4 +26,14 @@ class LagMonitorTest {
         assertThat(LagMonitor.consumedPerSecond(slowProducer, true)).isEqualTo(200 / 2.0);
         assertThat(LagMonitor.consumedPerSecond(slowProducer, false)).isEqualTo((500 - 50) / 6.0);
     }
+
+    @Test
+    void aBacklogConsumedWithinOneCommitHasNoRateRatherThanZero() {
+        List<LagMonitor.Sample> tiny = List.of(
+                new LagMonitor.Sample(0, 25, 25),        // 25 frames sent, nothing committed yet
+                new LagMonitor.Sample(2000, 0, 25),      // the first commit holds them all
+                new LagMonitor.Sample(4000, 0, 25));
+        assertThat(LagMonitor.consumedPerSecond(tiny, false)).isNaN();
+        assertThat(LagMonitor.consumedPerSecond(tiny, true)).isNaN();
+    }
 }
