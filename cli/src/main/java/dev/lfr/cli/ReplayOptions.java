@@ -31,7 +31,7 @@ final class ReplayOptions {
     /** How the frames are sent, and to which job, with {@code engine}'s model and threshold. */
     ReplaySession.Plan plan(Replay.Engine engine) {
         return new ReplaySession.Plan(Replay.cameras(cameras), fps, maxRate, duration, warmupSeconds, drainSeconds,
-                bootstrap, !noJob, group, parallelism, checkpointMs, delivery(), watchlistUpdatesPerMinute,
+                bootstrap, !noJob, group, jobParallelism, checkpointMs, delivery(), watchlistUpdatesPerMinute,
                 engine.embeddingModel(), engine.dimension(), engine.threshold(), prerender, stackProcesses, jobSettings);
     }
 
@@ -137,7 +137,10 @@ final class ReplayOptions {
 
     @Option(names = "--parallelism", paramLabel = "N", description = {"the local job's parallelism (default 2); with",
             "--cluster, the running job's, read from the cluster"})
-    int parallelism = DEFAULT_PARALLELISM;
+    Integer parallelism;
+
+    /** What {@link #check} made of {@code --parallelism}: the default, or with {@code --cluster} the running job's. */
+    private int jobParallelism = DEFAULT_PARALLELISM;
 
     @Option(names = "--checkpoint-ms", paramLabel = "MS", description = "the local job's checkpoint interval (default ${DEFAULT-VALUE})")
     long checkpointMs;
@@ -187,14 +190,15 @@ final class ReplayOptions {
      */
     private int runningJobsParallelism(dev.lfr.cluster.FlinkRest rest) {
         List<dev.lfr.cluster.FlinkRest.Job> running = rest.jobs().stream().filter(j -> "RUNNING".equals(j.state())).toList();
+        int given = parallelism == null ? DEFAULT_PARALLELISM : parallelism;
         if (running.size() != 1) {
-            return parallelism;
+            return given;
         }
         int submitted = rest.parallelism(running.get(0).id());
         if (submitted < 1) {
-            return parallelism;
+            return given;
         }
-        if (parallelism != DEFAULT_PARALLELISM && parallelism != submitted) {
+        if (parallelism != null && parallelism != submitted) {
             throw new UserError("--parallelism " + parallelism + ": the job on the cluster runs with " + submitted
                     + "; leave the option out with --cluster");
         }
@@ -210,7 +214,7 @@ final class ReplayOptions {
             var at = dev.lfr.cluster.LocalCluster.at(cluster, dev.lfr.cluster.Builds.ofThisCheckout());
             var local = at.status();
             bootstrap = local.bootstrap();
-            parallelism = runningJobsParallelism(at.rest());
+            jobParallelism = runningJobsParallelism(at.rest());
             List<StackCpu.Process> processes = new java.util.ArrayList<>();
             processes.add(new StackCpu.Process("broker", local.pids().broker()));
             processes.add(new StackCpu.Process("jobmanager", local.pids().jobmanager()));
@@ -219,10 +223,13 @@ final class ReplayOptions {
             noJob = true;
             group = group != null ? group : dev.lfr.jobs.LiveMatchJob.DEFAULT_GROUP;
         }
+        if (cluster == null && parallelism != null) {
+            jobParallelism = parallelism;
+        }
         if (minPhotos < 2) {
             throw new UserError("--min-photos must be at least 2: one photo to enrol, one to walk past with");
         }
-        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || parallelism < 1) {
+        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || jobParallelism < 1) {
             throw new UserError("--cameras, --duration, --fps, --faces, --people, --walk-photos and --parallelism must be positive");
         }
         size(size);

@@ -106,11 +106,12 @@ class ClusterChaosTest {
         assertThat(cluster.rest().jobs()).filteredOn(j -> j.id().equals(jobId)).singleElement()
                 .satisfies(j -> assertThat(j.state()).isEqualTo("RUNNING"));
         assertThat(cluster.rest().parallelism(jobId)).isEqualTo(3);
-        // a replay against the cluster counts the job's own subtasks in its model-only bound, not a guess
+        // a replay against the cluster counts the job's own subtasks in its model-only bound, not a guess; 2 is the
+        // replay's default, refused all the same when given
         LfrCommandLineTest.Run wrong = LfrCommandLineTest.lfr("replay", "--cluster", cluster.dir().toString(),
-                "--parallelism", "5");
+                "--parallelism", "2");
         assertThat(wrong.code()).isNotZero();
-        assertThat(wrong.err().strip()).isEqualTo("lfr: --parallelism 5: the job on the cluster runs with 3; leave the"
+        assertThat(wrong.err().strip()).isEqualTo("lfr: --parallelism 2: the job on the cluster runs with 3; leave the"
                 + " option out with --cluster");
     }
 
