@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         subcommands = {AuditCommand.Verify.class, AuditCommand.Show.class})
 final class AuditCommand extends LfrCommand.Group {
     static AuditTrail trail(Governed g) {
-        return new AuditTrail(g.bootstrap, Topics.AUDIT, Clock.systemUTC());
+        return new AuditTrail(g.bootstrap, Clock.systemUTC());
     }
 
     @Command(name = "verify", description = {"Check the hash chain: exit 0 and print the record count and head hash when intact,",

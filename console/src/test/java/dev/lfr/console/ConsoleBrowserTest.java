@@ -97,7 +97,7 @@ class ConsoleBrowserTest {
                 .setReferenceImageUri(store.store("wl", "eve", photo)).build()));
         records.add(alert(ALERT, DEPLOYMENT, now));
         records.add(alert(OTHER_ALERT, OTHER, now));
-        new AuditTrail(kafka.bootstrap(), Topics.AUDIT, Clock.systemUTC()).commit(records,
+        new AuditTrail(kafka.bootstrap(), Clock.systemUTC()).commit(records,
                 List.of(new AuditEvent("test", AuditAction.DEPLOYMENT_ACTIVATED, DEPLOYMENT, "wl", null, "activated", "test")));
         kafka.produceKeyed(Topics.METRICS, List.of(new ProducerRecord<>(Topics.METRICS, DEPLOYMENT.getBytes(StandardCharsets.UTF_8),
                 AvroBytes.encode(DeploymentMetrics.newBuilder().setWindowStart(now.minusSeconds(10)).setWindowEnd(now).setDeployment(DEPLOYMENT)

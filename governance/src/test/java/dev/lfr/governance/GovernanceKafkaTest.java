@@ -118,7 +118,7 @@ class GovernanceKafkaTest {
     }
 
     static long auditRecords() {
-        return new AuditTrail(bs, Topics.AUDIT, Clock.systemUTC()).read().size();
+        return new AuditTrail(bs, Clock.systemUTC()).read().size();
     }
 
     @Test
@@ -165,13 +165,13 @@ class GovernanceKafkaTest {
         assertThat(registry.get("life-1").getStatus()).isEqualTo(DeploymentStatus.ENDED);
         assertThatThrownBy(() -> registry.cancel("life-1", "insp-1", "x")).hasMessageContaining("is ENDED");
 
-        List<AuditRecord> mine = new AuditTrail(bs, Topics.AUDIT, clock).read().stream().map(AuditTrail.Entry::record)
+        List<AuditRecord> mine = new AuditTrail(bs, clock).read().stream().map(AuditTrail.Entry::record)
                 .filter(r -> "life-1".equals(r.getDeployment()) || "wl-life".equals(r.getWatchlist())).toList();
         assertThat(mine).extracting(AuditRecord::getAction).containsExactly(AuditAction.DEPLOYMENT_CREATED,
                 AuditAction.SUBJECT_ENROLLED, AuditAction.SUBJECT_ENROLLED, AuditAction.DEPLOYMENT_ACTIVATED, AuditAction.DEPLOYMENT_ENDED);
         assertThat(mine.get(0).getWhy()).isEqualTo("serious violence hot spot, briefing 12");
         assertThat(mine.get(3).getActor()).isEqualTo("insp-1");
-        assertThat(new AuditTrail(bs, Topics.AUDIT, clock).verify().intact()).isTrue();
+        assertThat(new AuditTrail(bs, clock).verify().intact()).isTrue();
     }
 
     @Test
@@ -244,7 +244,7 @@ class GovernanceKafkaTest {
         RetentionSweep.Swept again = new RetentionSweep(bs, POLICY, wl, clock).run();
         assertThat(again.cropsDeleted()).isEmpty(); // nothing twice
         assertThat(again.expired()).isEmpty();
-        List<AuditAction> actions = new AuditTrail(bs, Topics.AUDIT, clock).read().stream().map(AuditTrail.Entry::record)
+        List<AuditAction> actions = new AuditTrail(bs, clock).read().stream().map(AuditTrail.Entry::record)
                 .filter(r -> "sweep-1".equals(r.getDeployment()) || "wl-sweep".equals(r.getWatchlist()))
                 .map(AuditRecord::getAction).toList();
         assertThat(actions).contains(AuditAction.SUBJECTS_EXPIRED, AuditAction.CROPS_DELETED);

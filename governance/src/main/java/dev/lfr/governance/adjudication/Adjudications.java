@@ -52,7 +52,7 @@ public final class Adjudications {
         } catch (RecordRejected e) {
             throw new GovernanceException(e.getMessage());
         }
-        AuditTrail audit = new AuditTrail(bootstrap, Topics.AUDIT, clock);
+        AuditTrail audit = new AuditTrail(bootstrap, clock);
         boolean twoPeople = d != null && d.getTwoPersonVerification() && verdict == Verdict.CONFIRMED;
         if (twoPeople && audit.read().stream().map(AuditTrail.Entry::record).noneMatch(r -> r.getAction() == AuditAction.ALERT_ADJUDICATED
                 && alertId.equals(r.getSubject()) && r.getWhat().startsWith(FIRST_CONFIRMATION) && !r.getActor().equals(officer))) {

@@ -4,6 +4,7 @@ import dev.lfr.governance.GovernanceException;
 import dev.lfr.schemas.AuditRecord;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.topics.KafkaClients;
+import dev.lfr.topics.Topics;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The audit topic. Every governed change is written with its audit records in one Kafka transaction
+ * The audit topic ({@link Topics#AUDIT}, one hash chain). Every governed change is written with its audit records in one Kafka transaction
  * ({@link #commit}), so a change is never without its record, nor a record without its change. All writers share
  * one transactional id: a writer that starts fences any other still running, and reads the chain's end only after,
  * so two writers can never both extend the same record.
@@ -27,12 +28,10 @@ public final class AuditTrail {
     static final String WRITER = "lfr-governance";
 
     private final String bootstrap;
-    private final String topic;
     private final Clock clock;
 
-    public AuditTrail(String bootstrap, String topic, Clock clock) {
+    public AuditTrail(String bootstrap, Clock clock) {
         this.bootstrap = bootstrap;
-        this.topic = topic;
         this.clock = clock;
     }
 
@@ -50,7 +49,7 @@ public final class AuditTrail {
             List<AuditChain.Link> links = links();
             AuditChain.Verdict chain = AuditChain.verify(links);
             if (!chain.intact()) { // extending a broken chain would hide the break behind valid links
-                throw new GovernanceException("the audit trail on " + topic + " is broken (" + chain.problem()
+                throw new GovernanceException("the audit trail on " + Topics.AUDIT + " is broken (" + chain.problem()
                         + "); nothing was written");
             }
             AuditRecord previous = links.isEmpty() ? null : AvroBytes.decode(links.get(links.size() - 1).value(), AuditRecord.class);
@@ -64,7 +63,7 @@ public final class AuditTrail {
             for (AuditEvent e : events) {
                 AuditRecord r = AuditChain.next(previous, previousBytes, e, clock.instant());
                 byte[] bytes = AvroBytes.encode(r);
-                sent.add(producer.send(new ProducerRecord<>(topic, null, bytes)));
+                sent.add(producer.send(new ProducerRecord<>(Topics.AUDIT, null, bytes)));
                 written.add(r);
                 previous = r;
                 previousBytes = bytes;
@@ -130,9 +129,9 @@ public final class AuditTrail {
     private List<AuditChain.Link> links() {
         List<AuditChain.Link> links = new ArrayList<>();
         try {
-            KafkaClients.forEachToEnd(bootstrap, topic, r -> links.add(new AuditChain.Link(r.offset(), r.value())));
+            KafkaClients.forEachToEnd(bootstrap, Topics.AUDIT, r -> links.add(new AuditChain.Link(r.offset(), r.value())));
         } catch (RuntimeException e) {
-            throw new GovernanceException("cannot read " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+            throw new GovernanceException("cannot read " + Topics.AUDIT + " at " + bootstrap + ": " + e.getMessage(), e);
         }
         return links;
     }

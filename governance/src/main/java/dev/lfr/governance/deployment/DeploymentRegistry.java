@@ -34,7 +34,7 @@ public final class DeploymentRegistry {
         this.bootstrap = bootstrap;
         this.policy = policy;
         this.lifecycle = new DeploymentLifecycle(policy);
-        this.audit = new AuditTrail(bootstrap, Topics.AUDIT, clock);
+        this.audit = new AuditTrail(bootstrap, clock);
         this.clock = clock;
     }
 

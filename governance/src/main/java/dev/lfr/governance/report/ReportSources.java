@@ -35,7 +35,7 @@ public final class ReportSources {
                 (old, now) -> now.getTime().isBefore(old.getTime()) ? old : now));
         Map<String, Verdict> verdicts = new HashMap<>();
         latest.forEach((id, a) -> verdicts.put(id, a.getVerdict()));
-        List<AuditRecord> audit = new AuditTrail(bootstrap, Topics.AUDIT, Clock.systemUTC()).read().stream()
+        List<AuditRecord> audit = new AuditTrail(bootstrap, Clock.systemUTC()).read().stream()
                 .map(AuditTrail.Entry::record).toList();
         return DeploymentReport.of(d, metrics, alerts.values(), verdicts, audit);
     }

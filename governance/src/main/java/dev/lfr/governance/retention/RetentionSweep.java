@@ -88,7 +88,7 @@ public final class RetentionSweep {
         }
         Map<String, Integer> deleted = new TreeMap<>();
         redactions.forEach((deployment, records) -> {
-            new AuditTrail(bootstrap, Topics.AUDIT, clock).commit(records, List.of(new AuditEvent(Watchlists.SWEEP,
+            new AuditTrail(bootstrap, clock).commit(records, List.of(new AuditEvent(Watchlists.SWEEP,
                     AuditAction.CROPS_DELETED, deployment, null, null, "deleted the crops of " + records.size() + " alerts",
                     "alerts.crop-retention of " + policy.cropRetention() + " after the deployment's end passed")));
             deleted.put(deployment, records.size());

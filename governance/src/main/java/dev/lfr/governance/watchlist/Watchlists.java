@@ -119,7 +119,7 @@ public final class Watchlists {
                                         .collect(Collectors.joining()),
                         c.provenance().reason()));
             }
-            new AuditTrail(bootstrap, Topics.AUDIT, clock).commit(changes, events);
+            new AuditTrail(bootstrap, clock).commit(changes, events);
         } catch (RuntimeException | dev.lfr.jobs.ingest.RecordRejected e) {
             stored.forEach(s -> images.delete(watchlist, s)); // nothing half-way: no photo without its entry
             throw e instanceof GovernanceException g ? g : new GovernanceException(e.getMessage(), e);
@@ -134,7 +134,7 @@ public final class Watchlists {
             throw new GovernanceException("watchlist " + watchlist + " has no subject " + subject);
         }
         AuditEvent e = new AuditEvent(officer, AuditAction.SUBJECT_REMOVED, null, watchlist, subject, "removed", why);
-        new AuditTrail(bootstrap, Topics.AUDIT, clock).commit(List.of(topic.tombstone(watchlist, subject)), List.of(e));
+        new AuditTrail(bootstrap, clock).commit(List.of(topic.tombstone(watchlist, subject)), List.of(e));
         images.delete(watchlist, subject);
     }
 
@@ -146,7 +146,7 @@ public final class Watchlists {
         List<String> keys = keys(watchlist);
         AuditEvent e = new AuditEvent(officer, AuditAction.WATCHLIST_PURGED, null, watchlist, null,
                 "purged " + keys.size() + " entries and their reference photos", why);
-        new AuditTrail(bootstrap, Topics.AUDIT, clock).commit(keys.stream().map(this::tombstone).toList(), List.of(e));
+        new AuditTrail(bootstrap, clock).commit(keys.stream().map(this::tombstone).toList(), List.of(e));
         return new Purged(watchlist, keys.size(), images.deleteWatchlist(watchlist));
     }
 
@@ -165,7 +165,7 @@ public final class Watchlists {
             List<String> subjects = List.copyOf(keyOfSubject.keySet());
             AuditEvent e = new AuditEvent(SWEEP, AuditAction.SUBJECTS_EXPIRED, null, watchlist, null,
                     "deleted " + subjects.size() + " expired entries: " + String.join(",", subjects), "their expiry passed");
-            new AuditTrail(bootstrap, Topics.AUDIT, clock).commit(
+            new AuditTrail(bootstrap, clock).commit(
                     keyOfSubject.values().stream().map(this::tombstone).toList(), List.of(e));
             int photos = subjects.stream().mapToInt(s -> images.delete(watchlist, s)).sum();
             purged.add(new Purged(watchlist, subjects.size(), photos));

@@ -127,7 +127,7 @@ public final class LocalStack implements AutoCloseable {
             stack.deployment = d;
             entries.add(deploymentRecord(d));
             String summary = subjects.size() + " subjects of the replay's gallery";
-            new AuditTrail(bs, Topics.AUDIT, java.time.Clock.systemUTC()).commit(entries, List.of(
+            new AuditTrail(bs, java.time.Clock.systemUTC()).commit(entries, List.of(
                     new AuditEvent(ACTOR, AuditAction.SUBJECT_ENROLLED, null, watchlist, null, "enrolled " + summary, PURPOSE),
                     new AuditEvent(ACTOR, AuditAction.DEPLOYMENT_CREATED, d.getId(), watchlist, null, "created for cameras "
                             + String.join(",", cameras), PURPOSE),
@@ -250,7 +250,7 @@ public final class LocalStack implements AutoCloseable {
     public Deployment end() {
         if (deployment.getStatus() != DeploymentStatus.ENDED) {
             Deployment ended = new DeploymentLifecycle(policy).end(deployment, Instant.now());
-            new AuditTrail(bootstrap, Topics.AUDIT, java.time.Clock.systemUTC()).commit(List.of(deploymentRecord(ended)),
+            new AuditTrail(bootstrap, java.time.Clock.systemUTC()).commit(List.of(deploymentRecord(ended)),
                     List.of(new AuditEvent(ACTOR, AuditAction.DEPLOYMENT_ENDED, ended.getId(), ended.getWatchlist(), null, "ended",
                             "the replay is over")));
             deployment = ended;
