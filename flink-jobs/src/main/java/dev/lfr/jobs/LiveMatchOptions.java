@@ -40,7 +40,8 @@ public final class LiveMatchOptions {
             .defaultValue(Duration.ofDays(7)).withDescription("how long an alert waits for its adjudication");
     public static final ConfigOption<Duration> MAX_CLOCK_AHEAD = key("input.max-clock-ahead").durationType()
             .defaultValue(Duration.ofMinutes(5))
-            .withDescription("frames and adjudications timed further ahead of the job's clock are CLOCK_SKEW dead letters");
+            .withDescription("frames and adjudications timed further ahead of the job's clock, and watchlist versions further ahead of it in"
+                    + " epoch milliseconds, are CLOCK_SKEW dead letters");
     public static final ConfigOption<Duration> MAX_AGE = key("input.max-age").durationType()
             .defaultValue(Duration.ofDays(1))
             .withDescription("frames and adjudications timed further behind the job's clock are CLOCK_SKEW dead letters");

@@ -40,7 +40,7 @@ public abstract class ControlTopic<T extends SpecificRecord> implements Serializ
 
         @Override
         void check(WatchlistUpdate u, InputRules rules, long nowMs) throws RecordRejected {
-            rules.checkWatchlistUpdate(u);
+            rules.checkWatchlistUpdate(u, nowMs);
         }
 
         @Override

@@ -21,7 +21,8 @@ import java.util.List;
  *
  * @param embeddingModel      the model every watchlist vector must come from
  * @param dimension           that model's descriptor length
- * @param maxClockAhead       how far ahead of the job's clock a capture or decision time may be (camera clock drift)
+ * @param maxClockAhead       how far ahead of the job's clock a capture or decision time, or a watchlist version in epoch
+ *                            milliseconds, may be (clock drift)
  * @param maxAge              how far behind it may be; older records are a camera with a reset clock or a stale replay
  * @param maxDeploymentLength the longest deployment window accepted
  * @param minThreshold        the lowest alert threshold a deployment may set (a lower one would make passers-by match)
@@ -137,8 +138,13 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         }
     }
 
-    /** A watchlist update the matcher may apply. */
-    public void checkWatchlistUpdate(WatchlistUpdate u) throws RecordRejected {
+    /**
+     * A watchlist update the matcher may apply. Its version is a count or the writer's clock in epoch milliseconds
+     * (as {@code ./lfr watchlist} writes it); one further ahead than {@code maxClockAhead} is refused, since no later
+     * update could ever replace it: a writer counting in micro- or nanoseconds, or a forged {@code Long.MAX_VALUE},
+     * would otherwise hold the subject against every later enrolment.
+     */
+    public void checkWatchlistUpdate(WatchlistUpdate u, long nowMs) throws RecordRejected {
         checkWatchlistId(u.getWatchlist());
         checkId(u.getSubject(), "subject id");
         if (u.getOp() == null || u.getOp() == WatchlistOp.UNKNOWN) {
@@ -146,6 +152,10 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         }
         if (u.getVersion() < 0) {
             throw invalid("negative version");
+        }
+        if (u.getVersion() > nowMs + maxClockAhead.toMillis()) {
+            throw new RecordRejected(DeadLetterReason.CLOCK_SKEW, "version " + u.getVersion() + " is more than " + maxClockAhead
+                    + " ahead of the job's clock in epoch milliseconds (" + nowMs + "): no later update could replace it");
         }
         if (u.getDisplayName() != null && u.getDisplayName().length() > 1024
                 || u.getReferenceImageUri() != null && u.getReferenceImageUri().length() > 4096) {

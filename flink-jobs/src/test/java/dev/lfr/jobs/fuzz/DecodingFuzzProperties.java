@@ -143,6 +143,8 @@ class DecodingFuzzProperties {
                 assertThat(r.value().getWatchlist()).doesNotContain("/");
             }
             assertThat(r.value() == null || r.value().getOp() != WatchlistOp.UNKNOWN).isTrue();
+            // a version ahead of the clock would hold its subject against every later update
+            assertThat(r.value() == null ? 0 : r.value().getVersion()).isBetween(0L, NOW + RULES.maxClockAhead().toMillis());
         });
         Statistics.label("some passed").coverage(c -> c.check(true).percentage(p -> p > 20));
         Statistics.label("some refused").coverage(c -> c.check(true).percentage(p -> p > 20));

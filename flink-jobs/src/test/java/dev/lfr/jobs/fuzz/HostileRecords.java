@@ -106,7 +106,9 @@ public final class HostileRecords {
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, dimension - 1)
                         .map(i -> withNaN(unitVector(i, dimension), i))))
                 .injectNull(0.1);
-        return Combinators.combine(ids("wl-fuzz", "wl-d1"), ids("s-1", "s-2"), Arbitraries.longs().between(-1, 1_000),
+        Arbitrary<Long> versions = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(9, Arbitraries.longs().between(-1, 1_000)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(Long.MAX_VALUE, Long.MIN_VALUE)));
+        return Combinators.combine(ids("wl-fuzz", "wl-d1"), ids("s-1", "s-2"), versions,
                 Arbitraries.of(WatchlistOp.class), Arbitraries.of(model, "dlib-resnet-128", ""), vectors,
                 times().injectNull(0.5))
                 .as((watchlist, subject, version, op, m, vector, expiry) -> WatchlistUpdate.newBuilder()

@@ -117,14 +117,19 @@ class DecodeControlRecordsTest {
                 kv("wl/s", WatchlistUpdate.newBuilder(ok).setVector(Collections.nCopies(512, 0f)).build()),
                 kv("wl/s", WatchlistUpdate.newBuilder(ok).setOp(WatchlistOp.UNKNOWN).build()),
                 kv("wl/s", WatchlistUpdate.newBuilder(ok).setVersion(-1).build()),
+                // a version no later update could pass: it would hold the subject for ever
+                kv("wl/s", WatchlistUpdate.newBuilder(ok).setVersion(Long.MAX_VALUE).build()),
+                kv("wl/s", WatchlistUpdate.newBuilder(ok).setVersion(System.currentTimeMillis() * 1000).build()),
                 kv("wl/t", ok),
                 kv("wl/s", ok),
+                kv("wl/s", WatchlistUpdate.newBuilder(ok).setVersion(System.currentTimeMillis()).build()),
                 kv("wl/s", WatchlistUpdate.newBuilder(ok).setOp(WatchlistOp.DELETE).setVector(null).setVersion(2).build())));
         assertThat(out.deadLetters()).extracting(DeadLetter::getReason).containsExactly(
                 DeadLetterReason.WRONG_DIMENSION, DeadLetterReason.NON_FINITE_VECTOR, DeadLetterReason.WRONG_MODEL,
                 DeadLetterReason.INVALID_RECORD, DeadLetterReason.INVALID_RECORD, DeadLetterReason.INVALID_RECORD,
-                DeadLetterReason.INVALID_RECORD);
-        assertThat(out.passed()).extracting(r -> r.value().getOp()).containsExactly(WatchlistOp.UPSERT, WatchlistOp.DELETE);
+                DeadLetterReason.CLOCK_SKEW, DeadLetterReason.CLOCK_SKEW, DeadLetterReason.INVALID_RECORD);
+        assertThat(out.passed()).extracting(r -> r.value().getOp())
+                .containsExactly(WatchlistOp.UPSERT, WatchlistOp.UPSERT, WatchlistOp.DELETE);
     }
 
     @Test

@@ -101,6 +101,34 @@ class PoisonPillKafkaTest {
     }
 
     /**
+     * Before, an update whose version lay far ahead (a writer counting in nanoseconds, or a forged {@code Long.MAX_VALUE})
+     * held its subject for ever: every later enrolment was ignored as older, even after a tombstone. Here such an update
+     * puts another man's face under Colin Powell's key; it must be refused, and his real enrolment must still count.
+     */
+    @Test
+    void aWatchlistVersionFromTheFutureIsRefusedAndCannotHoldTheSubject() throws Exception {
+        Path lfw = dev.lfr.jobs.SharedLfw.dir();
+        try (LocalKafka kafka = new LocalKafka()) {
+            controlTopics(kafka);
+            keyed(kafka, Topics.DEPLOYMENTS, "d1", AvroBytes.encode(deployment(0.5f)));
+            WatchlistUpdate forged = WatchlistUpdate.newBuilder(Enrolments.enrol(lfw, "colin", "Zico/Zico_0001.jpg"))
+                    .setVersion(Long.MAX_VALUE).build();
+            keyed(kafka, Topics.WATCHLIST, "wl-d1/colin", AvroBytes.encode(forged));
+            enrolColin(kafka, lfw);
+            kafka.produce(Topics.FRAMES, List.of(
+                    AvroBytes.encode(Records.frame("cam-1", 1000, Files.readAllBytes(lfw.resolve(COLIN_PROBE))))));
+
+            runJob(kafka);
+
+            assertThat(deadLetters(kafka)).extracting(DeadLetter::getSourceTopic, DeadLetter::getReason)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(Topics.WATCHLIST, DeadLetterReason.CLOCK_SKEW));
+            assertThat(alerts(kafka)).extracting(MatchAlert::getSubject).containsOnly("colin").isNotEmpty();
+            assertThat(ControlTopicReads.kafka(kafka.bootstrap(), RULES).watchlist().current())
+                    .singleElement().satisfies(u -> assertThat(u.version()).isEqualTo(1));
+        }
+    }
+
+    /**
      * Before, the start-up read of the control topics decoded without the job's allocation caps: one record claiming
      * a 2 GB string made every later submission allocate 2 GB (and die of it on a smaller heap).
      */

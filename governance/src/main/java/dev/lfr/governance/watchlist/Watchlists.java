@@ -110,7 +110,7 @@ public final class Watchlists {
                         .setDisplayName(c.subject()).setReferenceImageUri(uri).setExpiry(until)
                         .setReason(c.provenance().reason()).setImageSource(c.provenance().imageSource())
                         .setLegalBasis(c.provenance().legalBasis()).setEnrolledBy(officer).setEnrolledAt(now).build();
-                policy.rules().checkWatchlistUpdate(u);
+                policy.rules().checkWatchlistUpdate(u, now.toEpochMilli());
                 changes.add(topic.record(u));
                 events.add(new AuditEvent(officer, AuditAction.SUBJECT_ENROLLED, null, watchlist, c.subject(),
                         "enrolled until " + until + " from " + c.provenance().imageSource() + " under " + c.provenance().legalBasis()
