@@ -25,13 +25,16 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.engine.SourceOfRandomness;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * A bounded fuzz run against the real job on the real broker: hostile records on every input topic (real faces
@@ -46,6 +49,14 @@ class FuzzedTopicsKafkaTest {
 
     private static final int PER_TOPIC = 40;
 
+    /** The run's seed, named in any failure; {@code -Dlfr.fuzz.seed=N} draws the same records again. */
+    private static final long SEED = Long.getLong("lfr.fuzz.seed", new Random().nextLong());
+
+    @RegisterExtension
+    static final TestExecutionExceptionHandler SEED_ON_FAILURE = (context, e) -> {
+        throw new AssertionError("fuzz seed " + SEED + " (-Dlfr.fuzz.seed=" + SEED + " to rerun it): " + e.getMessage(), e);
+    };
+
     @Test
     void theJobSurvivesAndStaysHonestUnderHostileInputOnEveryTopic() throws Exception {
         Path lfw = dev.lfr.jobs.SharedLfw.dir();
@@ -54,6 +65,8 @@ class FuzzedTopicsKafkaTest {
         byte[] zico = Files.readAllBytes(lfw.resolve("Zico/Zico_0001.jpg"));
         HostileRecords hostile = new HostileRecords(Instant.now(), List.of(colin, zico), rules.embeddingModel(),
                 rules.dimension());
+        // sampling outside a property draws from jqwik's per-thread randomness: seeded here, the draw repeats
+        SourceOfRandomness.create(Long.toString(SEED));
         try (LocalKafka kafka = new LocalKafka()) {
             PoisonPillKafkaTest.controlTopics(kafka);
             produce(kafka, Topics.DEPLOYMENTS, sample(hostile.deploymentRecords()));
@@ -127,7 +140,7 @@ class FuzzedTopicsKafkaTest {
         return s;
     }
 
-    /** A sample outside a property (jqwik draws it from its own randomness; every run differs, by design). */
+    /** A sample outside a property: every run differs unless the seed is given. */
     private static List<RawRecord> sample(Arbitrary<RawRecord> records) {
         return records.sampleStream().limit(PER_TOPIC).toList();
     }
