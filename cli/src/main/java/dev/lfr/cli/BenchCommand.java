@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.cluster.Builds;
 import dev.lfr.cluster.LocalCluster;
+import dev.lfr.gateway.GatewayConfig;
 import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
@@ -110,7 +111,8 @@ final class BenchCommand extends LfrCommand.Group {
                     throw new UserError("FAISS is unavailable: " + FaissIndex.nativeLoadError());
                 }
             }
-            if (queries < 1 || threads < 1 || java.util.Arrays.stream(efSearch).anyMatch(e -> e < 1) || maxSeconds <= 0 || java.util.Arrays.stream(rows).anyMatch(r -> r < 1)
+            if (queries < 1 || threads < 1 || java.util.Arrays.stream(efSearch).anyMatch(e -> e < 1)
+                    || !(maxSeconds > 0 && maxSeconds < 1e6) || java.util.Arrays.stream(rows).anyMatch(r -> r < 1)
                     || java.util.Arrays.stream(dims).anyMatch(d -> d < 1)
                     || java.util.Arrays.stream(batches).anyMatch(b -> b < 1)) {
                 throw new UserError("--rows, --dim, --batch, --queries, --threads and --max-seconds must be positive");
@@ -205,8 +207,8 @@ final class BenchCommand extends LfrCommand.Group {
 
         @Override
         public Integer call() throws Exception {
-            if (faces < 1 || frames < 1 || fps <= 0) {
-                throw new UserError("--faces, --frames and --fps must be positive");
+            if (faces < 1 || frames < 1 || !(fps > 0 && fps <= GatewayConfig.MAX_FPS)) {
+                throw new UserError("--faces and --frames must be positive, --fps above 0 and at most " + GatewayConfig.MAX_FPS);
             }
             printJson(KeyedStateFootprint.measure(engine.setup(), frames, fps, faces));
             return 0;
@@ -303,7 +305,7 @@ final class BenchCommand extends LfrCommand.Group {
 
         @Override
         public Integer call() throws Exception {
-            if (cameras < 1 || cameras > 256 || !(fps > 0) || fps > 60 || seconds < 5 || quality < 1 || quality > 100) {
+            if (cameras < 1 || cameras > 256 || !(fps > 0 && fps <= GatewayConfig.MAX_FPS) || seconds < 5 || quality < 1 || quality > 100) {
                 throw new UserError("--cameras is 1 to 256, --fps above 0 to 60, --seconds at least 5, --quality 1 to 100");
             }
             Path source = clip != null ? clip : SharedData.dir("facenet_pytorch").resolve("_video").resolve("walking_pedestrians.mp4");

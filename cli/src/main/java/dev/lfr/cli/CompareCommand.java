@@ -32,6 +32,9 @@ final class CompareCommand extends LfrCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threshold != null && !(threshold >= 0 && threshold <= 2)) { // NaN fails both
+            throw new UserError("--threshold is a cosine distance, 0 to 2, not " + threshold);
+        }
         try (FaceEngine e = engine.engine(PERMISSIVE)) {
             FaceDescriptor a = mainFace(e, first);
             FaceDescriptor b = mainFace(e, second);

@@ -43,7 +43,7 @@ public class EngineOptions {
     }
 
     FaceDetector.Config detectorConfig() {
-        if (minScore < 0 || minScore > 1 || tile < 0) {
+        if (!(minScore >= 0 && minScore <= 1) || tile < 0) { // NaN fails both
             throw new UserError("--min-score must be in 0..1 and --tile >= 0");
         }
         return FaceDetector.Config.defaults().withMinScore(minScore).withTileSize(tile);

@@ -119,6 +119,9 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new UserError("--threads must be at least 1");
         }
+        if (threshold != null && !(threshold >= -1 && threshold <= 1)) { // NaN fails both
+            throw new UserError("--threshold is a cosine similarity, -1 to 1, not " + threshold);
+        }
         if (cohort < 0) {
             throw new UserError("--cohort must be 0 or more");
         }
@@ -138,6 +141,8 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         EngineOptions opts = new EngineOptions();
         opts.embedder = embedder;
         String id = opts.embeddingModel();
+        // checked before minutes of embedding, not after
+        Screening settings = screening == null ? null : Pairs.screeningOf(opts, id, screening, screeningMargin);
         List<OpenSetEvaluation.Identity> identities = OpenSetEvaluation.scan(data);
         List<Path> images = identities.stream().flatMap(i -> i.images().stream()).toList();
         if (images.isEmpty()) {
@@ -156,8 +161,7 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
             }
         }
         OpenSetEvaluation.ScreenedProbes screened = null;
-        if (screening != null) {
-            Screening settings = Pairs.screeningOf(opts, id, screening, screeningMargin);
+        if (settings != null) {
             try (ProgressBar bar = Progress.bar("embedding " + screening, images.size())) {
                 screened = new OpenSetEvaluation.ScreenedProbes(OpenSetEvaluation.embedAll(opts.models(), screening,
                         QualityGate.defaults(), images, threads, flip, bar::stepTo).descriptors(), settings,

@@ -1,5 +1,6 @@
 package dev.lfr.cli;
 
+import dev.lfr.gateway.GatewayConfig;
 import dev.lfr.jobs.LiveMatchOptions;
 import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.loadtest.replay.Replay;
@@ -75,7 +76,7 @@ final class ReplayOptions {
     @Option(names = "--cameras", paramLabel = "N", description = "cameras (default 2)")
     int cameras = 2;
 
-    @Option(names = "--fps", paramLabel = "F", description = "frames per second per camera (default 5)")
+    @Option(names = "--fps", paramLabel = "F", description = "frames per second per camera, up to 60 (default 5)")
     double fps = 5;
 
     @Option(names = "--max-rate", description = "send as fast as possible (capture times still advance at --fps, so latency is not measured) to find the job's sustained rate")
@@ -229,9 +230,13 @@ final class ReplayOptions {
         if (minPhotos < 2) {
             throw new UserError("--min-photos must be at least 2: one photo to enrol, one to walk past with");
         }
-        if (cameras < 1 || duration < 1 || fps <= 0 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || jobParallelism < 1) {
-            throw new UserError("--cameras, --duration, --fps, --faces, --people, --walk-photos and --parallelism must be positive");
+        if (cameras < 1 || duration < 1 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || jobParallelism < 1) {
+            throw new UserError("--cameras, --duration, --faces, --people, --walk-photos and --parallelism must be positive");
         }
+        if (!(fps > 0 && fps <= GatewayConfig.MAX_FPS)) { // NaN fails both
+            throw new UserError("--fps is above 0 and at most " + GatewayConfig.MAX_FPS + ", not " + fps);
+        }
+        engine.detectorConfig(); // --min-score and --tile, before a broker starts
         size(size);
         if (checkpointMs < 100) {
             throw new UserError("--checkpoint-ms must be at least 100");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,6 +164,28 @@ class LfrCommandLineTest {
         assertThat(failures.get(21).err()).contains("no usable face in the calibration photos");
         assertThat(failures.get(22).err()).contains("junk.jpg: cannot decode");
         assertThat(dir.resolve("r.json")).doesNotExist();
+    }
+
+    /** A careless number (NaN, infinity, out of range) is refused in one line before any broker, job or model runs. */
+    @Test
+    void carelessNumbersAreRefusedBeforeAnythingStarts(@TempDir Path dir) {
+        Map<List<String>, String> refusals = new java.util.LinkedHashMap<>();
+        refusals.put(List.of("replay", "--fps", "NaN"), "--fps is above 0 and at most 60, not NaN");
+        refusals.put(List.of("replay", "--fps", "Infinity"), "--fps is above 0 and at most 60, not Infinity");
+        refusals.put(List.of("replay", "--min-score", "NaN"), "--min-score must be in 0..1");
+        refusals.put(List.of("demo", "--fps", "0"), "--fps is above 0 and at most 60, not 0.0");
+        refusals.put(List.of("compare", "a.jpg", "b.jpg", "--threshold", "NaN"), "--threshold is a cosine distance, 0 to 2, not NaN");
+        refusals.put(List.of("eval", "--data", dir.toString(), "--out", dir.toString(), "--threshold", "NaN"),
+                "--threshold is a cosine similarity, -1 to 1, not NaN");
+        refusals.put(List.of("bench", "state", "--fps", "NaN"), "--fps above 0 and at most 60");
+        refusals.put(List.of("bench", "gateway", "--fps", "NaN"), "--fps above 0 to 60");
+        refusals.put(List.of("bench", "index", "--max-seconds", "NaN"), "--max-seconds must be positive");
+        refusals.forEach((args, message) -> {
+            Run r = lfr(args.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", args)).isNotZero();
+            assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("lfr: ").contains(message).doesNotContain("\n");
+            assertThat(r.out()).as("nothing started").doesNotContain("Kafka at");
+        });
     }
 
     /** The whole stack: in-process Kafka, the job on a MiniCluster, walk-pasts of the sample photos' faces. */

@@ -80,6 +80,9 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
         }
     }
 
+    /** The highest frame rate a camera may be sampled at (and a replay may send at). */
+    public static final int MAX_FPS = 60;
+
     /** A still camera's frames are sent at least this often (at 5 fps: every minute). */
     static final int MAX_SEND_EVERY = 300;
     private static final Set<String> SCHEMES = Set.of("rtsp", "rtsps", "http", "https", "udp", "tcp", "rtp", "srt", "file");
@@ -135,8 +138,8 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
             // a password in the URL would be in the config file and in every log line that names the camera
             throw new GatewayException(where + "put credentials in username and password_env or password_file, not in the url");
         }
-        if (!(c.fps > 0) || c.fps > 60) {
-            throw new GatewayException(where + "fps is above 0 and at most 60, not " + c.fps);
+        if (!(c.fps > 0 && c.fps <= MAX_FPS)) { // NaN fails both
+            throw new GatewayException(where + "fps is above 0 and at most " + MAX_FPS + ", not " + c.fps);
         }
         if (c.maxWidth < 16 || c.maxHeight < 16 || c.maxWidth > InputRules.MAX_SIDE || c.maxHeight > InputRules.MAX_SIDE) {
             throw new GatewayException(where + "max_width and max_height are 16 to " + InputRules.MAX_SIDE);
