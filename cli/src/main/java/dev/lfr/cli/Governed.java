@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** What every governed command needs: the broker, the force's policy and the reference photo store. */
 final class Governed {
@@ -59,7 +60,7 @@ final class Governed {
                 }
                 char sign = rest.charAt(0);
                 if (sign != '+' && sign != '-') {
-                    throw new IllegalArgumentException("not a time: " + value);
+                    throw new TypeConversionException("not a time: " + value);
                 }
                 Duration d = duration(rest.substring(1), value);
                 return sign == '+' ? Instant.now().plus(d) : Instant.now().minus(d);
@@ -67,7 +68,7 @@ final class Governed {
             try {
                 return Instant.parse(v);
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("not a time (ISO-8601 like 2026-11-27T08:00:00Z, or now, now+8h): " + value);
+                throw new TypeConversionException("not a time (ISO-8601 like 2026-11-27T08:00:00Z, or now, now+8h): " + value);
             }
         }
 
@@ -75,7 +76,7 @@ final class Governed {
             try {
                 return TimeUtils.parseDuration(amount);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not a time (like now+8h, now+30min, now+2d): " + value);
+                throw new TypeConversionException("not a time (like now+8h, now+30min, now+2d): " + value);
             }
         }
     }
@@ -84,7 +85,11 @@ final class Governed {
     static final class DurationArg implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return TimeUtils.parseDuration(value);
+            try {
+                return TimeUtils.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("not a duration (like 15 min, 1h, 2d): " + value);
+            }
         }
     }
 }

@@ -180,10 +180,14 @@ class LfrCommandLineTest {
         refusals.put(List.of("bench", "state", "--fps", "NaN"), "--fps above 0 and at most 60");
         refusals.put(List.of("bench", "gateway", "--fps", "NaN"), "--fps above 0 to 60");
         refusals.put(List.of("bench", "index", "--max-seconds", "NaN"), "--max-seconds must be positive");
+        refusals.put(List.of("demo", "--console-for", "forever"), "Invalid value for option '--console-for': not a duration");
+        refusals.put(List.of("watchlist", "enrol", "--bootstrap", "127.0.0.1:9", "--expiry", "now+999999999999999d"),
+                "Invalid value for option '--expiry': not a time (like now+8h, now+30min, now+2d)");
         refusals.forEach((args, message) -> {
             Run r = lfr(args.toArray(String[]::new));
             assertThat(r.code()).as(String.join(" ", args)).isNotZero();
-            assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("lfr: ").contains(message).doesNotContain("\n");
+            assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("lfr: ").contains(message)
+                    .doesNotContain("\n").doesNotContain("Exception");
             assertThat(r.out()).as("nothing started").doesNotContain("Kafka at");
         });
     }
