@@ -291,15 +291,23 @@ class GovernanceKafkaTest {
         for (int i = 1; i < 40; i += 6) { // alerts 1, 7, 13, ...: all of this deployment
             adjudications.decide("rep-" + i, kinds[i / 6 % 3], "pc-" + i, "looked");
         }
+        // a decision timed a year ahead, written straight to the topic: the job refuses it, and so must the report
+        Adjudication ahead = Adjudication.newBuilder().setAlertId("rep-7").setVerdict(Verdict.CONFIRMED).setOfficer("pc-x")
+                .setTime(clock.instant().plus(Duration.ofDays(365))).build();
+        kafka.produceKeyed(Topics.ADJUDICATIONS, List.of(new ProducerRecord<>(Topics.ADJUDICATIONS,
+                "rep-7".getBytes(StandardCharsets.UTF_8), AvroBytes.encode(ahead))));
         registry.end("report-1", "insp-5", "done");
 
-        DeploymentReport report = ReportSources.read(bs, registry.get("report-1"));
+        DeploymentReport report = ReportSources.read(bs, POLICY.rules(), registry.get("report-1"));
         // the same numbers, straight from the topics
         Map<String, Verdict> verdicts = new HashMap<>();
         kafka.readAll(Topics.ADJUDICATIONS).forEach(r -> {
             Adjudication a = AvroBytes.decode(r.value(), Adjudication.class);
-            verdicts.put(a.getAlertId(), a.getVerdict());
+            if (!a.getOfficer().equals("pc-x")) {
+                verdicts.put(a.getAlertId(), a.getVerdict());
+            }
         });
+        assertThat(verdicts).containsEntry("rep-7", Verdict.FALSE_ALERT);
         List<String> ids = kafka.readAll(Topics.ALERTS).stream().map(r -> AvroBytes.decode(r.value(), MatchAlert.class))
                 .filter(a -> a.getDeployment().equals("report-1")).map(MatchAlert::getAlertId).distinct().toList();
         long faces = kafka.readAll(Topics.METRICS).stream().map(r -> AvroBytes.decode(r.value(), DeploymentMetrics.class))

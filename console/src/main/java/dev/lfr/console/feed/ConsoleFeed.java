@@ -1,6 +1,7 @@
 package dev.lfr.console.feed;
 
 import dev.lfr.governance.adjudication.Adjudications;
+import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.AuditAction;
 import dev.lfr.schemas.AuditRecord;
@@ -37,7 +38,8 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * What the console knows, kept current from the topics by one reader thread: deployments, alerts with their
  * verdicts and pending first confirmations (from the audit trail), the watchlist's names and reference-photo URIs
- * (never its vectors), and the published metric windows. Records it cannot decode are skipped and counted.
+ * (never its vectors), and the published metric windows. Records it cannot decode are skipped and counted, as are
+ * decisions timed further ahead of the clock than the job accepts (the job dead-letters them as CLOCK_SKEW).
  */
 public final class ConsoleFeed implements AutoCloseable {
     /** What changed: an alert (raised, updated or reviewed), a deployment, or a deployment's metrics. */
@@ -61,9 +63,12 @@ public final class ConsoleFeed implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread reader;
+    private final InputRules rules;
     private volatile boolean closed;
 
-    public ConsoleFeed(String bootstrap) {
+    /** @param rules the job's input rules: a decision they time too far ahead is not shown */
+    public ConsoleFeed(String bootstrap, InputRules rules) {
+        this.rules = rules;
         consumer = KafkaClients.consumer(bootstrap, null, true);
         reader = new Thread(this::read, "console-feed");
         reader.setDaemon(true);
@@ -221,6 +226,10 @@ public final class ConsoleFeed implements AutoCloseable {
                     return;
                 }
                 Adjudication v = AvroBytes.decode(r.value(), Adjudication.class);
+                if (rules.isAhead(v.getTime().toEpochMilli(), System.currentTimeMillis())) {
+                    skipped.incrementAndGet(); // the latest decision wins: one from the future would hide every later one
+                    return;
+                }
                 Adjudication earlier = verdicts.get(v.getAlertId());
                 if (earlier == null || !earlier.getTime().isAfter(v.getTime())) {
                     verdicts.put(v.getAlertId(), v);

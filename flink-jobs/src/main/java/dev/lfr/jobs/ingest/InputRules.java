@@ -153,7 +153,7 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         if (u.getVersion() < 0) {
             throw invalid("negative version");
         }
-        if (u.getVersion() > nowMs + maxClockAhead.toMillis()) {
+        if (isAhead(u.getVersion(), nowMs)) {
             throw new RecordRejected(DeadLetterReason.CLOCK_SKEW, "version " + u.getVersion() + " is more than " + maxClockAhead
                     + " ahead of the job's clock in epoch milliseconds (" + nowMs + "): no later update could replace it");
         }
@@ -199,9 +199,17 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         checkClock(a.getTime(), nowMs, "decision time");
     }
 
+    /**
+     * Whether a time (epoch milliseconds) lies further ahead of {@code nowMs} than a clock may drift. Readers that keep
+     * the latest record by time refuse such a one as the job does: it would stay the latest for good.
+     */
+    public boolean isAhead(long epochMs, long nowMs) {
+        return epochMs > nowMs + maxClockAhead.toMillis();
+    }
+
     private void checkClock(Instant t, long nowMs, String what) throws RecordRejected {
         long ms = t.toEpochMilli();
-        if (ms > nowMs + maxClockAhead.toMillis()) {
+        if (isAhead(ms, nowMs)) {
             throw new RecordRejected(DeadLetterReason.CLOCK_SKEW, what + " " + t + " is more than " + maxClockAhead
                     + " ahead of the job's clock " + Instant.ofEpochMilli(nowMs));
         }
