@@ -49,7 +49,11 @@ public abstract class ControlTopic<T extends SpecificRecord> implements Serializ
         }
     };
 
-    /** Officers' decisions; not compacted, so any key goes and there are no tombstones. */
+    /**
+     * Officers' decisions, read as events: the topic keeps each alert's latest (compacted by alert id, as the tools
+     * write it), but a verdict the metrics have counted is never withdrawn, so a tombstone is refused and no key is
+     * checked.
+     */
     public static final ControlTopic<Adjudication> ADJUDICATIONS = new ControlTopic<>(Adjudication.class, false) {
         @Override
         public String keyOf(Adjudication a) {
@@ -111,7 +115,7 @@ public abstract class ControlTopic<T extends SpecificRecord> implements Serializ
         String k = key == null ? null : new String(key, StandardCharsets.UTF_8);
         if (value == null) {
             if (!compacted) {
-                throw new RecordRejected(DeadLetterReason.INVALID_RECORD, "a tombstone on a topic that is not compacted");
+                throw new RecordRejected(DeadLetterReason.INVALID_RECORD, "a tombstone withdraws nothing here: write the corrected record instead");
             }
             if (k == null || k.isEmpty()) {
                 throw new RecordRejected(DeadLetterReason.INVALID_RECORD, "a tombstone without a key deletes nothing");

@@ -98,8 +98,9 @@ class DecodeControlRecordsTest {
                 .containsExactly("a tombstone without a key deletes nothing");
         Outcome<Adjudication> adjudications = decode(ControlTopic.ADJUDICATIONS, List.<byte[][]>of(kv("x", null)));
         assertThat(adjudications.passed()).isEmpty();
-        assertThat(adjudications.deadLetters()).extracting(DeadLetter::getReason)
-                .containsExactly(DeadLetterReason.INVALID_RECORD);
+        assertThat(adjudications.deadLetters()).extracting(DeadLetter::getReason, DeadLetter::getDetail)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(DeadLetterReason.INVALID_RECORD,
+                        "a tombstone withdraws nothing here: write the corrected record instead"));
     }
 
     @Test
