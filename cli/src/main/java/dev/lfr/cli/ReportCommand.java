@@ -27,8 +27,7 @@ final class ReportCommand extends LfrCommand.Group {
 
         @Override
         public Integer call() throws Exception {
-            DeploymentReport r = ReportSources.read(governed.bootstrap, governed.policy().rules(),
-                    DeploymentCommand.registry(governed).get(id));
+            DeploymentReport r = ReportSources.read(governed.bootstrap, DeploymentCommand.registry(governed).get(id));
             ReportWriter.write(r, out);
             out().printf("%s: %d faces searched, %d alerts (%d confirmed, %d false, %d no action, %d not adjudicated); wrote %s%n",
                     id, r.facesSearched(), r.alerts(), r.confirmed(), r.falseAlerts(), r.noAction(), r.notAdjudicated(),

@@ -7,6 +7,7 @@ import dev.lfr.console.access.LoginThrottle;
 import dev.lfr.console.access.Sessions;
 import dev.lfr.console.feed.ConsoleFeed;
 import dev.lfr.governance.GovernanceException;
+import dev.lfr.governance.adjudication.Adjudications;
 import dev.lfr.governance.policy.GovernancePolicy;
 import dev.lfr.governance.watchlist.ReferenceImages;
 import io.javalin.Javalin;
@@ -143,12 +144,12 @@ public final class ConsoleServer implements AutoCloseable {
      */
     public static ConsoleServer start(Settings settings, String bootstrap, GovernancePolicy policy, ReferenceImages images,
                                       ConsoleUsers users) throws InterruptedException {
-        ConsoleFeed feed = new ConsoleFeed(bootstrap, policy.rules());
+        ConsoleFeed feed = new ConsoleFeed(bootstrap);
         try {
             if (!feed.awaitCaughtUp(Duration.ofMinutes(1))) {
                 throw new GovernanceException("could not read the topics on " + bootstrap + " within a minute");
             }
-            ReviewApi review = new ReviewApi(bootstrap, policy, feed, images);
+            ReviewApi review = new ReviewApi(bootstrap, feed, new Adjudications(bootstrap, policy, Clock.systemUTC()), images);
             ConsoleServer server = new ConsoleServer(settings, feed, users, review, Clock.systemUTC());
             return server;
         } catch (RuntimeException | InterruptedException e) {

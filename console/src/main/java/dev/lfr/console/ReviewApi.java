@@ -6,7 +6,6 @@ import dev.lfr.console.feed.AlertReview;
 import dev.lfr.console.feed.ConsoleFeed;
 import dev.lfr.governance.GovernanceException;
 import dev.lfr.governance.adjudication.Adjudications;
-import dev.lfr.governance.policy.GovernancePolicy;
 import dev.lfr.governance.report.ReportSources;
 import dev.lfr.governance.report.ReportWriter;
 import dev.lfr.governance.watchlist.ReferenceImages;
@@ -19,7 +18,6 @@ import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,16 +33,14 @@ final class ReviewApi {
     private static final int MAX_NOTE = 1000;
 
     private final String bootstrap;
-    private final GovernancePolicy policy;
     private final ConsoleFeed feed;
     private final Adjudications adjudications;
     private final ReferenceImages images;
 
-    ReviewApi(String bootstrap, GovernancePolicy policy, ConsoleFeed feed, ReferenceImages images) {
+    ReviewApi(String bootstrap, ConsoleFeed feed, Adjudications adjudications, ReferenceImages images) {
         this.bootstrap = bootstrap;
-        this.policy = policy;
         this.feed = feed;
-        this.adjudications = new Adjudications(bootstrap, policy, Clock.systemUTC());
+        this.adjudications = adjudications;
         this.images = images;
     }
 
@@ -141,7 +137,7 @@ final class ReviewApi {
         Deployment d = feed.deployment(deployment).orElseThrow(() -> new ConsoleServer.Refused(HttpStatus.NOT_FOUND, "no deployment " + deployment));
         Path dir = Files.createTempDirectory("lfr-report");
         try {
-            ReportWriter.write(ReportSources.read(bootstrap, policy.rules(), d), dir);
+            ReportWriter.write(ReportSources.read(bootstrap, d), dir);
             ctx.header("Content-Disposition", "attachment; filename=\"report-" + deployment.replaceAll("[^A-Za-z0-9._-]", "_") + ".md\"");
             ctx.contentType("text/markdown; charset=utf-8").result(Files.readString(dir.resolve("report.md")));
         } finally {

@@ -1,7 +1,6 @@
 package dev.lfr.console.feed;
 
 import dev.lfr.governance.adjudication.Adjudications;
-import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.AuditAction;
 import dev.lfr.schemas.AuditRecord;
@@ -38,8 +37,9 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * What the console knows, kept current from the topics by one reader thread: deployments, alerts with their
  * verdicts and pending first confirmations (from the audit trail), the watchlist's names and reference-photo URIs
- * (never its vectors), and the published metric windows. Records it cannot decode are skipped and counted, as are
- * decisions timed further ahead of the clock than the job accepts (the job dead-letters them as CLOCK_SKEW).
+ * (never its vectors), and the published metric windows. Records it cannot decode are skipped and counted. An
+ * alert's verdict is the one written last (its partition's order, which compaction by alert id keeps), whatever time
+ * it carries: a decision timed ahead by a wrong clock, or forged, cannot hide the decisions written after it.
  */
 public final class ConsoleFeed implements AutoCloseable {
     /** What changed: an alert (raised, updated or reviewed), a deployment, or a deployment's metrics. */
@@ -63,12 +63,9 @@ public final class ConsoleFeed implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread reader;
-    private final InputRules rules;
     private volatile boolean closed;
 
-    /** @param rules the job's input rules: a decision they time too far ahead is not shown */
-    public ConsoleFeed(String bootstrap, InputRules rules) {
-        this.rules = rules;
+    public ConsoleFeed(String bootstrap) {
         consumer = KafkaClients.consumer(bootstrap, null, true);
         reader = new Thread(this::read, "console-feed");
         reader.setDaemon(true);
@@ -226,15 +223,8 @@ public final class ConsoleFeed implements AutoCloseable {
                     return;
                 }
                 Adjudication v = AvroBytes.decode(r.value(), Adjudication.class);
-                if (rules.isAhead(v.getTime().toEpochMilli(), System.currentTimeMillis())) {
-                    skipped.incrementAndGet(); // the latest decision wins: one from the future would hide every later one
-                    return;
-                }
-                Adjudication earlier = verdicts.get(v.getAlertId());
-                if (earlier == null || !earlier.getTime().isAfter(v.getTime())) {
-                    verdicts.put(v.getAlertId(), v);
-                    changed(v.getAlertId(), changes);
-                }
+                verdicts.put(v.getAlertId(), v);
+                changed(v.getAlertId(), changes);
             }
             case Topics.AUDIT -> {
                 AuditRecord a = r.value() == null ? null : AvroBytes.decode(r.value(), AuditRecord.class);

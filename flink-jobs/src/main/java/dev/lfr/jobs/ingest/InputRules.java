@@ -199,11 +199,8 @@ public record InputRules(String embeddingModel, int dimension, Duration maxClock
         checkClock(a.getTime(), nowMs, "decision time");
     }
 
-    /**
-     * Whether a time (epoch milliseconds) lies further ahead of {@code nowMs} than a clock may drift. Readers that keep
-     * the latest record by time refuse such a one as the job does: it would stay the latest for good.
-     */
-    public boolean isAhead(long epochMs, long nowMs) {
+    /** Whether a time (epoch milliseconds) lies further ahead of {@code nowMs} than a clock may drift. */
+    private boolean isAhead(long epochMs, long nowMs) {
         return epochMs > nowMs + maxClockAhead.toMillis();
     }
 

@@ -2,7 +2,6 @@ package dev.lfr.governance.report;
 
 import dev.lfr.governance.GovernanceException;
 import dev.lfr.governance.audit.AuditTrail;
-import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.AuditRecord;
 import dev.lfr.schemas.AvroBytes;
@@ -22,25 +21,20 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads what a report needs from the topics (committed records only); unreadable records are left out, and so are
- * decisions the job's rules time too far ahead (the latest decision counts: one from the future would stand for good).
+ * Reads what a report needs from the topics (committed records only); unreadable records are left out. An alert's
+ * verdict is the one written last, as the console shows it and compaction keeps it, whatever time it carries.
  */
 public final class ReportSources {
     private ReportSources() {}
 
-    public static DeploymentReport read(String bootstrap, InputRules rules, Deployment d) {
-        long now = System.currentTimeMillis();
+    public static DeploymentReport read(String bootstrap, Deployment d) {
         List<DeploymentMetrics> metrics = new ArrayList<>();
         each(bootstrap, Topics.METRICS, DeploymentMetrics.class, (m, t) -> metrics.add(m));
         Map<String, DeploymentReport.AlertSeen> alerts = new LinkedHashMap<>();
         each(bootstrap, Topics.ALERTS, MatchAlert.class,
                 (a, t) -> alerts.putIfAbsent(a.getAlertId(), new DeploymentReport.AlertSeen(a, t)));
         Map<String, Adjudication> latest = new HashMap<>();
-        each(bootstrap, Topics.ADJUDICATIONS, Adjudication.class, (a, t) -> {
-            if (!rules.isAhead(a.getTime().toEpochMilli(), now)) {
-                latest.merge(a.getAlertId(), a, (old, later) -> later.getTime().isBefore(old.getTime()) ? old : later);
-            }
-        });
+        each(bootstrap, Topics.ADJUDICATIONS, Adjudication.class, (a, t) -> latest.put(a.getAlertId(), a));
         Map<String, Verdict> verdicts = new HashMap<>();
         latest.forEach((id, a) -> verdicts.put(id, a.getVerdict()));
         List<AuditRecord> audit = new AuditTrail(bootstrap, Clock.systemUTC()).read().stream()

@@ -63,7 +63,11 @@ public final class Watchlists {
 
     /** The entries the job matches against at {@code now}: not expired. */
     public Map<String, WatchlistUpdate> live(String watchlist, Instant now) {
-        Map<String, WatchlistUpdate> live = new TreeMap<>(current(watchlist));
+        return live(current(watchlist), now);
+    }
+
+    private static Map<String, WatchlistUpdate> live(Map<String, WatchlistUpdate> current, Instant now) {
+        Map<String, WatchlistUpdate> live = new TreeMap<>(current);
         live.values().removeIf(u -> u.getExpiry() != null && !u.getExpiry().isAfter(now));
         return live;
     }
@@ -87,13 +91,20 @@ public final class Watchlists {
             throw new GovernanceException("no subject to enrol");
         }
         float threshold = rules.duplicateThreshold(watchlist, deployments);
-        List<EnrolmentRules.Duplicate> duplicates = EnrolmentRules.duplicates(candidates, live(watchlist, now), threshold);
+        Map<String, WatchlistUpdate> current = current(watchlist);
+        List<EnrolmentRules.Duplicate> duplicates = EnrolmentRules.duplicates(candidates, live(current, now), threshold);
         if (!duplicates.isEmpty() && !allowDuplicate) {
             EnrolmentRules.Duplicate d = duplicates.get(0);
             throw new GovernanceException(String.format("%s resembles %s (score %.3f, threshold %.2f); nothing was enrolled"
                     + " (--allow-duplicate to enrol both)", d.subject(), d.resembles(), d.score(), threshold));
         }
+        // the job keeps a subject's highest version: past the current one, a host whose clock is behind the last
+        // writer's still replaces the entry instead of being ignored as older
         long version = now.toEpochMilli();
+        for (EnrolmentRules.Candidate c : candidates) {
+            WatchlistUpdate existing = current.get(c.subject());
+            version = existing == null ? version : Math.max(version, existing.getVersion() + 1);
+        }
         List<ProducerRecord<byte[], byte[]>> changes = new ArrayList<>();
         List<AuditEvent> events = new ArrayList<>();
         List<String> stored = new ArrayList<>();

@@ -228,11 +228,6 @@ public final class LocalStack implements AutoCloseable {
         return deploymentId;
     }
 
-    /** The rules the stack's deployment was made under (set once it is made). */
-    public GovernancePolicy policy() {
-        return policy;
-    }
-
     public String jobGroup() {
         return jobGroup;
     }

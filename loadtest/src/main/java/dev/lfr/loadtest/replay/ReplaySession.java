@@ -149,7 +149,7 @@ public final class ReplaySession {
                     report = report.withModelOnly(bound.describe(detectedShare, passes, facesPerFrame, consumed), outDir);
                 }
                 // the deployment ends with the replay; its post-deployment report is what a force would publish
-                DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.policy().rules(), stack.end());
+                DeploymentReport published = ReportSources.read(stack.bootstrap(), stack.end());
                 ReportWriter.write(published, outDir.resolve(DEPLOYMENT_REPORT));
                 listener.line("post-deployment report: " + outDir.resolve(DEPLOYMENT_REPORT).resolve("report.md"));
                 listener.finished(report);
