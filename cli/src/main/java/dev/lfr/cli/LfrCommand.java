@@ -16,6 +16,11 @@ abstract class LfrCommand {
         return spec.commandLine().getOut();
     }
 
+    /** A warning: one line on stderr, the command goes on. */
+    void warn(String message) {
+        spec.commandLine().getErr().println("lfr: warning: " + message);
+    }
+
     /** Prints a report record as one line of JSON with snake_case keys. */
     void printJson(Object report) throws JsonProcessingException {
         out().println(JSON.writeValueAsString(report));

@@ -4,7 +4,6 @@ import dev.lfr.governance.policy.GovernancePolicy;
 import dev.lfr.governance.watchlist.EnrolmentRules;
 import dev.lfr.governance.watchlist.Watchlists;
 import dev.lfr.jobs.kafka.WatchlistTopic;
-import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.topics.Topics;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.enrol.Enrolment;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,6 +22,15 @@ import picocli.CommandLine.Option;
         subcommands = {WatchlistCommand.Enrol.class, WatchlistCommand.Remove.class, WatchlistCommand.Purge.class,
                 WatchlistCommand.ListSubjects.class})
 final class WatchlistCommand extends LfrCommand.Group {
+    /** Says so where records of the watchlist were left out as timed ahead of this machine's clock. */
+    static void warnIfBehind(LfrCommand command, int aheadOfClock, String watchlist) {
+        if (aheadOfClock > 0) {
+            command.warn(aheadOfClock + " record(s) of watchlist " + watchlist + " are timed more than input.max-clock-ahead"
+                    + " ahead of this machine's clock and were left out: if its clock is behind (check NTP), the job may"
+                    + " ignore an enrolment from here as older");
+        }
+    }
+
     /** Where the watchlist lives. */
     static class Target {
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers")
@@ -111,6 +118,7 @@ final class WatchlistCommand extends LfrCommand.Group {
                         provenance(dir.resolve(s.id()))));
             }
             Watchlists.Enrolled done = watchlists.enrol(watchlist, candidates, expiry, officer, allowDuplicate, deployments);
+            warnIfBehind(this, done.aheadOfClock(), watchlist);
             for (EnrolmentRules.Duplicate d : done.duplicatesAllowed()) {
                 out().printf(java.util.Locale.ROOT, "allowed duplicate %s resembles %s (score %.3f)%n", d.subject(), d.resembles(), d.score());
             }
@@ -193,7 +201,7 @@ final class WatchlistCommand extends LfrCommand.Group {
 
         @Override
         public Integer call() {
-            Map<String, WatchlistUpdate> current;
+            WatchlistTopic.Listing current;
             dev.lfr.jobs.ingest.InputRules rules;
             try {
                 rules = dev.lfr.jobs.LiveMatchJob.Config.defaults().withEmbeddingModel(embedder).input();
@@ -201,12 +209,13 @@ final class WatchlistCommand extends LfrCommand.Group {
                 throw new UserError(Lfr.oneLine(e));
             }
             try {
-                current = target.open().current(target.watchlist, rules);
+                current = target.open().list(target.watchlist, rules, System.currentTimeMillis());
             } catch (Exception e) {
                 throw new UserError("cannot read " + target.topic + " at " + target.bootstrap + ": " + Lfr.oneLine(e));
             }
-            current.forEach((subject, u) -> out().printf("%s %d %s %d%n", subject, u.getVersion(),
+            current.entries().forEach((subject, u) -> out().printf("%s %d %s %d%n", subject, u.getVersion(),
                     u.getEmbeddingModel(), u.getVector() == null ? 0 : u.getVector().size()));
+            warnIfBehind(this, current.aheadOfClock(), target.watchlist);
             return 0;
         }
     }

@@ -189,6 +189,11 @@ class GovernanceKafkaTest {
                 behind.deployments());
         assertThat(two.version()).isGreaterThan(one.version());
         assertThat(first.current("wl-skew").get("dave").getEnrolledBy()).isEqualTo("sgt-6");
+        assertThat(two.aheadOfClock()).isZero();
+        // an hour behind, the entries written since look like the future: left out, and said (the CLI warns)
+        Watchlists farBehind = watchlists(new MovableClock(now.minus(Duration.ofHours(1))));
+        assertThat(farBehind.listing("wl-skew").entries()).isEmpty();
+        assertThat(farBehind.listing("wl-skew").aheadOfClock()).isEqualTo(2);
     }
 
     @Test

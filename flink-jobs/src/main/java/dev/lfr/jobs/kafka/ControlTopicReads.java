@@ -15,6 +15,7 @@ import dev.lfr.udfs.watchlist.LiveWatchlist;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
@@ -62,8 +63,18 @@ public final class ControlTopicReads {
     static <T extends SpecificRecord, R> Map<String, R> current(String bootstrap, String topicName, ControlTopic<T> topic,
                                                                 InputRules rules, Function<T, R> compact,
                                                                 BiPredicate<R, R> replaces) {
+        return current(bootstrap, topicName, topic, rules, compact, replaces, System.currentTimeMillis(), (key, refused) -> {});
+    }
+
+    /**
+     * As {@link #current(String, String, ControlTopic, InputRules, Function, BiPredicate)}, with the rules' clock at
+     * {@code now}, handing each record the rules refuse to {@code refused} with its key (null if it has none).
+     */
+    static <T extends SpecificRecord, R> Map<String, R> current(String bootstrap, String topicName, ControlTopic<T> topic,
+                                                                InputRules rules, Function<T, R> compact,
+                                                                BiPredicate<R, R> replaces, long now,
+                                                                BiConsumer<String, RecordRejected> refused) {
         AvroBytes.Reader<T> reader = new AvroBytes.Reader<>(topic.type());
-        long now = System.currentTimeMillis();
         Map<String, R> latest = new LinkedHashMap<>();
         KafkaClients.forEachToEnd(bootstrap, topicName, r -> {
             try {
@@ -78,7 +89,8 @@ public final class ControlTopicReads {
                     latest.put(c.key(), value);
                 }
             } catch (RecordRejected e) {
-                // the job dead-letters it when it reads the topic; a start-up read only leaves it out
+                // the job dead-letters it when it reads the topic; a read here leaves it out
+                refused.accept(r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), e);
             }
         });
         return latest;

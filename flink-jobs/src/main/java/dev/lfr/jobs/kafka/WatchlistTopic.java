@@ -3,6 +3,7 @@ package dev.lfr.jobs.kafka;
 import dev.lfr.jobs.ingest.ControlTopic;
 import dev.lfr.jobs.ingest.InputRules;
 import dev.lfr.schemas.AvroBytes;
+import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistOp;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.topics.KafkaClients;
@@ -47,18 +48,30 @@ public final class WatchlistTopic {
     }
 
     /**
-     * The current entries of a watchlist: the latest update of each subject, deletions (and tombstones) left out. The
-     * topic is read as the job reads it ({@link ControlTopicReads}, under the given rules), so a listing shows what
-     * the job matches against.
+     * A watchlist's current entries, by subject, and how many of its records were left out as timed ahead of the
+     * reader's clock: where there are any, the reader's clock is likely behind the writers' (and the job's).
      */
-    public Map<String, WatchlistUpdate> current(String watchlist, InputRules rules) {
+    public record Listing(Map<String, WatchlistUpdate> entries, int aheadOfClock) {}
+
+    /**
+     * The current entries of a watchlist: the latest update of each subject, deletions (and tombstones) left out. The
+     * topic is read as the job reads it ({@link ControlTopicReads}, under the given rules, as if at {@code nowMs}), so
+     * a listing shows what the job matches against.
+     */
+    public Listing list(String watchlist, InputRules rules, long nowMs) {
         Map<String, WatchlistUpdate> latest = new TreeMap<>();
-        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules, u -> u,
-                ControlTopic.WATCHLIST::replaces).forEach((key, u) -> {
+        String prefix = Topics.watchlistKey(watchlist, "");
+        int[] ahead = {0};
+        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules, u -> u, ControlTopic.WATCHLIST::replaces,
+                nowMs, (key, refused) -> {
+                    if (key != null && key.startsWith(prefix) && refused.reason() == DeadLetterReason.CLOCK_SKEW) {
+                        ahead[0]++;
+                    }
+                }).forEach((key, u) -> {
             if (u.getWatchlist().equals(watchlist) && u.getOp() == WatchlistOp.UPSERT) {
                 latest.put(u.getSubject(), u);
             }
         });
-        return latest;
+        return new Listing(latest, ahead[0]);
     }
 }

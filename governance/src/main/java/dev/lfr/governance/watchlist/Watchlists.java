@@ -54,8 +54,13 @@ public final class Watchlists {
 
     /** A watchlist's entries as the job reads them, expired ones included. */
     public Map<String, WatchlistUpdate> current(String watchlist) {
+        return listing(watchlist).entries();
+    }
+
+    /** The watchlist as the job would read it were its clock this one's, with the records left out as timed ahead. */
+    public WatchlistTopic.Listing listing(String watchlist) {
         try {
-            return topic.current(watchlist, policy.rules());
+            return topic.list(watchlist, policy.rules(), clock.millis());
         } catch (RuntimeException e) {
             throw new GovernanceException("cannot read " + Topics.WATCHLIST + " at " + bootstrap + ": " + e.getMessage(), e);
         }
@@ -72,8 +77,14 @@ public final class Watchlists {
         return live;
     }
 
-    /** What an enrolment wrote. */
-    public record Enrolled(long version, Instant expiry, List<String> subjects, List<EnrolmentRules.Duplicate> duplicatesAllowed) {}
+    /**
+     * What an enrolment wrote.
+     *
+     * @param aheadOfClock records of the watchlist timed ahead of this machine's clock, left out of the checks: where
+     *                     there are any, this clock is likely behind, and the job may ignore the enrolment as older
+     */
+    public record Enrolled(long version, Instant expiry, List<String> subjects, List<EnrolmentRules.Duplicate> duplicatesAllowed,
+                           int aheadOfClock) {}
 
     /**
      * Enrols every candidate or none.
@@ -91,7 +102,8 @@ public final class Watchlists {
             throw new GovernanceException("no subject to enrol");
         }
         float threshold = rules.duplicateThreshold(watchlist, deployments);
-        Map<String, WatchlistUpdate> current = current(watchlist);
+        WatchlistTopic.Listing listing = listing(watchlist);
+        Map<String, WatchlistUpdate> current = listing.entries();
         List<EnrolmentRules.Duplicate> duplicates = EnrolmentRules.duplicates(candidates, live(current, now), threshold);
         if (!duplicates.isEmpty() && !allowDuplicate) {
             EnrolmentRules.Duplicate d = duplicates.get(0);
@@ -136,7 +148,7 @@ public final class Watchlists {
             throw e instanceof GovernanceException g ? g : new GovernanceException(e.getMessage(), e);
         }
         return new Enrolled(version, until, candidates.stream().map(EnrolmentRules.Candidate::subject).toList(),
-                allowDuplicate ? duplicates : List.of());
+                allowDuplicate ? duplicates : List.of(), listing.aheadOfClock());
     }
 
     /** Removes one subject: a tombstone, and its photo deleted. */
