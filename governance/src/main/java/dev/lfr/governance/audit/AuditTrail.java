@@ -18,10 +18,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The audit topic ({@link Topics#AUDIT}, one hash chain). Every governed change is written with its audit records in one Kafka transaction
- * ({@link #commit}), so a change is never without its record, nor a record without its change. All writers share
- * one transactional id: a writer that starts fences any other still running, and reads the chain's end only after,
- * so two writers can never both extend the same record.
+ * The audit topic ({@link Topics#AUDIT}, one hash chain). Every governed change is written with its audit records in
+ * one Kafka transaction ({@link #commit}), so a change is never without its record, nor a record without its change.
+ * All writers share one transactional id: a writer that starts fences any other still running, and reads the chain's
+ * end only after, so two writers can never both extend the same record.
  */
 public final class AuditTrail {
     /** The transactional id of every governance writer. */
