@@ -74,10 +74,7 @@ public class AdjudicationJoiner extends KeyedCoProcessFunction<String, MatchAler
             return;
         }
         if (deployment.value() == null) {
-            Adjudication earlier = pending.value();
-            if (earlier == null || !earlier.getTime().isAfter(adjudication.getTime())) {
-                pending.update(adjudication);
-            }
+            pending.update(adjudication); // the verdict written last stands, as after the alert and in the console
             return;
         }
         apply(adjudication, out);
