@@ -207,7 +207,7 @@ final class BenchCommand extends LfrCommand.Group {
 
         @Override
         public Integer call() throws Exception {
-            if (faces < 1 || frames < 1 || !(fps > 0 && fps <= GatewayConfig.MAX_FPS)) {
+            if (faces < 1 || frames < 1 || !GatewayConfig.isCameraRate(fps)) {
                 throw new UserError("--faces and --frames must be positive, --fps above 0 and at most " + GatewayConfig.MAX_FPS);
             }
             printJson(KeyedStateFootprint.measure(engine.setup(), frames, fps, faces));
@@ -305,7 +305,7 @@ final class BenchCommand extends LfrCommand.Group {
 
         @Override
         public Integer call() throws Exception {
-            if (cameras < 1 || cameras > 256 || !(fps > 0 && fps <= GatewayConfig.MAX_FPS) || seconds < 5 || quality < 1 || quality > 100) {
+            if (cameras < 1 || cameras > 256 || !GatewayConfig.isCameraRate(fps) || seconds < 5 || quality < 1 || quality > 100) {
                 throw new UserError("--cameras is 1 to 256, --fps above 0 to 60, --seconds at least 5, --quality 1 to 100");
             }
             Path source = clip != null ? clip : SharedData.dir("facenet_pytorch").resolve("_video").resolve("walking_pedestrians.mp4");

@@ -233,7 +233,7 @@ final class ReplayOptions {
         if (cameras < 1 || duration < 1 || faces < 1 || maxPeople < 1 || walkPhotos < 1 || jobParallelism < 1) {
             throw new UserError("--cameras, --duration, --faces, --people, --walk-photos and --parallelism must be positive");
         }
-        if (!(fps > 0 && fps <= GatewayConfig.MAX_FPS)) { // NaN fails both
+        if (!GatewayConfig.isCameraRate(fps)) {
             throw new UserError("--fps is above 0 and at most " + GatewayConfig.MAX_FPS + ", not " + fps);
         }
         engine.detectorConfig(); // --min-score and --tile, before a broker starts

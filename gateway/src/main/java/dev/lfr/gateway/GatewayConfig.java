@@ -83,6 +83,11 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
     /** The highest frame rate a camera may be sampled at (and a replay may send at). */
     public static final int MAX_FPS = 60;
 
+    /** Whether {@code fps} is a rate a camera may be sampled at: above 0, at most {@link #MAX_FPS}, never NaN. */
+    public static boolean isCameraRate(double fps) {
+        return fps > 0 && fps <= MAX_FPS; // NaN fails both
+    }
+
     /** A still camera's frames are sent at least this often (at 5 fps: every minute). */
     static final int MAX_SEND_EVERY = 300;
     private static final Set<String> SCHEMES = Set.of("rtsp", "rtsps", "http", "https", "udp", "tcp", "rtp", "srt", "file");
@@ -138,7 +143,7 @@ public record GatewayConfig(List<Camera> cameras, Duration stallTimeout, Duratio
             // a password in the URL would be in the config file and in every log line that names the camera
             throw new GatewayException(where + "put credentials in username and password_env or password_file, not in the url");
         }
-        if (!(c.fps > 0 && c.fps <= MAX_FPS)) { // NaN fails both
+        if (!isCameraRate(c.fps)) {
             throw new GatewayException(where + "fps is above 0 and at most " + MAX_FPS + ", not " + c.fps);
         }
         if (c.maxWidth < 16 || c.maxHeight < 16 || c.maxWidth > InputRules.MAX_SIDE || c.maxHeight > InputRules.MAX_SIDE) {

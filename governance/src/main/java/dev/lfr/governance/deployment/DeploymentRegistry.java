@@ -67,7 +67,7 @@ public final class DeploymentRegistry {
 
     public Deployment activate(String id, boolean signageConfirmed, String officer, String why) {
         Deployment d = get(id);
-        Map<String, WatchlistUpdate> live = new Watchlists(bootstrap, policy).live(d.getWatchlist(), clock.instant());
+        Map<String, WatchlistUpdate> live = new Watchlists(bootstrap, policy, clock).live(d.getWatchlist(), clock.instant());
         long version = live.values().stream().mapToLong(WatchlistUpdate::getVersion).max().orElse(0);
         Deployment active = lifecycle.activate(d, signageConfirmed, version, live.size(), clock.instant());
         write(active, new AuditEvent(officer, AuditAction.DEPLOYMENT_ACTIVATED, id, d.getWatchlist(), null,

@@ -40,8 +40,9 @@ public final class Watchlists {
     private final Clock clock;
     private final WatchlistTopic topic;
 
-    public Watchlists(String bootstrap, GovernancePolicy policy) {
-        this(bootstrap, policy, null, Clock.systemUTC());
+    /** For reads only (no photo store), at {@code clock}. */
+    public Watchlists(String bootstrap, GovernancePolicy policy, Clock clock) {
+        this(bootstrap, policy, null, clock);
     }
 
     public Watchlists(String bootstrap, GovernancePolicy policy, ReferenceImages images, Clock clock) {
