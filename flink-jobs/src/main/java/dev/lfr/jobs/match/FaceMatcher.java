@@ -10,13 +10,13 @@ import dev.lfr.jobs.metrics.MetricEvent;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistUpdate;
 import dev.lfr.udfs.detect.Detection;
-import dev.lfr.udfs.embed.FaceDescriptor;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecodeException;
 import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.index.FaissIndex;
 import dev.lfr.udfs.index.IndexException;
 import dev.lfr.udfs.index.WatchlistIndexes;
+import dev.lfr.udfs.pipeline.FaceSearch;
 import dev.lfr.udfs.pipeline.FramePipeline;
 import dev.lfr.udfs.track.IouTracker;
 import dev.lfr.udfs.track.TrackState;
@@ -43,10 +43,10 @@ import org.apache.flink.util.Collector;
  * state the watchlist entries ({@link MatcherWatchlist}), from which the live watchlist is loaded once per start
  * and then kept current update by update.
  *
- * <p>With screening ({@link dev.lfr.udfs.pipeline.Screening}), faces are embedded by the screening model first, and
- * those whose best score is near the threshold again by the embedding model, whose score then decides.
+ * <p>The faces the tracker chooses are embedded and searched by {@link FaceSearch} (with screening and walk-past
+ * fusion when configured).
  *
- * <p>Privacy: a descriptor (screened or exact) lives only inside {@link #processElement}, or with walk-past fusion
+ * <p>Privacy: a descriptor (screened or exact) lives only inside {@link FaceSearch#search}, or with walk-past fusion
  * on, as part of its track's mean in the pipeline's memory until the track ends (never state); only a face whose
  * score reaches the deployment's threshold leaves, as a {@link MatchCandidate} with a JPEG crop. Non-matching faces
  * leave nothing: no output, no state, no log line. A frame that fails anywhere (an image that does not decode, an
@@ -73,6 +73,7 @@ public class FaceMatcher
     private transient ListState<TrackState> tracks;
     private transient ValueState<Long> nextTrackId;
     private transient FramePipeline pipeline;
+    private transient FaceSearch search;
     private transient MatcherWatchlist watchlist;
     private transient MatcherMetrics metrics;
 
@@ -100,6 +101,7 @@ public class FaceMatcher
             FaissIndex.setThreads(1); // parallelism comes from subtasks; FAISS's own threads would fight them
         }
         pipeline = openPipeline(config);
+        search = new FaceSearch(pipeline);
         watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), indexChoice, atStartup);
         atStartup = null; // the live watchlist has taken what it needs
         metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup(), watchlist.unloaded(), pipeline);
@@ -143,14 +145,14 @@ public class FaceMatcher
             FramePipeline.Faces faces = pipeline.detect(in.frame().getCamera(), frame, known);
             Long next = nextTrackId.value();
             IouTracker.Step step = pipeline.track(known, next == null ? 1 : next, timeMs, faces);
-            Searched searched = search(in, frame, faces, step, live, timeMs, out);
+            FaceSearch.Result searched = search(in, frame, faces, step, live, timeMs, out);
             // committed only now: a frame that failed must not use up its tracks' embeddings
             tracks.update(step.tracks());
             nextTrackId.update(step.nextId());
             pipeline.followed(in.frame().getCamera(), step.tracks());
-            metrics.frame(faces.passes(), faces.size(), searched.faces(), searched.rescored());
+            metrics.frame(faces.passes(), faces.size(), searched.searched(), searched.rescored());
             ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs,
-                    faces.size(), searched.faces(), searched.rescored(), faces.passes()));
+                    faces.size(), searched.searched(), searched.rescored(), faces.passes()));
         } catch (ImageDecodeException e) {
             deadLetter(ctx, in, DeadLetters.reasonOf(e.reason()), e.getMessage());
         } catch (OrtException e) {
@@ -163,90 +165,24 @@ public class FaceMatcher
         }
     }
 
-    /** Faces searched on a frame, and of those, embedded again after screening. */
-    private record Searched(int faces, int rescored) {}
-
-    /** Embeds and searches the faces the tracker asks for. */
-    private Searched search(GatedFrame in, FrameImage frame, FramePipeline.Faces faces, IouTracker.Step step,
-                       LiveWatchlist live, long timeMs, Collector<MatchCandidate> out) throws OrtException {
+    /** Embeds and searches the faces the tracker asks for; a face whose hit reaches the threshold is a candidate. */
+    private FaceSearch.Result search(GatedFrame in, FrameImage frame, FramePipeline.Faces faces, IouTracker.Step step,
+                                     LiveWatchlist live, long timeMs, Collector<MatchCandidate> out) throws OrtException {
         List<IouTracker.Assignment> toEmbed = step.assignments().stream().filter(IouTracker.Assignment::embed).toList();
-        if (toEmbed.isEmpty() || live.size(in.watchlist(), timeMs) == 0) {
-            return new Searched(0, 0);
-        }
         List<Detection> chosen = toEmbed.stream().map(a -> faces.detections().get(a.detection())).toList();
-        List<FaceDescriptor> descriptors;
-        LiveWatchlist.Hit[] hits;
-        int rescored;
-        try (FramePipeline.Embedded embedded = pipeline.embedAligned(frame, chosen)) {
-            descriptors = new ArrayList<>(embedded.descriptors());
-            hits = live.best(in.watchlist(), vectors(descriptors), timeMs);
-            rescored = rescoreUnsure(in, embedded, descriptors, hits, live, timeMs);
-        }
-        float[][] means = pipeline.fuse(in.frame().getCamera(),
-                toEmbed.stream().mapToLong(IouTracker.Assignment::trackId).toArray(), descriptors);
-        betterByTrack(live, in.watchlist(), hits, means, timeMs);
+        FaceSearch.Result searched = search.search(frame, in.frame().getCamera(), chosen,
+                toEmbed.stream().mapToLong(IouTracker.Assignment::trackId).toArray(), live, in.watchlist(), in.threshold(), timeMs);
+        LiveWatchlist.Hit[] hits = searched.hits();
         for (int i = 0; i < hits.length; i++) {
             if (hits[i] == null || !(hits[i].score() >= in.threshold())) { // never a match against NaN
-                continue; // not a match: its descriptor goes out of scope here
+                continue; // not a match: nothing of the face leaves
             }
             metrics.candidate();
             out.collect(new MatchCandidate(in.deployment(), in.frame().getCamera(), in.watchlist(), hits[i].subject(),
                     hits[i].score(), timeMs, toEmbed.get(i).trackId(), JpegCrops.crop(frame, chosen.get(i).box(), 1.6, 90),
                     hits[i].watchlistVersion(), config.embeddingModel()));
         }
-        return new Searched(descriptors.size(), rescored);
-    }
-
-    /**
-     * With screening on, the faces whose screened best score is near the deployment's threshold are embedded again
-     * by the embedding model and searched again: their descriptors and hits are replaced, so that decision is the
-     * embedding model's. Returns how many were.
-     */
-    private int rescoreUnsure(GatedFrame in, FramePipeline.Embedded embedded, List<FaceDescriptor> descriptors,
-                              LiveWatchlist.Hit[] hits, LiveWatchlist live, long timeMs) throws OrtException {
-        List<Integer> unsure = new ArrayList<>();
-        for (int i = 0; i < hits.length; i++) {
-            if (hits[i] != null && pipeline.screening().unsure(hits[i].score(), in.threshold())) {
-                unsure.add(i);
-            }
-        }
-        if (unsure.isEmpty()) {
-            return 0;
-        }
-        List<FaceDescriptor> exact = pipeline.embedExactly(embedded, unsure);
-        LiveWatchlist.Hit[] exactHits = live.best(in.watchlist(), vectors(exact), timeMs);
-        for (int k = 0; k < unsure.size(); k++) {
-            descriptors.set(unsure.get(k), exact.get(k));
-            hits[unsure.get(k)] = exactHits[k];
-        }
-        return unsure.size();
-    }
-
-    private static float[][] vectors(List<FaceDescriptor> descriptors) {
-        return descriptors.stream().map(FaceDescriptor::vector).toArray(float[][]::new);
-    }
-
-    /** Replaces a face's hit by its track's (the mean of the track's faces so far) where that scores higher. */
-    private static void betterByTrack(LiveWatchlist live, String watchlist, LiveWatchlist.Hit[] hits, float[][] means,
-                                      long timeMs) {
-        List<float[]> queries = new ArrayList<>();
-        for (float[] m : means) {
-            if (m != null) {
-                queries.add(m);
-            }
-        }
-        if (queries.isEmpty()) {
-            return;
-        }
-        LiveWatchlist.Hit[] byTrack = live.best(watchlist, queries.toArray(float[][]::new), timeMs);
-        for (int i = 0, next = 0; i < means.length; i++) {
-            if (means[i] != null) {
-                LiveWatchlist.Hit track = byTrack[next++];
-                if (track != null && (hits[i] == null || track.score() > hits[i].score())) {
-                    hits[i] = track;
-                }
-            }
-        }
+        return searched;
     }
 
     private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {
