@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.cluster.Builds;
 import dev.lfr.cluster.LocalCluster;
 import dev.lfr.gateway.GatewayConfig;
-import dev.lfr.jobs.kafka.SinkDelivery;
+import dev.lfr.jobs.SinkDelivery;
 import dev.lfr.loadtest.bench.EngineBenchmark;
 import dev.lfr.loadtest.bench.IndexBenchmark;
 import dev.lfr.loadtest.bench.KeyedStateFootprint;

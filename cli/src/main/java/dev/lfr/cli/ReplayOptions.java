@@ -2,7 +2,7 @@ package dev.lfr.cli;
 
 import dev.lfr.gateway.GatewayConfig;
 import dev.lfr.jobs.LiveMatchOptions;
-import dev.lfr.jobs.kafka.SinkDelivery;
+import dev.lfr.jobs.SinkDelivery;
 import dev.lfr.loadtest.replay.Replay;
 import dev.lfr.loadtest.replay.ReplaySession;
 import dev.lfr.loadtest.replay.StackCpu;

@@ -15,7 +15,6 @@ import dev.lfr.jobs.ingest.SourcedFrame;
 import dev.lfr.jobs.ingest.StartupReads;
 import dev.lfr.jobs.kafka.ControlTopicReads;
 import dev.lfr.jobs.kafka.KafkaWiring;
-import dev.lfr.jobs.kafka.SinkDelivery;
 import dev.lfr.jobs.match.FaceMatcher;
 import dev.lfr.jobs.match.MatchCandidate;
 import dev.lfr.jobs.metrics.AdjudicationJoiner;
@@ -226,7 +225,9 @@ public final class LiveMatchJob {
      * @param group the job's consumer group, which also names its Kafka transactions
      */
     public static Sinks kafkaSinks(String bootstrap, String group, SinkDelivery delivery) {
-        return KafkaWiring.sinks(bootstrap, group, delivery, Topics.ALERTS, Topics.METRICS, Topics.DEAD_LETTERS);
+        return new Sinks(KafkaWiring.alertsSink(bootstrap, Topics.ALERTS, delivery.alerts(), group),
+                KafkaWiring.metricsSink(bootstrap, Topics.METRICS, delivery.records(), group),
+                KafkaWiring.deadLettersSink(bootstrap, Topics.DEAD_LETTERS, delivery.records(), group));
     }
 
     /** Wires the operators between the given raw topic streams and sinks. */

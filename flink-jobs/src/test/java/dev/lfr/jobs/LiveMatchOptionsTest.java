@@ -3,7 +3,6 @@ package dev.lfr.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lfr.jobs.kafka.SinkDelivery;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;

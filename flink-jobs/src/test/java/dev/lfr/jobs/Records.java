@@ -1,8 +1,8 @@
 package dev.lfr.jobs;
 
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlTopic;
-import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.jobs.ingest.SourcedFrame;
 import dev.lfr.schemas.AvroBytes;

@@ -67,7 +67,7 @@ class GovernedJobKafkaTest {
             env.enableCheckpointing(1000);
             LiveMatchJob.Config config = LiveMatchJob.Config.defaults();
             LiveMatchJob.build(LiveMatchJob.kafkaSources(env, bs, "gate-test"), LiveMatchJob.kafkaSinks(bs, "gate-test",
-                    dev.lfr.jobs.kafka.SinkDelivery.defaults()), config, ControlTopicReads.kafka(bs, config.input()));
+                    dev.lfr.jobs.SinkDelivery.defaults()), config, ControlTopicReads.kafka(bs, config.input()));
             JobClient job = env.executeAsync("governed job");
             try {
                 long planned = send(producer, colin);

@@ -1,6 +1,5 @@
 package dev.lfr.jobs.deadletter;
 
-import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.udfs.image.ImageDecodeException;

@@ -1,7 +1,7 @@
 package dev.lfr.jobs.gate;
 
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.jobs.ingest.AvroFieldsTypeInfo;
-import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.schemas.FrameEvent;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 

@@ -1,5 +1,7 @@
 package dev.lfr.jobs.ingest;
 
+import dev.lfr.jobs.deadletter.Provenance;
+
 /**
  * A record of a control topic (deployments, watchlist, adjudications) that passed its checks: its topic key and its
  * value, or no value for a tombstone, which deletes the key (the control topics are compacted, and compaction

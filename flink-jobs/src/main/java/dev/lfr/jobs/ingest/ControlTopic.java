@@ -1,5 +1,6 @@
 package dev.lfr.jobs.ingest;
 
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeadLetterReason;

@@ -1,6 +1,7 @@
 package dev.lfr.jobs.ingest;
 
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.FrameEvent;

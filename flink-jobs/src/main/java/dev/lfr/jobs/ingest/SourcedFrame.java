@@ -1,5 +1,6 @@
 package dev.lfr.jobs.ingest;
 
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.schemas.FrameEvent;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 

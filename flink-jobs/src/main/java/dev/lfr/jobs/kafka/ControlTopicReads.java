@@ -1,9 +1,9 @@
 package dev.lfr.jobs.kafka;
 
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlTopic;
 import dev.lfr.jobs.ingest.InputRules;
-import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.jobs.ingest.RecordRejected;
 import dev.lfr.jobs.ingest.StartupRead;
 import dev.lfr.jobs.ingest.StartupReads;

@@ -1,6 +1,5 @@
 package dev.lfr.jobs.kafka;
 
-import dev.lfr.jobs.LiveMatchJob.Sinks;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeploymentMetrics;
@@ -20,7 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Kafka sources and sinks of the live job, delivering as {@link SinkDelivery} says. Alerts are delivered at least once
+ * Kafka sources and sinks of the live job, delivering as the job's {@code SinkDelivery} says. Alerts are delivered at least once
  * by default: their ids are deterministic and the topic is keyed by alert id, so a replay after a failure rewrites the
  * same alert instead of adding one, and an officer sees an alert as soon as it is written rather than after the next
  * checkpoint commits a transaction. Exactly-once sinks write in transactions named after the job's consumer group
@@ -55,17 +54,24 @@ public final class KafkaWiring {
      */
     static final String TRANSACTION_TIMEOUT_MS = "900000";
 
-    /** The job's sinks, one per output topic. */
-    public static Sinks sinks(String bootstrap, String group, SinkDelivery delivery, String alertsTopic,
-                              String metricsTopic, String deadLettersTopic) {
-        return new Sinks(
-                sink(bootstrap, alertsTopic, MatchAlert.class, MatchAlert::getAlertId, delivery.alerts(), group),
-                // keyed by deployment, camera and window: a compacted topic keeps the latest count of each window
-                sink(bootstrap, metricsTopic, DeploymentMetrics.class, m -> m.getDeployment() + "/"
-                        + (m.getCamera() == null ? "*" : m.getCamera()) + "/" + m.getWindowStart().toEpochMilli(),
-                        delivery.records(), group),
-                sink(bootstrap, deadLettersTopic, DeadLetter.class,
-                        d -> d.getCamera() != null ? d.getCamera() : d.getSourceTopic(), delivery.records(), group));
+    /** The alerts sink, keyed by alert id. */
+    public static KafkaSink<MatchAlert> alertsSink(String bootstrap, String topic, DeliveryGuarantee guarantee,
+                                                   String group) {
+        return sink(bootstrap, topic, MatchAlert.class, MatchAlert::getAlertId, guarantee, group);
+    }
+
+    /** The metrics sink, keyed by deployment, camera and window: a compacted topic keeps each window's latest count. */
+    public static KafkaSink<DeploymentMetrics> metricsSink(String bootstrap, String topic, DeliveryGuarantee guarantee,
+                                                           String group) {
+        return sink(bootstrap, topic, DeploymentMetrics.class, m -> m.getDeployment() + "/"
+                + (m.getCamera() == null ? "*" : m.getCamera()) + "/" + m.getWindowStart().toEpochMilli(), guarantee, group);
+    }
+
+    /** The dead-letter sink, keyed by camera where known, else by the source topic. */
+    public static KafkaSink<DeadLetter> deadLettersSink(String bootstrap, String topic, DeliveryGuarantee guarantee,
+                                                        String group) {
+        return sink(bootstrap, topic, DeadLetter.class, d -> d.getCamera() != null ? d.getCamera() : d.getSourceTopic(),
+                guarantee, group);
     }
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(String bootstrap, String topic, Class<T> type,

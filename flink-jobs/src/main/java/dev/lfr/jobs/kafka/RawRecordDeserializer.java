@@ -1,6 +1,6 @@
 package dev.lfr.jobs.kafka;
 
-import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.jobs.ingest.RawRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

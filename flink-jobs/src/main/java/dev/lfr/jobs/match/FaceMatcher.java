@@ -9,6 +9,7 @@ import dev.lfr.jobs.ingest.StartupRead;
 import dev.lfr.jobs.metrics.MetricEvent;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.WatchlistUpdate;
+import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.Detection;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecodeException;
@@ -179,10 +180,15 @@ public class FaceMatcher
             }
             metrics.candidate();
             out.collect(new MatchCandidate(in.deployment(), in.frame().getCamera(), in.watchlist(), hits[i].subject(),
-                    hits[i].score(), timeMs, toEmbed.get(i).trackId(), JpegCrops.crop(frame, chosen.get(i).box(), 1.6, 90),
+                    hits[i].score(), timeMs, toEmbed.get(i).trackId(), crop(frame, chosen.get(i).box()),
                     hits[i].watchlistVersion(), config.embeddingModel()));
         }
         return searched;
+    }
+
+    /** What an officer compares with the watchlist photo: the face and its surroundings, as JPEG. */
+    private static byte[] crop(FrameImage frame, Box face) {
+        return JpegCrops.crop(frame, face.centre().x(), face.centre().y(), Math.max(face.width(), face.height()) * 1.6, 90);
     }
 
     private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {

@@ -48,7 +48,7 @@ class DecodingFuzzProperties {
     private static final InputRules RULES = LiveMatchJob.Config.defaults().input();
     private static final long NOW = System.currentTimeMillis();
     private static final long HOUR = 3_600_000L;
-    private static final dev.lfr.jobs.ingest.Provenance AT = new dev.lfr.jobs.ingest.Provenance("lfr.deployments", 0, 0);
+    private static final dev.lfr.jobs.deadletter.Provenance AT = new dev.lfr.jobs.deadletter.Provenance("lfr.deployments", 0, 0);
     private static final HostileRecords HOSTILE = new HostileRecords(Instant.ofEpochMilli(NOW),
             List.of(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 1, 2}, new byte[] {(byte) 0x89, 'P', 'N', 'G'}),
             RULES.embeddingModel(), RULES.dimension());

@@ -1,6 +1,6 @@
 package dev.lfr.jobs.fuzz;
 
-import dev.lfr.jobs.ingest.Provenance;
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.AvroBytes;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.jobs.ingest.ControlRecord;
 import dev.lfr.jobs.ingest.ControlTopic;
-import dev.lfr.jobs.ingest.Provenance;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;
 import dev.lfr.schemas.Deployment;

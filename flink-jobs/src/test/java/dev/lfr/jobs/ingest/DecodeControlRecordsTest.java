@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.Records;
 import dev.lfr.jobs.deadletter.DeadLetters;
+import dev.lfr.jobs.deadletter.Provenance;
 import dev.lfr.schemas.Adjudication;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;

@@ -7,6 +7,7 @@ import dev.lfr.jobs.Enrolments;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.LiveMatchOptions;
 import dev.lfr.jobs.Records;
+import dev.lfr.jobs.SinkDelivery;
 import dev.lfr.testkit.LocalKafka;
 import dev.lfr.topics.Topics;
 import dev.lfr.udfs.embed.FaceDescriptor;

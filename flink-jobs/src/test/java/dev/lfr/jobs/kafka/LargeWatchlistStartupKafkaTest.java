@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lfr.jobs.Enrolments;
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.Records;
+import dev.lfr.jobs.SinkDelivery;
 import dev.lfr.jobs.fuzz.HostileRecords;
 import dev.lfr.schemas.AvroBytes;
 import dev.lfr.schemas.MatchAlert;

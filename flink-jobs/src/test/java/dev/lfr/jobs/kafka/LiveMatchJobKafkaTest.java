@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lfr.jobs.LiveMatchJob;
 import dev.lfr.jobs.Records;
+import dev.lfr.jobs.SinkDelivery;
 import dev.lfr.jobs.ingest.RawRecord;
 import dev.lfr.schemas.DeadLetter;
 import dev.lfr.schemas.DeadLetterReason;

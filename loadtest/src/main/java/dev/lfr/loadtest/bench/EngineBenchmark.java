@@ -1,9 +1,7 @@
 package dev.lfr.loadtest.bench;
 
-
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
+import dev.lfr.loadtest.replay.ModelOnlyBound;
+import dev.lfr.loadtest.timing.StageTimer;
 import dev.lfr.udfs.align.AlignedFace;
 import dev.lfr.udfs.align.FaceAligner;
 import dev.lfr.udfs.detect.Detection;
@@ -16,9 +14,6 @@ import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.quality.QualityGate;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,7 +106,7 @@ public final class EngineBenchmark {
             }
             Map<String, StageTimer.Stats> modelOnly = new LinkedHashMap<>();
             for (var m : models.manifest().models()) {
-                modelOnly.put(m.id(), sessionRunOnly(models, m.id(), warmup, iterations));
+                modelOnly.put(m.id(), ModelOnlyBound.sessionRunOnly(models, m.id(), warmup, iterations));
             }
             return new Result(name, frame.width(), frame.height(), jpeg.length, faces.size(), tile, passes, decode,
                     detectFrame, detect256, detectTiled, embedders, modelOnly, machine());
@@ -145,29 +140,6 @@ public final class EngineBenchmark {
             });
             double fps = usable[0] == 0 ? 0 : usable[0] / (whole.meanMs() / 1000);
             return new EmbedderResult(id, align, e1, e8, whole, usable[0], fps);
-        }
-    }
-
-    /**
-     * The bound our code cannot beat: ONNX Runtime's {@code run} alone, batch 1, on a fixed input (values do not
-     * change the work these convolutional models do), with the same session options as the engine.
-     */
-    public static StageTimer.Stats sessionRunOnly(ModelStore models, String id, int warmup, int iterations)
-            throws Exception {
-        var input = models.manifest().model(id).inputs().get(0);
-        long[] shape = input.shape().clone();
-        shape[0] = 1;
-        int n = 1;
-        for (long d : shape) {
-            n *= (int) d;
-        }
-        FloatBuffer values = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < n; i++) {
-            values.put(i, (i % 255) / 255f - 0.5f);
-        }
-        try (OrtSession session = models.open(id);
-             OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), values, shape)) {
-            return StageTimer.time(warmup, iterations, 1, () -> session.run(Map.of(input.name(), tensor)).close());
         }
     }
 

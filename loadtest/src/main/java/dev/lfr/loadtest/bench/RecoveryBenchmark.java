@@ -3,7 +3,7 @@ package dev.lfr.loadtest.bench;
 import dev.lfr.cluster.FailureDrill;
 import dev.lfr.cluster.LocalCluster;
 import dev.lfr.jobs.LiveMatchJob;
-import dev.lfr.jobs.kafka.SinkDelivery;
+import dev.lfr.jobs.SinkDelivery;
 import dev.lfr.loadtest.replay.LocalStack;
 import dev.lfr.loadtest.replay.Replay;
 import dev.lfr.loadtest.replay.ReplayReport;

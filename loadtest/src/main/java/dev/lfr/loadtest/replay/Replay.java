@@ -1,7 +1,6 @@
 package dev.lfr.loadtest.replay;
 
 import dev.lfr.governance.watchlist.ReferenceImages;
-import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.udfs.detect.FaceDetector;
 import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.image.FrameImage;

@@ -5,7 +5,6 @@ import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
-import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.model.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +73,7 @@ public final class ReplayPeople {
     }
 
     private static byte[] faceJpeg(FrameImage img, FaceResult face) {
-        return JpegCrops.crop(img, face.detection().box(), WalkPastScenes.CROP_ENLARGE, 92);
+        return WalkPastScenes.crop(img, face.detection().box());
     }
 
     private static List<Person> fromGallery(FaceEngine e, ImageDecoder decoder, Path gallery, int maxPeople,

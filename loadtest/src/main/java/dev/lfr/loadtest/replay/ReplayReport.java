@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lfr.loadtest.bench.ModelOnlyBound;
 import dev.lfr.loadtest.report.LinePlot;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.JpegCrops;
 import java.util.ArrayList;
@@ -47,8 +48,14 @@ public final class WalkPastScenes implements FrameSource {
         }
     }
 
-    /** How much larger than the face box the person crops are (as {@code JpegCrops.crop(..., 1.8, ...)} makes them). */
+    /** How much larger than the face box the person crops are ({@link #crop} makes them). */
     public static final double CROP_ENLARGE = 1.8;
+
+    /** A person crop: JPEG of the square around {@code face}, {@link #CROP_ENLARGE} times its longer side. */
+    public static byte[] crop(FrameImage photo, Box face) {
+        return JpegCrops.crop(photo, face.centre().x(), face.centre().y(),
+                Math.max(face.width(), face.height()) * CROP_ENLARGE, 92);
+    }
 
     private final List<Person> people;
     private final List<Mat> backgrounds;

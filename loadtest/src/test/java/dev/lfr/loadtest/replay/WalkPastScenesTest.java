@@ -10,7 +10,6 @@ import dev.lfr.udfs.engine.FaceEngine;
 import dev.lfr.udfs.engine.FaceResult;
 import dev.lfr.udfs.image.FrameImage;
 import dev.lfr.udfs.image.ImageDecoder;
-import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.model.ModelStore;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,7 +31,7 @@ class WalkPastScenesTest {
             for (FaceResult r : engine.analyse(photo)) {
                 if (r.usable()) {
                     people.add(new WalkPastScenes.Person("p" + (n++),
-                            decoder.decode(JpegCrops.crop(photo, r.detection().box(), WalkPastScenes.CROP_ENLARGE, 92))));
+                            decoder.decode(WalkPastScenes.crop(photo, r.detection().box()))));
                 }
             }
         }

@@ -1,4 +1,4 @@
-package dev.lfr.loadtest.bench;
+package dev.lfr.loadtest.timing;
 
 import org.HdrHistogram.Histogram;
 

@@ -1,4 +1,4 @@
-package dev.lfr.loadtest.bench;
+package dev.lfr.loadtest.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

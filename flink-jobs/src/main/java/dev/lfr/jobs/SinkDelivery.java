@@ -1,6 +1,5 @@
-package dev.lfr.jobs.kafka;
+package dev.lfr.jobs;
 
-import dev.lfr.jobs.LiveMatchOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
