@@ -35,6 +35,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theCommandLineParsesAndPrintsAndLeavesTheWorkToTheModules() {
+        noClasses().that().resideInAPackage("dev.lfr.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink.table..", "org.apache.flink.streaming..",
+                        "org.apache.flink.runtime..", "org.apache.flink.types..", "org.bytedeco..", "ai.onnxruntime..")
+                .check(ALL);
+    }
+
+    @Test
     void theJobsStagesFollowTheDataFlow() {
         for (int i = 0; i < JOB_STAGES.length - 1; i++) {
             String[] later = Arrays.stream(JOB_STAGES, i + 1, JOB_STAGES.length).map(s -> "dev.lfr.jobs." + s).toArray(String[]::new);

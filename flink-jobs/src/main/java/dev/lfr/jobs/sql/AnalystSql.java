@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 
 /**
  * The analysts' SQL that ships in {@code sql/}: table DDL over the alert and metric topics, and the example queries.
@@ -36,6 +41,45 @@ public final class AnalystSql {
             throw new IllegalArgumentException("no query " + name + "; there are " + String.join(", ", QUERIES));
         }
         return withoutComments(read(name + ".sql")).strip();
+    }
+
+    /**
+     * What a query returns over what the topics hold now: the tables are read up to their latest offsets, then the
+     * read stops.
+     *
+     * @param columns the result's column names
+     * @param rows    its rows
+     */
+    public record Snapshot(List<String> columns, List<Row> rows) {
+        /** Tab-separated: the column names, then a line a row. */
+        public List<String> tsv() {
+            List<String> lines = new ArrayList<>(List.of(String.join("\t", columns)));
+            for (Row r : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < r.getArity(); i++) {
+                    Object v = r.getField(i);
+                    line.append(i == 0 ? "" : "\t").append(v instanceof Object[] array ? Arrays.toString(array) : String.valueOf(v));
+                }
+                lines.add(line.toString());
+            }
+            return lines;
+        }
+    }
+
+    /** Runs {@code sql} (an example query's text, or one of the analyst's own) in batch over the topics at {@code bootstrap}. */
+    public static Snapshot snapshot(String bootstrap, String sql) throws Exception {
+        TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        for (String ddl : tables(bootstrap)) {
+            tables.executeSql(ddl);
+        }
+        tables.executeSql("ALTER TABLE lfr_alerts SET ('scan.bounded.mode' = 'latest-offset')");
+        tables.executeSql("ALTER TABLE lfr_metrics SET ('scan.bounded.mode' = 'latest-offset')");
+        TableResult result = tables.executeSql(sql);
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it = result.collect()) {
+            it.forEachRemaining(rows::add);
+        }
+        return new Snapshot(result.getResolvedSchema().getColumnNames(), rows);
     }
 
     private static String withoutComments(String sql) {

@@ -15,7 +15,6 @@ import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,17 +69,7 @@ class AnalystSqlTest {
     }
 
     private static List<Row> run(String query) throws Exception {
-        TableEnvironment batch = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        for (String ddl : AnalystSql.tables(kafka.bootstrap())) {
-            batch.executeSql(ddl);
-        }
-        batch.executeSql("ALTER TABLE lfr_alerts SET ('scan.bounded.mode' = 'latest-offset')");
-        batch.executeSql("ALTER TABLE lfr_metrics SET ('scan.bounded.mode' = 'latest-offset')");
-        List<Row> rows = new ArrayList<>();
-        try (CloseableIterator<Row> it = batch.executeSql(query).collect()) {
-            it.forEachRemaining(rows::add);
-        }
-        return rows;
+        return AnalystSql.snapshot(kafka.bootstrap(), query).rows();
     }
 
     @Test
@@ -89,6 +78,9 @@ class AnalystSqlTest {
                 .map(r -> r.getField("deployment") + " " + r.getField("hour_start") + " " + r.getField("alerts")).toList();
         assertThat(rows).containsExactlyInAnyOrder(
                 "d1 1970-01-01T00:00 2", "d1 1970-01-01T01:00 1", "d2 1970-01-01T00:00 1");
+        // as ./lfr sql prints it
+        assertThat(AnalystSql.snapshot(kafka.bootstrap(), AnalystSql.query("alerts_per_deployment_per_hour")).tsv())
+                .contains("deployment\thour_start\talerts", "d2\t1970-01-01T00:00\t1").hasSize(4);
     }
 
     @Test
