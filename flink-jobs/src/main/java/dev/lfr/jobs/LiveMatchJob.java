@@ -274,7 +274,7 @@ public final class LiveMatchJob {
         alerts.sinkTo(out.alerts()).uid("alerts-sink").name("alerts");
 
         DataStream<Adjudication> timedAdjudications = adjudications
-                .map(ControlRecord::value).returns(new AvroTypeInfo<>(Adjudication.class)).name("adjudications")
+                .map(ControlRecord::value).returns(new AvroTypeInfo<>(Adjudication.class)).uid("adjudication-values").name("adjudications")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Adjudication>forBoundedOutOfOrderness(config.outOfOrderness())
                         .withTimestampAssigner((j, ts) -> j.getTime().toEpochMilli())
                         .withIdleness(config.idleness()))
