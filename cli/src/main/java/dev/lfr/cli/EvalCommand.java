@@ -8,11 +8,9 @@ import dev.lfr.loadtest.eval.LabelAudit;
 import dev.lfr.loadtest.eval.LabelCorrections;
 import dev.lfr.loadtest.eval.LfwPairs;
 import dev.lfr.loadtest.eval.OpenSetEvaluation;
+import dev.lfr.loadtest.eval.OpenSetProtocol;
 import dev.lfr.loadtest.eval.OpenSetReport;
 import dev.lfr.loadtest.eval.PairVerification;
-import dev.lfr.loadtest.eval.ProbeSetEvaluation;
-import dev.lfr.loadtest.eval.ProbeSetReport;
-import dev.lfr.loadtest.eval.StrangerFaces;
 import dev.lfr.loadtest.eval.VideoFaceSurvey;
 import dev.lfr.udfs.detect.Box;
 import dev.lfr.udfs.detect.FaceDetector;
@@ -143,71 +141,45 @@ final class EvalCommand extends LfrCommand implements Callable<Integer> {
         String id = opts.embeddingModel();
         // checked before minutes of embedding, not after
         Screening settings = screening == null ? null : Pairs.screeningOf(opts, id, screening, screeningMargin);
-        List<OpenSetEvaluation.Identity> identities = OpenSetEvaluation.scan(data);
-        List<Path> images = identities.stream().flatMap(i -> i.images().stream()).toList();
-        if (images.isEmpty()) {
-            throw new UserError(data + " holds no DIR/<identity>/<images>");
+        OpenSetProtocol.Outcome outcome;
+        try {
+            outcome = OpenSetProtocol.run(opts.models(), new OpenSetProtocol.Request(data, id, mode, singleFaceEnrolment,
+                    cohort, flip, threads, strangers, strangerEvery, settings, fixes, groups, threshold, probeSets), outDir,
+                    (label, total) -> {
+                        ProgressBar bar = Progress.bar(label, total);
+                        return new OpenSetProtocol.Phase() {
+                            @Override
+                            public void accept(int done) {
+                                bar.stepTo(done);
+                            }
+
+                            @Override
+                            public void close() {
+                                bar.close();
+                            }
+                        };
+                    });
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         }
-        OpenSetEvaluation.Embedded embedded;
-        try (ProgressBar bar = Progress.bar("embedding " + id, images.size())) {
-            embedded = OpenSetEvaluation.embedAll(opts.models(), id, QualityGate.defaults(), images, threads, flip,
-                    bar::stepTo);
-        }
-        List<OpenSetEvaluation.Stranger> others = new java.util.ArrayList<>();
-        if (!strangers.isEmpty()) {
-            try (FaceEngine engine = new FaceEngine(opts.models(), id, FaceDetector.Config.defaults(),
-                    QualityGate.defaults(), flip)) {
-                others.addAll(StrangerFaces.find(engine, strangers, strangerEvery));
+        ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        for (OpenSetProtocol.Written w : outcome.reports()) {
+            OpenSetReport report = w.report();
+            out().println(json.writeValueAsString(new Summary(report.dataset(), report.embedder(), report.enrol(),
+                    report.enrolmentPhotos(), report.watchlistSize(), report.matedProbes(), report.nonmatedProbes(),
+                    report.fte(), report.rank1(), report.tpirAtFpir(), report.thresholdAtFpir())));
+            OpenSetEvaluation.ScreeningTally screened = w.result().screened();
+            if (screened != null) {
+                out().printf(Locale.ROOT, "screened by %s: %d of %d searches within %.3f of %.4f run again by %s; largest"
+                                + " screened-to-exact best-score move %.4f%n", screened.model(), screened.rescored(),
+                        screened.searches(), screened.margin(), screened.threshold(), id, screened.largestMove());
             }
+            out().println("wrote " + w.dir().resolve("report.json") + ", report.md, det.png, scores.json");
         }
-        OpenSetEvaluation.ScreenedProbes screened = null;
-        if (settings != null) {
-            try (ProgressBar bar = Progress.bar("embedding " + screening, images.size())) {
-                screened = new OpenSetEvaluation.ScreenedProbes(OpenSetEvaluation.embedAll(opts.models(), screening,
-                        QualityGate.defaults(), images, threads, flip, bar::stepTo).descriptors(), settings,
-                        1 - opts.models().spec(id).searchThreshold());
-            }
-        }
-        report(identities, embedded, screened, mode, others, id, groups, outDir, "");
-        if (fixes != null) {
-            report(fixes.apply(identities), embedded, screened, mode, others, id, groups, outDir.resolve("corrected"),
-                    " with label corrections");
-        }
-        if (probeSets != null) {
-            List<OpenSetEvaluation.Identity> sets = fixes == null ? identities : fixes.apply(identities);
-            double perFace = OpenSetEvaluation.evaluate(sets, embedded, new OpenSetEvaluation.Options(
-                    OpenSetEvaluation.Enrol.FIRST, singleFaceEnrolment, 0), others).metrics().thresholdAtFpir(0.001);
-            Path md = outDir.resolve("probe-sets.md");
-            Files.writeString(md, ProbeSetReport.markdown(ProbeSetEvaluation.evaluate(sets, embedded, probeSets),
-                    probeSets, perFace, id, fixes != null));
-            out().println("wrote " + md);
+        if (outcome.probeSets() != null) {
+            out().println("wrote " + outcome.probeSets());
         }
         return 0;
-    }
-
-    private void report(List<OpenSetEvaluation.Identity> identities, OpenSetEvaluation.Embedded embedded,
-                        OpenSetEvaluation.ScreenedProbes screened, OpenSetEvaluation.Enrol mode, List<OpenSetEvaluation.Stranger> others, String id,
-                        Map<String, String> groups, Path dir, String what) throws java.io.IOException {
-        OpenSetEvaluation.Result r = OpenSetEvaluation.evaluate(identities, embedded,
-                new OpenSetEvaluation.Options(mode, singleFaceEnrolment, cohort, screened), others);
-        if (r.watchlistSize() == 0) {
-            throw new UserError(data + " has no identity with two or more usable images to enrol");
-        }
-        OpenSetReport report = OpenSetReport.write(dir, data.toString() + what, id + (flip ? ", flip averaging" : "")
-                + (cohort > 0 ? ", cohort normalisation k=" + cohort : "")
-                + (screened != null ? ", screened by " + screening + " (margin " + screeningMargin + ")" : ""),
-                mode, singleFaceEnrolment, r, groups, threshold);
-        out().println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(
-                new Summary(report.dataset(), report.embedder(), report.enrol(), report.enrolmentPhotos(),
-                        report.watchlistSize(), report.matedProbes(), report.nonmatedProbes(), report.fte(),
-                        report.rank1(), report.tpirAtFpir(), report.thresholdAtFpir())));
-        if (r.screened() != null) {
-            out().printf(Locale.ROOT, "screened by %s: %d of %d searches within %.3f of %.4f run again by %s; largest"
-                            + " screened-to-exact best-score move %.4f%n", r.screened().model(), r.screened().rescored(),
-                    r.screened().searches(), r.screened().margin(), r.screened().threshold(), id,
-                    r.screened().largestMove());
-        }
-        out().println("wrote " + dir.resolve("report.json") + ", report.md, det.png, scores.json");
     }
 
     private static LabelCorrections readCorrections(String spec) throws java.io.IOException {
