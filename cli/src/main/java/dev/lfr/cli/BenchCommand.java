@@ -1,6 +1,5 @@
 package dev.lfr.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.lfr.cluster.Builds;
@@ -135,10 +134,6 @@ final class BenchCommand extends LfrCommand.Group {
             "the same run: faces/s and images/s of both, and our ratio. Installs the peer's npm packages in loadtest/peer",
             "on first use. Prints one JSON object."})
     static final class Peer extends LfrCommand implements Callable<Integer> {
-        /** Our engine and the peer on the same images, one thread each. */
-        record PeerComparison(String data, PeerBenchmark.Speed ours, JsonNode peer, double facesPerSRatio,
-                              double imagesPerSRatio) {}
-
         @Option(names = "--data", paramLabel = "DIR", description = "images, searched recursively in name order (default ../shared/data/lfw)")
         Path data;
 
@@ -161,31 +156,12 @@ final class BenchCommand extends LfrCommand.Group {
             if (!java.nio.file.Files.isRegularFile(peerDir.resolve("peer.mjs"))) {
                 throw new UserError("run from the repository root: loadtest/peer/peer.mjs is not here");
             }
-            List<Path> files;
-            try (var walk = java.nio.file.Files.walk(dir)) {
-                files = walk.filter(java.nio.file.Files::isRegularFile)
-                        .filter(p -> p.toString().toLowerCase(java.util.Locale.ROOT).matches(".*\\.(jpe?g|png)$"))
-                        .sorted().limit(images).toList();
-            }
-            Path work = java.nio.file.Files.createTempDirectory("lfr-peer");
             try {
-                List<dev.lfr.udfs.image.FrameImage> decoded = PeerBenchmark.prepare(files, work);
-                PeerBenchmark.Speed ours = PeerBenchmark.ours(engine.models(), engine.embeddingModel(), decoded);
-                decoded.forEach(dev.lfr.udfs.image.FrameImage::close);
-                JsonNode peer;
-                try {
-                    peer = PeerBenchmark.peer(peerDir, work, backend, 1800);
-                } catch (java.io.IOException e) {
-                    throw new UserError("the peer (node loadtest/peer/peer.mjs) did not run: " + Lfr.oneLine(e));
-                }
-                printJson(new PeerComparison(dir.toString(), ours, peer,
-                        ours.facesPerS() / peer.get("faces_per_s").asDouble(), ours.imagesPerS() / peer.get("images_per_s").asDouble()));
-                return 0;
-            } finally {
-                try (var walk = java.nio.file.Files.walk(work)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                printJson(PeerBenchmark.compare(engine.models(), engine.embeddingModel(), dir, images, peerDir, backend));
+            } catch (PeerBenchmark.PeerFailure e) {
+                throw new UserError(e.getMessage());
             }
+            return 0;
         }
     }
 

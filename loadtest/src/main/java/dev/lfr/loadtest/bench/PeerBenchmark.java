@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +25,58 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PeerBenchmark {
     private PeerBenchmark() {}
+
+    /**
+     * Our engine and the peer on the same images, one thread each, and our ratio of each rate.
+     *
+     * @param data the folder the images came from
+     */
+    public record Comparison(String data, Speed ours, JsonNode peer, double facesPerSRatio, double imagesPerSRatio) {}
+
+    /** The peer did not run: Node.js or npm missing, a failure, or more than the time allowed. */
+    public static final class PeerFailure extends Exception {
+        PeerFailure(IOException cause) {
+            super("the peer (node loadtest/peer/peer.mjs) did not run: " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Both engines on the first {@code count} JPEG and PNG files under {@code dir}, in name order, decoded once into
+     * a scratch folder that is deleted after.
+     *
+     * @param peerDir loadtest/peer, with peer.mjs
+     */
+    public static Comparison compare(ModelStore models, String embeddingModel, Path dir, int count, Path peerDir,
+                                     String backend) throws Exception {
+        List<Path> files;
+        try (var walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png)$"))
+                    .sorted().limit(count).toList();
+        }
+        Path work = Files.createTempDirectory("lfr-peer");
+        try {
+            List<FrameImage> decoded = prepare(files, work);
+            Speed ours;
+            try {
+                ours = ours(models, embeddingModel, decoded);
+            } finally {
+                decoded.forEach(FrameImage::close);
+            }
+            JsonNode peer;
+            try {
+                peer = peer(peerDir, work, backend, 1800);
+            } catch (IOException e) {
+                throw new PeerFailure(e);
+            }
+            return new Comparison(dir.toString(), ours, peer, ours.facesPerS() / peer.get("faces_per_s").asDouble(),
+                    ours.imagesPerS() / peer.get("images_per_s").asDouble());
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
 
     /** Decodes the images and writes them as raw RGB plus images.json for the peer. */
     public static List<FrameImage> prepare(List<Path> images, Path work) throws IOException {
@@ -52,7 +106,6 @@ public final class PeerBenchmark {
         return decoded;
     }
 
-    /** Our engine on the decoded images, one thread, after a warm-up on the first three. */
     /** An image as the peer reads it (images.json): raw RGB in {@code name.rgb}. */
     record PreparedImage(String name, int width, int height, String source) {}
 
@@ -60,6 +113,7 @@ public final class PeerBenchmark {
     public record Speed(String engine, int threads, int images, long faces, long facesDescribed, double seconds,
                         double imagesPerS, double facesPerS) {}
 
+    /** Our engine on the decoded images, one thread, after a warm-up on the first three. */
     public static Speed ours(ModelStore models, String embeddingModel, List<FrameImage> images) throws Exception {
         try (FaceEngine engine = FaceEngine.withDefaults(models, embeddingModel)) {
             for (FrameImage f : images.subList(0, Math.min(3, images.size()))) {
