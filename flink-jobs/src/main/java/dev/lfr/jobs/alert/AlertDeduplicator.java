@@ -68,10 +68,13 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
     @Override
     public void processElement(MatchCandidate c, Context ctx, Collector<MatchAlert> out) throws Exception {
         MatchAlert current = near(open, c);
+        // the timer this candidate's walk-past had: its end while open, its clean-up once closed
+        Long superseded = current == null ? null : current.getLastSeen().toEpochMilli() + gapMs;
         if (current == null) {
             current = near(closed, c);
             if (current != null) {
                 closed.remove(current.getAlertId()); // a late candidate of an ended walk-past: it reopens, same id
+                superseded = current.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis();
             }
         }
         MatchAlert updated;
@@ -94,8 +97,27 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
         } else {
             updated = merged(current, c);
         }
+        long end = updated.getLastSeen().toEpochMilli() + gapMs;
         open.put(updated.getAlertId(), updated);
-        ctx.timerService().registerEventTimeTimer(updated.getLastSeen().toEpochMilli() + gapMs);
+        if (superseded != null && superseded != end && !timerNeeded(superseded)) {
+            ctx.timerService().deleteEventTimeTimer(superseded);
+        }
+        ctx.timerService().registerEventTimeTimer(end);
+    }
+
+    /** Whether an alert of this key still ends, or is cleaned up, at {@code timestamp}. */
+    private boolean timerNeeded(long timestamp) throws Exception {
+        for (MatchAlert a : open.values()) {
+            if (a.getLastSeen().toEpochMilli() + gapMs == timestamp) {
+                return true;
+            }
+        }
+        for (MatchAlert a : closed.values()) {
+            if (a.getLastSeen().toEpochMilli() + gapMs + LATE_RETENTION.toMillis() == timestamp) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The alert of {@code alerts} whose walk-past the candidate belongs to: less than the gap from its sightings. */
@@ -127,7 +149,7 @@ public class AlertDeduplicator extends KeyedProcessFunction<String, MatchCandida
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<MatchAlert> out) throws Exception {
-        // timers of earlier sightings fire too; only the one after an alert's last sighting ends its walk-past
+        // one timer per alert: a later sighting moves it (the superseded one is deleted in processElement)
         for (MatchAlert a : toList(open.values())) {
             long end = a.getLastSeen().toEpochMilli() + gapMs;
             if (timestamp >= end) {

@@ -56,6 +56,38 @@ class AlertDeduplicatorTest {
     }
 
     @Test
+    void aWalkPastHoldsOneTimerHoweverOftenTheSubjectIsSeen() throws Exception {
+        for (long t = 1000; t <= 5500; t += 500) { // 5 fps for 5 s would be 25 sightings; ten are enough
+            feed(seen("colin", "cam-a", t, 0.6f));
+            assertThat(harness.numEventTimeTimers()).as("after the sighting at %d", t).isOne();
+        }
+        harness.processWatermark(10_499);
+        assertThat(harness.extractOutputValues()).hasSize(1);
+        harness.processWatermark(10_500); // the last sighting + gap: the walk-past ends
+        assertThat(harness.extractOutputValues()).hasSize(2).last().satisfies(a -> assertThat(a.getSightings()).isEqualTo(10));
+        assertThat(harness.numEventTimeTimers()).as("its clean-up").isOne();
+        harness.processWatermark(10_500 + AlertDeduplicator.LATE_RETENTION.toMillis());
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aTimerAnotherAlertStillNeedsIsKept() throws Exception {
+        long late = AlertDeduplicator.LATE_RETENTION.toMillis();
+        feed(seen("colin", "cam-a", 1000, 0.6f));
+        harness.processWatermark(6000); // closed; cleaned up at 6000 + late
+        feed(seen("colin", "cam-a", 1000 + late, 0.6f)); // a new walk-past ending just when the old one is cleaned up
+        feed(seen("colin", "cam-a", 2000 + late, 0.6f)); // it goes on: its end moves, the clean-up must stay
+        harness.processWatermark(6000 + late);
+        assertThat(harness.numKeyedStateEntries()).as("only the walk-past still going on").isOne();
+        harness.processWatermark(7000 + late);
+        assertThat(harness.extractOutputValues().stream().map(MatchAlert::getAlertId).distinct()).hasSize(2);
+        harness.processWatermark(7000 + 2 * late);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void aLateCandidateOfAClosedWalkPastReopensItUnderTheSameId() throws Exception {
         // after a recovery one camera's replayed frames can arrive behind a watermark another camera pushed on
         feed(seen("colin", "cam-a", 1000, 0.6f));
