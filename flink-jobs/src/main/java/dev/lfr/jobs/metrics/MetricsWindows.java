@@ -117,6 +117,7 @@ public class MetricsWindows extends KeyedProcessFunction<String, MetricEvent, De
             }
             for (long start : open) {
                 publish(start, ctx, out);
+                ctx.timerService().deleteEventTimeTimer(start + sizeMs - 1); // published: nothing left for it to do
             }
             return;
         }

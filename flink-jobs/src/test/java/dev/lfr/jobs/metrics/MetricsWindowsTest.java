@@ -94,6 +94,7 @@ class MetricsWindowsTest {
         assertThat(out).hasSize(4);
         assertThat(out.get(3).getWindowStart().toEpochMilli()).isEqualTo(60_000);
         assertThat(out.get(3).getFrames()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).as("the published window's end timer is gone with it").isZero();
         // a straggler for the published window counts in the next one instead of republishing it
         feed(MetricEvent.frame("d1", "cam-a", 71_000, 2, 1, 0, 1));
         harness.processWatermark(179_999);
