@@ -194,6 +194,12 @@ class GovernanceKafkaTest {
         Watchlists farBehind = watchlists(new MovableClock(now.minus(Duration.ofHours(1))));
         assertThat(farBehind.listing("wl-skew").entries()).isEmpty();
         assertThat(farBehind.listing("wl-skew").aheadOfClock()).isEqualTo(2);
+        // removed, then enrolled again from the host behind: past the version the job keeps the deletion at (before,
+        // the host's clock: older than the deletion, and ignored by the job)
+        first.remove("wl-skew", "dave", "sgt-5", "wrong photo");
+        Watchlists.Enrolled three = behind.enrol("wl-skew", candidates("dave"), now.plus(Duration.ofDays(1)), "sgt-6", false,
+                behind.deployments());
+        assertThat(three.version()).isGreaterThan(two.version());
     }
 
     @Test

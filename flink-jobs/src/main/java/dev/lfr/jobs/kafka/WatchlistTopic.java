@@ -50,8 +50,12 @@ public final class WatchlistTopic {
     /**
      * A watchlist's current entries, by subject, and how many of its records were left out as timed ahead of the
      * reader's clock: where there are any, the reader's clock is likely behind the writers' (and the job's).
+     *
+     * @param versions each subject's highest version on the topic: of its entry, of a deletion, or of an entry a
+     *                 tombstone deleted that compaction has not yet removed (the job keeps a deletion at the version
+     *                 it deleted, and ignores an enrolment older than that)
      */
-    public record Listing(Map<String, WatchlistUpdate> entries, int aheadOfClock) {}
+    public record Listing(Map<String, WatchlistUpdate> entries, int aheadOfClock, Map<String, Long> versions) {}
 
     /**
      * The current entries of a watchlist: the latest update of each subject, deletions (and tombstones) left out. The
@@ -60,9 +64,15 @@ public final class WatchlistTopic {
      */
     public Listing list(String watchlist, InputRules rules, long nowMs) {
         Map<String, WatchlistUpdate> latest = new TreeMap<>();
+        Map<String, Long> versions = new TreeMap<>();
         String prefix = Topics.watchlistKey(watchlist, "");
         int[] ahead = {0};
-        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules, u -> u, ControlTopic.WATCHLIST::replaces,
+        ControlTopicReads.current(bootstrap, topic, ControlTopic.WATCHLIST, rules, u -> {
+            if (u.getWatchlist().equals(watchlist)) { // every accepted value, before any tombstone removes it
+                versions.merge(u.getSubject(), u.getVersion(), Math::max);
+            }
+            return u;
+        }, ControlTopic.WATCHLIST::replaces,
                 nowMs, (key, refused) -> {
                     if (key != null && key.startsWith(prefix) && refused.reason() == DeadLetterReason.CLOCK_SKEW) {
                         ahead[0]++;
@@ -72,6 +82,6 @@ public final class WatchlistTopic {
                 latest.put(u.getSubject(), u);
             }
         });
-        return new Listing(latest, ahead[0]);
+        return new Listing(latest, ahead[0], versions);
     }
 }

@@ -111,12 +111,12 @@ public final class Watchlists {
             throw new GovernanceException(String.format("%s resembles %s (score %.3f, threshold %.2f); nothing was enrolled"
                     + " (--allow-duplicate to enrol both)", d.subject(), d.resembles(), d.score(), threshold));
         }
-        // the job keeps a subject's highest version: past the current one, a host whose clock is behind the last
-        // writer's still replaces the entry instead of being ignored as older
+        // the job keeps a subject's highest version, and a removed subject's as a deletion: past every version the
+        // topic shows, a host whose clock is behind the last writer's still enrols instead of being ignored as older
         long version = now.toEpochMilli();
         for (EnrolmentRules.Candidate c : candidates) {
-            WatchlistUpdate existing = current.get(c.subject());
-            version = existing == null ? version : Math.max(version, existing.getVersion() + 1);
+            Long seen = listing.versions().get(c.subject());
+            version = seen == null ? version : Math.max(version, seen + 1);
         }
         List<ProducerRecord<byte[], byte[]>> changes = new ArrayList<>();
         List<AuditEvent> events = new ArrayList<>();
