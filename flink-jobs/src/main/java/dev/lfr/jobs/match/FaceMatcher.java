@@ -74,7 +74,7 @@ public class FaceMatcher
     private transient ListState<TrackState> tracks;
     private transient ValueState<Long> nextTrackId;
     private transient FramePipeline pipeline;
-    private transient FaceSearch search;
+    private transient FaceSearch faceSearch;
     private transient MatcherWatchlist watchlist;
     private transient MatcherMetrics metrics;
 
@@ -102,7 +102,7 @@ public class FaceMatcher
             FaissIndex.setThreads(1); // parallelism comes from subtasks; FAISS's own threads would fight them
         }
         pipeline = openPipeline(config);
-        search = new FaceSearch(pipeline);
+        faceSearch = new FaceSearch(pipeline);
         watchlist = new MatcherWatchlist(pipeline.embedder().dimension(), indexChoice, atStartup);
         atStartup = null; // the live watchlist has taken what it needs
         metrics = new MatcherMetrics(getRuntimeContext().getMetricGroup(), watchlist.unloaded(), pipeline);
@@ -171,7 +171,7 @@ public class FaceMatcher
                                      LiveWatchlist live, long timeMs, Collector<MatchCandidate> out) throws OrtException {
         List<IouTracker.Assignment> toEmbed = step.assignments().stream().filter(IouTracker.Assignment::embed).toList();
         List<Detection> chosen = toEmbed.stream().map(a -> faces.detections().get(a.detection())).toList();
-        FaceSearch.Result searched = search.search(frame, in.frame().getCamera(), chosen,
+        FaceSearch.Result searched = faceSearch.search(frame, in.frame().getCamera(), chosen,
                 toEmbed.stream().mapToLong(IouTracker.Assignment::trackId).toArray(), live, in.watchlist(), in.threshold(), timeMs);
         LiveWatchlist.Hit[] hits = searched.hits();
         for (int i = 0; i < hits.length; i++) {
