@@ -75,6 +75,7 @@ public class FaceMatcher
     private transient ValueState<Long> nextTrackId;
     private transient FramePipeline pipeline;
     private transient FaceSearch faceSearch;
+    private transient IdleFusionTimer idleFusion;
     private transient MatcherWatchlist watchlist;
     private transient MatcherMetrics metrics;
 
@@ -98,6 +99,7 @@ public class FaceMatcher
         nextIdDesc.enableTimeToLive(ttl);
         tracks = getRuntimeContext().getListState(tracksDesc);
         nextTrackId = getRuntimeContext().getState(nextIdDesc);
+        idleFusion = new IdleFusionTimer(getRuntimeContext(), ttl);
         if (FaissIndex.nativeAvailable()) {
             FaissIndex.setThreads(1); // parallelism comes from subtasks; FAISS's own threads would fight them
         }
@@ -151,6 +153,7 @@ public class FaceMatcher
             tracks.update(step.tracks());
             nextTrackId.update(step.nextId());
             pipeline.followed(in.frame().getCamera(), step.tracks());
+            idleFusion.afterFrame(ctx.timerService(), config.fusion() && !step.tracks().isEmpty());
             metrics.frame(faces.passes(), faces.size(), searched.searched(), searched.rescored());
             ctx.output(MetricEvent.FRAMES, MetricEvent.frame(in.deployment(), in.frame().getCamera(), timeMs,
                     faces.size(), searched.searched(), searched.rescored(), faces.passes()));
@@ -195,6 +198,13 @@ public class FaceMatcher
         pipeline.forgetScene(in.frame().getCamera()); // a frame that failed was not searched: search the next one
         metrics.deadLetter();
         ctx.output(DeadLetters.TAG, DeadLetters.of(in.source(), in.frame().getCamera(), reason, detail));
+    }
+
+    /** A camera's fused descriptors are idle: dropped, even if no camera sends another frame. */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MatchCandidate> out) {
+        idleFusion.fired();
+        pipeline.dropIdleFused();
     }
 
     @Override

@@ -27,6 +27,7 @@ import dev.lfr.udfs.image.JpegCrops;
 import dev.lfr.udfs.index.WatchlistIndexes;
 import dev.lfr.udfs.model.ModelStore;
 import dev.lfr.udfs.pipeline.FramePipeline;
+import dev.lfr.udfs.pipeline.WalkPastFusion;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -282,11 +283,18 @@ class FaceMatcherTest {
         conf.set(dev.lfr.jobs.LiveMatchOptions.TRACK_REEMBED_GAIN, 1.0); // the same face embedded again, 3 times
         conf.set(dev.lfr.jobs.LiveMatchOptions.TRACK_MAX_EMBEDS, 3);
         FramePipeline[] opened = new FramePipeline[1];
+        int[] idleDrops = {0};
         FaceMatcher fusing = new FaceMatcher(dev.lfr.jobs.LiveMatchJob.Config.from(conf).pipeline(),
                 WatchlistIndexes.Choice.AUTO, dev.lfr.jobs.ingest.StartupRead.none()) {
             @Override
             protected FramePipeline openPipeline(FramePipeline.Config config) {
-                opened[0] = super.openPipeline(config);
+                opened[0] = new FramePipeline(ModelStore.ensure(java.nio.file.Path.of(config.modelsDir())), config) {
+                    @Override
+                    public void dropIdleFused() {
+                        idleDrops[0]++;
+                        super.dropIdleFused();
+                    }
+                };
                 return opened[0];
             }
         };
@@ -303,6 +311,12 @@ class FaceMatcherTest {
             byte[] checkpoint = bytesOf(h.snapshot(1, 1));
             assertThat(BiometricScan.holds(checkpoint, colin)).isTrue(); // the enrolled vector: the scan works
             assertThat(BiometricScan.holds(checkpoint, zico)).isFalse();
+            // should both cameras fall silent, a timer each drops what has been idle (by the wall clock, which the
+            // fusion goes by: not yet here)
+            assertThat(h.numProcessingTimeTimers()).as("one a camera, however many frames").isEqualTo(2);
+            h.setProcessingTime(h.getProcessingTime() + WalkPastFusion.IDLE_NANOS / 1_000_000 + 1_000);
+            assertThat(idleDrops[0]).isEqualTo(2);
+            assertThat(h.numProcessingTimeTimers()).isZero();
             byte[] empty = emptyScene();
             for (long t : new long[] {800, 2_400}) { // missed by a pass, then unseen for 1.6 s: the tracks end
                 h.processElement(frame("cam-c", t, empty), t);

@@ -250,6 +250,13 @@ public class FramePipeline implements AutoCloseable {
         }
     }
 
+    /** Drops fused descriptors no face was added to for {@link WalkPastFusion#IDLE_NANOS}, on every camera. */
+    public void dropIdleFused() {
+        if (fusion != null) {
+            fusion.dropIdle();
+        }
+    }
+
     /** Tracks whose fused descriptors are held in memory (0 with fusion off). */
     public int fusedTracksHeld() {
         return fusion == null ? 0 : fusion.tracksHeld();

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * <p>Privacy: the means are biometric data of people who may not match. They live in the operator's memory only,
  * never in state, checkpoints, outputs or logs, and a track's mean is dropped as soon as the track is no longer
  * followed ({@link #retain}). A mean no face was added to for {@link #IDLE_NANOS} of wall time (a camera that went
- * silent mid-track) is dropped by the next call for any camera. A running mean rather than a sum, so that what is held
+ * silent mid-track) is dropped by the next call for any camera, or by {@link #dropIdle}, which the matcher calls on a
+ * timer when no frame comes at all. A running mean rather than a sum, so that what is held
  * looks like a descriptor (a passer-by seen in the same pose holds their descriptor itself): the privacy tests'
  * search for descriptors would find it if it ever leaked, where a sum, a multiple of it, would slip past. Not
  * thread-safe: one per pipeline.
@@ -94,6 +95,14 @@ public final class WalkPastFusion {
             cameras.forget(camera);
         }
         recount();
+    }
+
+    /**
+     * Drops the means no face was added to for {@link #IDLE_NANOS}, on every camera: for an operator to call when no
+     * frame may come (every camera silent), as frames of any camera do it anyway.
+     */
+    public void dropIdle() {
+        sweep();
     }
 
     /** Drops idle means, at most once a second; returns the time now. */

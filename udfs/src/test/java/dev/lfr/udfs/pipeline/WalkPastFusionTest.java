@@ -74,4 +74,17 @@ class WalkPastFusionTest {
         fusion.retain("busy", List.of(track(1)));
         assertThat(fusion.tracksHeld()).as("the silent camera's track is gone, the busy one's kept").isEqualTo(1);
     }
+
+    @Test
+    void withNoFrameAtAllTheDescriptorsAreDroppedWhenAskedOnceIdle() {
+        fusion.add("cam-a", 1, new float[] {1, 0});
+        fusion.add("cam-b", 1, new float[] {0, 1});
+        now += WalkPastFusion.IDLE_NANOS - 1;
+        fusion.dropIdle();
+        assertThat(fusion.tracksHeld()).as("not idle long enough").isEqualTo(2);
+        now += 1_000_000_000L;
+        fusion.dropIdle();
+        assertThat(fusion.tracksHeld()).isZero();
+        assertThat(fusion.held("cam-a", 1)).isNull();
+    }
 }
