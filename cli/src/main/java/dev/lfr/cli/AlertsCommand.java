@@ -32,8 +32,23 @@ final class AlertsCommand extends LfrCommand.Group {
         @Option(names = "--idle-exit", paramLabel = "S", description = "stop after S seconds without a new alert (default: never)")
         Integer idleExitSeconds;
 
+        @Option(names = "--json", description = {"one JSON object an alert (for jq): every field but the crop, which is",
+                "given as its size; a record that is not an alert is said on stderr"})
+        boolean json;
+
+        /** An alert as {@code --json} prints it: the crop's bytes stay on the topic. */
+        record AlertLine(String alertId, String deployment, String subject, float bestScore, int sightings,
+                         List<String> cameras, String firstSeen, String lastSeen, long watchlistVersion,
+                         String embeddingModel, int cropBytes) {
+            static AlertLine of(MatchAlert a) {
+                return new AlertLine(a.getAlertId(), a.getDeployment(), a.getSubject(), a.getBestScore(), a.getSightings(),
+                        a.getCameras(), a.getFirstSeen().toString(), a.getLastSeen().toString(), a.getWatchlistVersion(),
+                        a.getEmbeddingModel(), a.getBestCropJpeg().remaining());
+            }
+        }
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bootstrap,
                     "lfr-alerts-tail-" + System.nanoTime(), fromBeginning)) {
                 consumer.subscribe(List.of(topic));
@@ -41,13 +56,25 @@ final class AlertsCommand extends LfrCommand.Group {
                 while (idleExitSeconds == null || System.currentTimeMillis() - lastNews < idleExitSeconds * 1000L) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         lastNews = System.currentTimeMillis();
+                        MatchAlert a;
                         try {
-                            MatchAlert a = AvroBytes.decode(r.value(), MatchAlert.class);
+                            a = AvroBytes.decode(r.value(), MatchAlert.class);
+                        } catch (RuntimeException e) {
+                            String unreadable = "unreadable record at offset " + r.offset() + " (not a MatchAlert)";
+                            if (json) {
+                                warn(unreadable); // stdout stays JSON
+                            } else {
+                                out().println(unreadable);
+                                out().flush();
+                            }
+                            continue;
+                        }
+                        if (json) {
+                            printJson(AlertLine.of(a));
+                        } else {
                             out().printf(Locale.ROOT, "%s %s %s %.3f %d %s %s %s%n", a.getAlertId(), a.getDeployment(),
                                     a.getSubject(), a.getBestScore(), a.getSightings(), String.join(",", a.getCameras()),
                                     a.getFirstSeen(), a.getLastSeen());
-                        } catch (RuntimeException e) {
-                            out().println("unreadable record at offset " + r.offset() + " (not a MatchAlert)");
                         }
                         out().flush();
                     }

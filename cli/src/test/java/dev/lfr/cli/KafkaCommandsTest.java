@@ -108,6 +108,15 @@ class KafkaCommandsTest {
             assertThat(tail.lines()).containsExactly(
                     "a1 d1 colin 0.800 2 cam-1,cam-2 1970-01-01T00:00:01Z 1970-01-01T00:00:03Z",
                     "unreadable record at offset 1 (not a MatchAlert)");
+            LfrCommandLineTest.Run json = LfrCommandLineTest.lfr("alerts", "tail", "--bootstrap", kafka.bootstrap(),
+                    "--from-beginning", "--idle-exit", "3", "--json");
+            assertThat(json.code()).as(json.err()).isZero();
+            assertThat(json.lines()).as("stdout is JSON only").singleElement().isEqualTo("{\"alert_id\":\"a1\","
+                    + "\"deployment\":\"d1\",\"subject\":\"colin\",\"best_score\":0.8,\"sightings\":2,"
+                    + "\"cameras\":[\"cam-1\",\"cam-2\"],\"first_seen\":\"1970-01-01T00:00:01Z\","
+                    + "\"last_seen\":\"1970-01-01T00:00:03Z\",\"watchlist_version\":1,"
+                    + "\"embedding_model\":\"fr-feature-512\",\"crop_bytes\":1}");
+            assertThat(json.err()).contains("lfr: warning: unreadable record at offset 1 (not a MatchAlert)");
         }
     }
 
