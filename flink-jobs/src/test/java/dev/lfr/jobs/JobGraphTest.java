@@ -35,6 +35,10 @@ class JobGraphTest {
     void everyOperatorHasAUidOfItsOwnAndTheStatefulOnesKeepTheirs() {
         List<StreamNode> nodes = List.copyOf(graph().getStreamNodes());
         assertThat(nodes).allSatisfy(n -> assertThat(n.getTransformationUID()).as(n.getOperatorName()).isNotBlank());
+        // and a name of ours, not Flink's default for its kind, in the web UI, the logs and the metric scopes
+        assertThat(nodes).extracting(StreamNode::getOperatorName).doesNotContainAnyElementsOf(List.of("Map", "Filter",
+                "Process", "KeyedProcess", "Co-Process-Broadcast", "Co-Process-Broadcast-Keyed", "Timestamps/Watermarks",
+                "Writer", "Committer", "Source: Custom Source"));
         List<String> uids = nodes.stream().map(StreamNode::getTransformationUID).toList();
         assertThat(uids).doesNotHaveDuplicates().containsAll(STATEFUL);
         // and the keyed ones are those the job keys: by camera, by walk-past, by alert, by deployment
