@@ -191,7 +191,7 @@ public class FaceMatcher
 
     /** What an officer compares with the watchlist photo: the face and its surroundings, as JPEG. */
     private static byte[] crop(FrameImage frame, Box face) {
-        return JpegCrops.crop(frame, face.centre().x(), face.centre().y(), Math.max(face.width(), face.height()) * 1.6, 90);
+        return JpegCrops.crop(frame, face.centre().x(), face.centre().y(), face.side() * 1.6, 90);
     }
 
     private void deadLetter(ReadOnlyContext ctx, GatedFrame in, DeadLetterReason reason, String detail) {

@@ -54,7 +54,7 @@ public final class WalkPastScenes implements FrameSource {
     /** A person crop: JPEG of the square around {@code face}, {@link #CROP_ENLARGE} times its longer side. */
     public static byte[] crop(FrameImage photo, Box face) {
         return JpegCrops.crop(photo, face.centre().x(), face.centre().y(),
-                Math.max(face.width(), face.height()) * CROP_ENLARGE, 92);
+                face.side() * CROP_ENLARGE, 92);
     }
 
     private final List<Person> people;

@@ -105,7 +105,7 @@ public final class FaceAligner implements AutoCloseable {
      * on boxes looser than BlazeFace's), grey, 64x64, /256, and derives the named points.
      */
     private List<Point> landmark68Points(FrameImage frame, Detection d) throws OrtException {
-        double side = Math.max(d.box().width(), d.box().height()) * spec.alignment().landmarkBoxScale();
+        double side = d.box().side() * spec.alignment().landmarkBoxScale();
         double x0 = d.box().centre().x() - side / 2;
         double y0 = d.box().centre().y() - side / 2;
         double s = LANDMARK_SIZE / side;

@@ -17,4 +17,9 @@ public record Box(double x, double y, double width, double height) {
     public Point centre() {
         return new Point(x + width / 2, y + height / 2);
     }
+
+    /** The longer side: what a face's size, and a square around it (a crop, the landmark input), go by. */
+    public double side() {
+        return Math.max(width, height);
+    }
 }

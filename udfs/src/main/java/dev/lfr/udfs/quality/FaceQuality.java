@@ -38,7 +38,7 @@ public final class FaceQuality implements AutoCloseable {
             yaw = ((nose.x() - mx) * eyeDx + (nose.y() - my) * eyeDy) / (interEye * interEye);
         }
         double roll = Math.toDegrees(Math.atan2(eyeDy, eyeDx));
-        double side = Math.max(d.box().width(), d.box().height());
+        double side = d.box().side();
         return new QualityReport(side, interEye, sharpness(frame, d, side), yaw, roll, d.score());
     }
 
